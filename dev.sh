@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# fork-explorer's two commands:
+#   ./dev.sh explore   set everything up and open the explorer (Voila app; JupyterLab with --lab)
+#   ./dev.sh test      set everything up and run the whole test suite
+# Both are safe to rerun: the venv (.venv/), the fetched kernel sources
+# (kernel-src/cache/) and Debian packages are installed once and reused.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+VENV="$ROOT/.venv"
+PY=${PYTHON:-python3}
+APT_PACKAGES_TEST=(gettext chromium fonts-noto-cjk gcc libc6-dev git)
+APT_PACKAGES_EXPLORE=()
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+      log "cannot install ${missing[*]} without root; the tests that need them will say so and skip"
+      return 0
+    fi
+  fi
+  log "apt: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+python_env() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating $VENV"
+    "$PY" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    log "pip install -e .[test]"
+    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+    "$VENV/bin/pip" install -q -e ".[test]"
+    rm -f "$VENV"/.installed-*
+    touch "$stamp"
+  fi
+}
+
+kernel_sources() {
+  # Debian's linux-source packages through apt-get download (no root needed), cached.
+  log "kernel sources: debian-6.1 debian-6.12 (cached under ${FORK_EXPLORER_HOME:-kernel-src/cache})"
+  "$VENV/bin/fork-explorer" sources sync debian-6.1 debian-6.12 || \
+    log "could not fetch the Debian kernel sources; tests that need them will skip"
+}
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+  test)
+    apt_install "${APT_PACKAGES_TEST[@]}"
+    python_env
+    kernel_sources
+    log "pytest"
+    set +e
+    "$VENV/bin/python" -m pytest "$@"
+    rc=$?
+    set -e
+    if [ $rc -eq 5 ]; then echo "no tests ran: that is a failure" >&2; exit 1; fi
+    exit $rc
+    ;;
+  explore)
+    [ ${#APT_PACKAGES_EXPLORE[@]} -gt 0 ] && apt_install "${APT_PACKAGES_EXPLORE[@]}"
+    python_env
+    kernel_sources
+    if [ "${1:-}" = "--lab" ]; then
+      shift
+      exec "$VENV/bin/jupyter" lab notebooks/ "$@"
+    fi
+    if "$VENV/bin/fork-explorer" serve --help >/dev/null 2>&1; then
+      exec "$VENV/bin/fork-explorer" serve "$@"
+    fi
+    exec "$VENV/bin/jupyter" lab notebooks/ "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh explore [--lab] | ./dev.sh test [pytest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,72 @@
+"""The `fork-explorer` command line.
+
+Each concept registers its verbs from its own module (cmd_*.py), so adding a
+verb never touches another's code.  Every reporting verb takes --json and
+prints one JSON document; exit 0 ok, 1 a check failed, 2 bad input with one
+line on stderr and no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+
+from ..errors import ExplorerError
+
+# Verb modules, in the order their verbs appear in --help.
+COMMAND_MODULES = ["cmd_sources", "cmd_parse", "cmd_trace", "cmd_diff", "cmd_annotations",
+                   "cmd_notes", "cmd_translate", "cmd_app"]
+
+
+class UsageError(ExplorerError):
+    """Bad command-line words."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def emit(obj, as_json: bool, text=None) -> None:
+    """Print obj as one JSON document, or through text(obj) for people."""
+    if as_json:
+        json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif text is not None:
+        out = text(obj)
+        if out:
+            print(out)
+    else:
+        print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fork-explorer", description="A reading room for Linux kernel/fork.c")
+    sub = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(f"{__name__}.{name}") is None:
+            continue  # that verb's module has not landed yet
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        rc = args.func(args)
+        return 0 if rc is None else int(rc)
+    except ExplorerError as e:
+        msg = str(e).replace("\n", " ")
+        print(f"fork-explorer: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fork-explorer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,72 @@
+"""kernel-src/manifest.toml: the versions we know about."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .. import paths
+from ..errors import LabelError, SourceError
+from .versions import check_label, release_key
+
+FORMS = ("do_fork", "_do_fork", "kernel_clone")
+
+
+@dataclass(frozen=True)
+class Version:
+    label: str
+    form: str
+    entry: str
+    tag: str | None = None              # upstream git tag, e.g. v6.1
+    package: str | None = None          # Debian package, e.g. linux-source-6.12
+    package_version: str | None = None  # the Debian version whose blob we pinned
+    suite: str | None = None            # apt suite for optional extras (private sources list)
+    blob: str | None = None             # git blob SHA-1 of kernel/fork.c, None if not established
+    optional: bool = False              # not needed by CI
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[Version, ...]:
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError("manifest not found", path=path) from None
+    except tomllib.TOMLDecodeError as e:
+        raise SourceError(f"manifest does not parse: {e}", path=path) from None
+    out = []
+    seen = set()
+    for i, raw in enumerate(data.get("version", [])):
+        raw = dict(raw)
+        label = check_label(raw.pop("label", ""))
+        if label in seen:
+            raise SourceError(f"duplicate label {label!r}", path=path)
+        seen.add(label)
+        form = raw.pop("form", "")
+        if form not in FORMS:
+            raise SourceError(f"{label}: form must be one of {', '.join(FORMS)}", path=path)
+        known = {k: raw.pop(k) for k in list(raw) if k in Version.__dataclass_fields__}
+        out.append(Version(label=label, form=form, extra=raw, **known))
+    return tuple(sorted(out, key=lambda v: release_key(v.label)))
+
+
+def versions(path: Path | None = None) -> tuple[Version, ...]:
+    return _load(str(path or paths.manifest_path()))
+
+
+def get(label: str, path: Path | None = None) -> Version | None:
+    check_label(label)
+    for v in versions(path):
+        if v.label == label:
+            return v
+    return None
+
+
+def require(label: str) -> Version:
+    v = get(label)
+    if v is None:
+        raise LabelError(f"unknown version {label!r}; see 'fork-explorer sources list'")
+    return v

@@ -1,0 +1,39 @@
+"""Labels and their release order.
+
+A label is what a user types (`v2.6.32`, `debian-6.12`, `v7.3-rc1`,
+`android-5.15`).  Release order comes from the first dotted number in it;
+release candidates sort before the release, and a distribution build of a
+version sorts after the plain tag of the same numbers.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import LabelError
+
+LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_NUMBERS = re.compile(r"(\d+(?:\.\d+)*)(?:-rc(\d+))?")
+
+
+def check_label(label: str) -> str:
+    if not isinstance(label, str) or not LABEL_RE.match(label) or ".." in label or len(label) > 64:
+        raise LabelError(
+            f"bad version label {label!r}: use letters, digits, '.', '_' or '-' "
+            "(starting with a letter or digit, no '..')"
+        )
+    return label
+
+
+def release_key(label: str) -> tuple:
+    """Sort key: numbers first, then rc before final, then plain tag before vendor."""
+    m = _NUMBERS.search(label)
+    if not m:
+        return ((10**9,), 0, 0, label)
+    nums = tuple(int(x) for x in m.group(1).split("."))
+    rc = m.group(2)
+    vendor = 0 if label.lstrip("v") == m.group(0) else 1
+    return (nums, 0 if rc else 1, int(rc or 0), vendor, label)
+
+
+def sort_labels(labels) -> list[str]:
+    return sorted(labels, key=release_key)
