@@ -110,7 +110,25 @@ class Module:
         self._index()
 
     # -- indexing -----------------------------------------------------------
+    def _head_start(self, start: int) -> int:
+        """Extend a definition's start over annotations the normaliser blanked just
+        before it (`__latent_entropy struct task_struct *copy_process(`)."""
+        ends = self._attribute_ends
+        while True:
+            q = start - 1
+            while q >= 0 and self.source[q] in b" \t\r\n":
+                q -= 1
+            if q + 1 in ends and ends[q + 1] < start:
+                start = ends[q + 1]
+                continue
+            return start
+
     def _index(self) -> None:
+        # rewrite end -> start, for annotations blanked away (the tree starts after them)
+        self._attribute_ends = {}
+        for r in self.rewrites:
+            if r.kind == "attribute":
+                self._attribute_ends[r.end] = r.start
         stack = [self.tree.root_node]
         found = []
         while stack:
@@ -133,9 +151,10 @@ class Module:
                 else "function"
             body = node.child_by_field_name("body")
             head_end = body.start_byte if body is not None else node.end_byte
-            sig = " ".join(self.source[node.start_byte:head_end].decode("utf-8", "replace").split())
-            fn = Function(name=name, kind=kind, start_byte=node.start_byte, end_byte=node.end_byte,
-                          start_line=node.start_point[0] + 1, end_line=node.end_point[0] + 1,
+            start = self._head_start(node.start_byte)
+            sig = " ".join(self.source[start:head_end].decode("utf-8", "replace").split())
+            fn = Function(name=name, kind=kind, start_byte=start, end_byte=node.end_byte,
+                          start_line=self.source.count(b"\n", 0, start) + 1, end_line=node.end_point[0] + 1,
                           signature=sig, errors=count_errors(node), node=node)
             if name in self.functions:
                 self.duplicates.append(fn)

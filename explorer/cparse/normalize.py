@@ -58,6 +58,10 @@ TYPE_TAKING_BUILTINS = frozenset("sizeof typeof __typeof__ __typeof _Alignof __a
 
 ITERATOR_RE = re.compile(rb"(?:[A-Za-z_]\w*)?for_each\w*|do_each_thread|do_each_pid_task|do_each_pid_thread")
 _IDENT = re.compile(rb"[A-Za-z_]\w*")
+_INTERESTING = re.compile(
+    rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(BARE_ATTRIBUTES | CALL_ATTRIBUTES | PER_CPU_DECLS,
+                                                              key=len, reverse=True))
+    + rb"|(?:COMPAT_)?SYSCALL_DEFINE\d|\w*for_each\w*|do_each_thread|do_each_pid_task|do_each_pid_thread)\b")
 _SYSCALL = re.compile(rb"\b((?:COMPAT_)?SYSCALL_DEFINE)(\d)\s*\(")
 _STRUCT_ARG = re.compile(rb"([(,])(\s*)(struct|union|enum)([ \t]+)([A-Za-z_]\w*)(?=\s*[,)])")
 _DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*(\w+)")
@@ -71,38 +75,45 @@ class Rewrite:
     detail: str = ""
 
 
+_LEXEME_START = re.compile(rb"/\*|//|[\"']")
+
+
 def mask_comments_and_strings(src: bytes) -> bytearray:
     """A copy where comments and string/char literals are spaces (newlines kept)."""
     out = bytearray(src)
-    i, n = 0, len(src)
-    while i < n:
-        c = src[i]
-        if c == 0x2F and i + 1 < n and src[i + 1] == 0x2A:  # /* */
+    n = len(src)
+    pos = 0
+    while True:
+        m = _LEXEME_START.search(src, pos)
+        if not m:
+            return out
+        i = m.start()
+        tok = m.group()
+        if tok == b"/*":
             j = src.find(b"*/", i + 2)
             j = n if j < 0 else j + 2
             _blank(out, i, j)
-            i = j
-        elif c == 0x2F and i + 1 < n and src[i + 1] == 0x2F:  # // to end of line
+        elif tok == b"//":
             j = src.find(b"\n", i)
             j = n if j < 0 else j
             _blank(out, i, j)
-            i = j
-        elif c in (0x22, 0x27):  # " or '
+        else:  # a string or char literal ends at its unescaped quote or at the line's end
+            c = src[i]
             j = i + 1
             while j < n and src[j] != c and src[j] != 0x0A:
                 j += 2 if src[j] == 0x5C else 1
             j = min(j + 1, n)
             _blank(out, i + 1, j - 1)
-            i = j
-        else:
-            i += 1
-    return out
+        pos = max(j, i + 1)
 
 
 def _blank(buf: bytearray, start: int, end: int) -> None:
-    for k in range(start, min(end, len(buf))):
-        if buf[k] not in (0x0A, 0x0D):
-            buf[k] = 0x20
+    end = min(end, len(buf))
+    seg = buf[start:end]
+    if b"\n" not in seg and b"\r" not in seg:
+        buf[start:end] = b" " * (end - start)
+        return
+    buf[start:end] = re.sub(rb"[^\r\n]", b" ", bytes(seg))
 
 
 def _match_paren(mask: bytes | bytearray, open_pos: int, limit: int = 20000) -> int:
@@ -185,7 +196,7 @@ class Normalizer:
         pos = 0
         n = len(mask)
         while True:
-            m = _IDENT.search(mask, pos)
+            m = _INTERESTING.search(mask, pos)
             if not m:
                 return
             word, s, e = m.group(), m.start(), m.end()
@@ -376,6 +387,8 @@ class Normalizer:
                     return "expression"
                 paren -= 1
             elif ch == 0x7D:
+                if brace == 0 and paren == 0 and (k == 0 or self.mask[k - 1] == 0x0A):
+                    return None  # a `}` in column 0 closed a top-level construct
                 brace += 1
             elif ch == 0x7B:
                 if brace == 0:
@@ -386,6 +399,12 @@ class Normalizer:
                 return None
             k -= 1
         return None
+
+    _LABEL_END = re.compile(rb"(?:^|[;{}\s])(?!default\b)[A-Za-z_]\w*\s*:\s*$")
+
+    def _ends_with_label(self, start: int, end: int) -> bool:
+        tail = bytes(self.mask[max(start, end - 120):end])
+        return self._LABEL_END.search(tail) is not None and b"?" not in tail
 
     def _resolve_group(self, g: list, spans) -> None:
         branches = []  # (kind, cond, body_start, body_end)
@@ -404,7 +423,9 @@ class Normalizer:
         before = self._prev_nonspace(g[0][0])
         after_label = before >= 0 and self.mask[before] == 0x3A and \
             re.search(rb"(^|[;{}\s])[A-Za-z_]\w*\s*:$", bytes(self.mask[max(0, before - 80):before + 1])) is not None
-        if not unbalanced and not in_expression and not split_header and not after_label:
+        # ...or a label closing a branch (2.6.32's `bad_fork_cleanup_cgroup:` before #endif).
+        label_at_end = any(self._ends_with_label(bs, be) for _, _, bs, be in branches)
+        if not (unbalanced or in_expression or split_header or after_label or label_at_end):
             return
         chosen = None
         for idx, (kind, cond, _, _) in enumerate(branches):
@@ -423,7 +444,7 @@ class Normalizer:
                 chosen = idx
                 break
         why = "unbalanced" if unbalanced else f"in {context}" if in_expression else \
-            "split header" if split_header else "after a label"
+            "split header" if split_header else "after a label" if after_label else "label at branch end"
         detail = f"{why}; kept branch " \
                  f"{chosen + 1 if chosen is not None else 'none'} of {len(branches)}"
         for a, b, _, _ in g:
