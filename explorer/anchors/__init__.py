@@ -1,0 +1,14 @@
+"""Anchors: selectors that pin a note to a syntax-tree node and follow it
+across versions (exact, moved, fuzzy, absent, orphaned)."""
+from .selectors import (ANCHOR_KINDS, Anchor, anchorable, canonical, code_hash, head_code,
+                        key_identifiers, make_anchor, readable, statements)
+
+__all__ = ["Anchor", "make_anchor", "anchorable", "code_hash", "head_code", "canonical", "readable",
+           "key_identifiers", "statements", "ANCHOR_KINDS"]
+
+try:  # the resolver lands in a second step
+    from .resolve import (FUZZY_THRESHOLD, RENAMES, Resolution, resolve,  # noqa: F401
+                          target_functions)
+    __all__ += ["Resolution", "resolve", "FUZZY_THRESHOLD", "RENAMES", "target_functions"]
+except ImportError:  # pragma: no cover
+    pass

@@ -1,0 +1,44 @@
+"""Bilingual commentary pinned to syntax-tree nodes.
+
+Store API (for the widgets, notes import and translation)::
+
+    from explorer.annotations import Store, resolve_annotation, anchored_code_hash, text_hash
+    store = Store()                      # kernel-src/annotations (FORK_EXPLORER_ANNOTATIONS overrides)
+    store.list(function=None, tag=None)  # -> [Annotation]  (valid ones; problems() has the rest)
+    store.get(id)                        # -> Annotation, LookupFailure if unknown
+    store.problems()                     # -> [Problem(path, line, message, id)]
+    store.add(module, node, {"ja": ..., "en": ...}, source_lang="ja", tags=[...], id=None)
+    store.edit_text(id, "en", text, code=None)   # provenance updated, see Store.edit_text
+    store.set_tags(id, tags)
+    store.delete(id, reason="")          # moves to archive/<function>.yaml, returns that path
+    store.archived()                     # deleted notes, still with text
+    store.reload()                       # after ConflictError (file changed on disk)
+
+Annotation fields: id, anchor (explorer.anchors.Anchor), function, text {lang: str},
+source_lang, written_against, tags, provenance {lang: {"source": text_hash of the
+source-language text when lang was written/translated, "code": code hash of the
+anchored node then}}, path, line.
+
+Translation status (issue 6) is derived, not stored: for a language L,
+missing if L not in text; stale if provenance[L].source != text_hash(text[source_lang])
+or provenance[L].code != anchored_code_hash(ann, module); current otherwise.
+"""
+from .store import Annotation, Problem, Store, atomic_write, text_hash
+
+__all__ = ["Store", "Annotation", "Problem", "text_hash", "atomic_write", "resolve_annotation",
+           "anchored_code_hash"]
+
+
+def resolve_annotation(ann: Annotation, module):
+    """Where `ann` sits in `module`: an explorer.anchors.Resolution with status
+    exact|moved|fuzzy|absent|orphaned, score, line, end_line and node."""
+    from ..anchors import resolve
+    return resolve(ann.anchor, module, written_against=ann.written_against)
+
+
+def anchored_code_hash(ann: Annotation, module) -> str | None:
+    """Code hash of the node `ann` resolves to in `module` (None when it does not
+    place there), comparable with ann.provenance[lang]["code"]."""
+    from ..anchors import code_hash
+    res = resolve_annotation(ann, module)
+    return code_hash(module, res.node) if res.node is not None else None

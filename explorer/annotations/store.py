@@ -1,0 +1,550 @@
+"""The annotation store: one human-edited YAML file per function.
+
+Layout (``explorer.paths.annotations_dir()``, i.e. ``kernel-src/annotations/``)::
+
+    copy_process.yaml          live notes on copy_process
+    kernel_clone.yaml          ...
+    archive/copy_process.yaml  deleted notes (moved here, never destroyed)
+
+One file looks like::
+
+    function: copy_process
+    annotations:
+      - id: copy_process.guard.thread-needs-sighand
+        anchor:                      # selectors, see explorer.anchors
+          function: copy_process
+          kind: if_statement
+          head: (clone_flags & CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND)
+          before: 1f0c2a9e           # hashes of the neighbouring statements
+          after: 77b0d3c1
+          position: 0.012
+        written_against: debian-6.12 # version label the anchor was taken from
+        source_lang: en              # the language the note was written in
+        tags: [flag-check]
+        text:
+          ja: |-
+            ...
+          en: |-
+            ...
+        provenance:                  # per language, at writing/translation time
+          ja: {source: <text_hash of text[source_lang]>, code: <code hash of the anchored node>}
+          en: {source: ..., code: ...}
+
+Files are read and written with ruamel.yaml's round-trip mode, so loading
+and saving a file changes no byte, and hand edits (comments, key order,
+quoting) survive API edits.  Every write is atomic (temporary file, fsync,
+rename, fsync of the directory) and guarded twice: an exclusive flock on the
+directory serialises writers, and the file's SHA-256 seen at load time must
+still be the file's hash at save time, otherwise ConflictError (optimistic
+concurrency: a widget never overwrites an edit it has not seen).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import fcntl
+import hashlib
+import io
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from .. import paths
+from ..anchors.selectors import Anchor, anchorable, code_hash, make_anchor
+from ..errors import AnnotationError, ConflictError, LookupFailure
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)?$")
+ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+ARCHIVE = "archive"
+
+
+def text_hash(text: str) -> str:
+    """Hash of a note's text as provenance records it (line endings and the
+    blank lines around it do not count)."""
+    norm = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096                 # never re-wrap a long head or sentence
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.allow_unicode = True
+    return y
+
+
+def dump_bytes(doc) -> bytes:
+    buf = io.StringIO()
+    _yaml().dump(doc, buf)
+    return buf.getvalue().encode("utf-8")
+
+
+def load_bytes(data: bytes):
+    return _yaml().load(data.decode("utf-8"))
+
+
+# -- atomic, fsynced writes -------------------------------------------------------
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace path by data so that a crash at any moment leaves either the old
+    file or the new one, whole.  The temporary file lives in the same
+    directory (same filesystem: rename is atomic) and ends in .tmp, so a
+    leftover from a crash is never read as an annotation file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+@contextmanager
+def _dir_lock(directory: Path):
+    """Exclusive lock on the directory itself (no lock file to leave behind or
+    commit by mistake; the kernel drops it if the process dies)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+# -- records ------------------------------------------------------------------------
+
+@dataclass
+class Annotation:
+    """One note, as a plain snapshot (editing it changes nothing: use the Store)."""
+    id: str
+    anchor: Anchor
+    text: dict[str, str]
+    source_lang: str
+    written_against: str
+    tags: list[str] = field(default_factory=list)
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    path: Path | None = None
+    line: int | None = None          # 1-based line of the record in its file
+
+    @property
+    def function(self) -> str:
+        return self.anchor.function
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "function": self.function, "kind": self.anchor.kind,
+                "code": self.anchor.head, "written_against": self.written_against,
+                "tags": list(self.tags), "source_lang": self.source_lang,
+                "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
+                "anchor": self.anchor.as_dict(),
+                "path": str(self.path) if self.path else None, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation failure, located in its file."""
+    path: Path
+    line: int
+    message: str
+    id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "line": self.line, "message": self.message, "id": self.id}
+
+
+def _line_of(node, key=None, default: int = 1) -> int:
+    try:
+        if key is not None and isinstance(node, CommentedMap):
+            return node.lc.key(key)[0] + 1
+        return node.lc.line + 1
+    except Exception:
+        return default
+
+
+def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
+    text = {str(k): str(v) for k, v in (rec.get("text") or {}).items() if v is not None}
+    prov = {str(k): {str(a): str(b) for a, b in (v or {}).items()}
+            for k, v in (rec.get("provenance") or {}).items()}
+    return Annotation(id=str(rec["id"]), anchor=Anchor.from_dict(rec["anchor"]), text=text,
+                      source_lang=str(rec.get("source_lang") or ""),
+                      written_against=str(rec.get("written_against") or ""),
+                      tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
+                      path=path, line=_line_of(rec, default=None))
+
+
+def _block(text: str):
+    """Multi-line or long prose reads best as a literal block in the file."""
+    text = text.strip("\n")
+    return LiteralScalarString(text) if ("\n" in text or len(text) > 60) else text
+
+
+def _flow(items):
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _flow_map(d: dict):
+    m = CommentedMap(d)
+    m.fa.set_flow_style()
+    return m
+
+
+# -- the store --------------------------------------------------------------------
+
+class Store:
+    """The annotation files under one directory.
+
+    Reading:  ``list(function=None, tag=None)``, ``get(id)``, ``problems()``
+              (validation failures, each with file and line), ``files()``.
+    Writing:  ``add(module, node, text, source_lang=...)``,
+              ``edit_text(id, lang, text, ...)``, ``set_tags(id, tags)``,
+              ``delete(id, reason=...)`` (moves the record to archive/).
+    Every write is atomic and raises ConflictError if the file changed on disk
+    since this Store read it; call ``reload()`` and retry.
+    """
+
+    def __init__(self, root: Path | str | None = None, known_versions=None):
+        self.root = Path(root) if root is not None else paths.annotations_dir()
+        self._known_versions = set(known_versions) if known_versions is not None else None
+        self.reload()
+
+    # -- loading and validation ---------------------------------------------------
+    @property
+    def known_versions(self) -> set[str]:
+        if self._known_versions is None:
+            from .. import sources
+            self._known_versions = set(sources.known_labels())
+        return self._known_versions
+
+    def files(self) -> list[Path]:
+        return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
+
+    def reload(self) -> None:
+        """Read every file again; one bad file never hides the others."""
+        self._docs: dict[Path, object] = {}        # path -> round-trip document (None if unreadable)
+        self._digests: dict[Path, str | None] = {}
+        self._records: dict[str, tuple[Path, CommentedMap]] = {}
+        self._problems: list[Problem] = []
+        for path in self.files():
+            self._load_file(path)
+
+    def _load_file(self, path: Path) -> None:
+        data = path.read_bytes()
+        self._digests[path] = _digest(data)
+        try:
+            doc = load_bytes(data)
+        except UnicodeDecodeError as e:
+            self._docs[path] = None
+            self._problems.append(Problem(path, data[:e.start].count(b"\n") + 1, "bad YAML: not UTF-8"))
+            return
+        except MarkedYAMLError as e:
+            self._docs[path] = None
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 1 if mark is not None else 1
+            self._problems.append(Problem(path, line, f"bad YAML: {e.problem or e.context}"))
+            return
+        except YAMLError as e:
+            self._docs[path] = None
+            self._problems.append(Problem(path, 1, f"bad YAML: {e}"))
+            return
+        self._docs[path] = doc
+        if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
+            self._problems.append(Problem(path, 1, "not an annotation file: needs a mapping with an "
+                                                   "'annotations' list"))
+            return
+        for rec in doc["annotations"]:
+            self._check_record(path, doc["annotations"], rec)
+
+    def _check_record(self, path: Path, seq, rec) -> None:
+        if not isinstance(rec, CommentedMap):
+            idx = next(i for i, r in enumerate(seq) if r is rec)
+            line = seq.lc.item(idx)[0] + 1 if hasattr(seq, "lc") else 1
+            self._problems.append(Problem(path, line, "an annotation must be a mapping"))
+            return
+        line = _line_of(rec)
+        rid = rec.get("id")
+        if not isinstance(rid, str) or not ID_RE.match(rid):
+            self._problems.append(Problem(path, line, f"missing or malformed id {rid!r}"))
+            return
+        errs: list[tuple[int, str]] = []
+        if rid in self._records:
+            first_path, first = self._records[rid]
+            errs.append((_line_of(rec, "id", line),
+                         f"duplicate id {rid!r} (first at {first_path}:{_line_of(first)})"))
+        anchor = rec.get("anchor")
+        if not isinstance(anchor, CommentedMap):
+            errs.append((line, f"{rid}: missing anchor"))
+        else:
+            for key in ("function", "kind", "head"):
+                if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
+                    errs.append((_line_of(anchor, key, _line_of(anchor)), f"{rid}: missing anchor {key}"))
+            pos = anchor.get("position", 0.0)
+            if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
+                errs.append((_line_of(anchor, "position", line), f"{rid}: anchor position must be 0..1"))
+        wa = rec.get("written_against")
+        if not isinstance(wa, str) or not wa:
+            errs.append((line, f"{rid}: missing written_against"))
+        elif wa not in self.known_versions:
+            errs.append((_line_of(rec, "written_against", line), f"{rid}: unknown version {wa!r}"))
+        text = rec.get("text")
+        src = rec.get("source_lang")
+        if not isinstance(text, CommentedMap) or not text:
+            errs.append((line, f"{rid}: missing text"))
+        else:
+            for lang, val in text.items():
+                if not isinstance(lang, str) or not LANG_RE.match(lang):
+                    errs.append((_line_of(text, lang, line), f"{rid}: bad language code {lang!r}"))
+                elif not isinstance(val, str):
+                    errs.append((_line_of(text, lang, line), f"{rid}: text.{lang} must be a string"))
+            if not isinstance(src, str) or src not in text:
+                errs.append((_line_of(rec, "source_lang", line) if "source_lang" in rec else line,
+                             f"{rid}: source_lang {src!r} has no text"))
+        prov = rec.get("provenance")
+        if prov is not None and not isinstance(prov, CommentedMap):
+            errs.append((_line_of(rec, "provenance", line), f"{rid}: provenance must be a mapping"))
+        tags = rec.get("tags")
+        if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+            errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        for ln, msg in errs:
+            self._problems.append(Problem(path, ln, msg, rid))
+        if not errs:
+            self._records[rid] = (path, rec)
+        elif rid not in self._records:
+            # keep the first holder of an id; a broken record is reported, not listed
+            pass
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    # -- reading ----------------------------------------------------------------------
+    def list(self, function: str | None = None, tag: str | None = None) -> list[Annotation]:
+        """Valid annotations, file by file in file order (invalid ones are in problems())."""
+        out = []
+        for rid, (path, rec) in self._records.items():
+            ann = _record_to_annotation(rec, path)
+            if function is not None and ann.function != function:
+                continue
+            if tag is not None and tag not in ann.tags:
+                continue
+            out.append(ann)
+        order = {p: i for i, p in enumerate(self.files())}
+        out.sort(key=lambda a: (order.get(a.path, 0), a.line or 0))
+        return out
+
+    def get(self, annotation_id: str) -> Annotation:
+        try:
+            path, rec = self._records[annotation_id]
+        except KeyError:
+            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
+        return _record_to_annotation(rec, path)
+
+    def path_for(self, function: str) -> Path:
+        if not ID_RE.match(function):
+            raise AnnotationError(f"cannot name a file after function {function!r}")
+        return self.root / f"{function}.yaml"
+
+    # -- writing ----------------------------------------------------------------------
+    def _save(self, path: Path, doc) -> None:
+        """Write doc to path if nobody changed path since we read it."""
+        data = dump_bytes(doc)
+        with _dir_lock(path.parent):
+            current = path.read_bytes() if path.exists() else None
+            if _digest(current) != self._digests.get(path):
+                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                                    path=str(path))
+            atomic_write(path, data)
+        self._digests[path] = _digest(data)
+        self._docs[path] = doc
+
+    def _doc_for_write(self, path: Path, function: str):
+        if path in self._docs:
+            doc = self._docs[path]
+            if doc is None or not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
+                raise AnnotationError("the file does not validate; fix it before adding to it", path=str(path))
+            return doc
+        if path.exists():
+            raise ConflictError(f"{path} appeared on disk since the store was read; reload and retry",
+                                path=str(path))
+        doc = CommentedMap()
+        doc["function"] = function
+        doc["annotations"] = CommentedSeq()
+        self._docs[path] = doc
+        self._digests[path] = None
+        return doc
+
+    def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
+            written_against: str | None = None) -> Annotation:
+        """Pin a new note to `node` of `module` (a click inside a statement lands
+        on the statement).  text maps language -> text and must include
+        source_lang; every language given is recorded as current against the
+        source text and the node's code hash now."""
+        if source_lang not in text or not str(text[source_lang]).strip():
+            raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
+        for lang in text:
+            if not LANG_RE.match(lang):
+                raise AnnotationError(f"bad language code {lang!r}")
+        label = written_against or module.label
+        if not label:
+            raise AnnotationError("the module has no version label; pass written_against")
+        node = anchorable(module, node)
+        anchor = make_anchor(module, node)
+        chash = code_hash(module, node)
+        rid = id or self._new_id(anchor)
+        if not ID_RE.match(rid):
+            raise AnnotationError(f"malformed id {rid!r}")
+        if rid in self._records:
+            raise AnnotationError(f"id {rid!r} already exists ({self._records[rid][0]})")
+        path = self.path_for(anchor.function)
+        doc = self._doc_for_write(path, anchor.function)
+        src_hash = text_hash(text[source_lang])
+        rec = CommentedMap()
+        rec["id"] = rid
+        rec["anchor"] = CommentedMap(anchor.as_dict())
+        rec["written_against"] = label
+        rec["source_lang"] = source_lang
+        rec["tags"] = _flow([str(t) for t in tags])
+        rec["text"] = CommentedMap((lang, _block(str(t))) for lang, t in text.items())
+        rec["provenance"] = CommentedMap(
+            (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
+        doc["annotations"].append(rec)
+        try:
+            self._save(path, doc)
+        except BaseException:
+            doc["annotations"].pop()
+            raise
+        self._records[rid] = (path, rec)
+        return self.get(rid)
+
+    def _new_id(self, anchor: Anchor) -> str:
+        base = f"{anchor.function}.{anchor.kind.replace('_statement', '')}"
+        n = 1
+        while f"{base}-{n}" in self._records:
+            n += 1
+        return f"{base}-{n}"
+
+    def edit_text(self, annotation_id: str, lang: str, text: str, *, code: str | None = None) -> Annotation:
+        """Set one language's text.  Editing the source language records the new
+        source hash for it (other languages then read as stale); editing another
+        language records it as a translation of the current source text.
+        `code` is the code hash to record (explorer.annotations.anchored_code_hash);
+        by default the source language's recorded code hash is kept."""
+        if not LANG_RE.match(lang):
+            raise AnnotationError(f"bad language code {lang!r}")
+        if not text.strip():
+            raise AnnotationError("empty text; delete the annotation instead")
+        path, rec = self._require(annotation_id)
+        doc = self._docs[path]
+        src_lang = str(rec["source_lang"])
+        old_text = rec["text"].get(lang)
+        old_prov = rec.get("provenance", {}).get(lang)
+        rec["text"][lang] = _block(text)
+        if "provenance" not in rec:
+            rec["provenance"] = CommentedMap()
+        src_prov = rec["provenance"].get(src_lang) or {}
+        chash = code or (src_prov.get("code") if src_prov else None) or ""
+        rec["provenance"][lang] = _flow_map({"source": text_hash(str(rec["text"][src_lang])), "code": chash})
+        try:
+            self._save(path, doc)
+        except BaseException:
+            if old_text is None:
+                del rec["text"][lang]
+            else:
+                rec["text"][lang] = old_text
+            if old_prov is None:
+                del rec["provenance"][lang]
+            else:
+                rec["provenance"][lang] = old_prov
+            raise
+        return self.get(annotation_id)
+
+    def set_tags(self, annotation_id: str, tags) -> Annotation:
+        path, rec = self._require(annotation_id)
+        old = rec.get("tags")
+        rec["tags"] = _flow([str(t) for t in tags])
+        try:
+            self._save(path, self._docs[path])
+        except BaseException:
+            rec["tags"] = old
+            raise
+        return self.get(annotation_id)
+
+    def delete(self, annotation_id: str, reason: str = "") -> Path:
+        """Move a note to archive/<function>.yaml (with when and why) and drop it
+        from the live file.  The archive is written first, so a crash between the
+        two writes leaves the note in both places, never in neither."""
+        path, rec = self._require(annotation_id)
+        doc = self._docs[path]
+        arch_dir = self.root / ARCHIVE
+        arch_dir.mkdir(exist_ok=True)
+        arch_path = arch_dir / path.name
+        arch_data = arch_path.read_bytes() if arch_path.exists() else None
+        if arch_data is not None:
+            arch_doc = load_bytes(arch_data)
+        else:
+            arch_doc = CommentedMap()
+            arch_doc["function"] = doc.get("function", path.stem)
+            arch_doc["annotations"] = CommentedSeq()
+        self._digests.setdefault(arch_path, _digest(arch_data))
+        archived = load_bytes(dump_bytes(CommentedMap([("x", rec)])))["x"]   # a deep copy with styles
+        archived["archived"] = _flow_map({
+            "at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "reason": reason or "deleted"})
+        arch_doc["annotations"].append(archived)
+        self._save(arch_path, arch_doc)
+        seq = doc["annotations"]
+        idx = next(i for i, r in enumerate(seq) if r is rec)
+        del seq[idx]
+        try:
+            self._save(path, doc)
+        except BaseException:
+            seq.insert(idx, rec)
+            raise
+        del self._records[annotation_id]
+        return arch_path
+
+    def archived(self) -> list[Annotation]:
+        """Deleted notes, kept with their text and anchor."""
+        out = []
+        arch_dir = self.root / ARCHIVE
+        for path in sorted(arch_dir.glob("*.yaml")) if arch_dir.is_dir() else []:
+            doc = load_bytes(path.read_bytes())
+            for rec in (doc or {}).get("annotations") or []:
+                try:
+                    out.append(_record_to_annotation(rec, path))
+                except (KeyError, TypeError, ValueError):
+                    continue
+        return out
+
+    def _require(self, annotation_id: str):
+        try:
+            return self._records[annotation_id]
+        except KeyError:
+            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
