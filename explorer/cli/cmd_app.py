@@ -1,0 +1,79 @@
+"""serve | html: the reading room as a Voila app, and as a static page."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import ExplorerError
+from ..paths import REPO_ROOT
+from . import emit
+
+APP_NOTEBOOK = REPO_ROOT / "notebooks" / "app.ipynb"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="open the explorer as a Voila app on 127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("html", help="write a self-contained HTML page of a version (no network)")
+    p.add_argument("label")
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--function", help="only this function (default: the whole file)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_html)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def voila_command(port: int, open_browser: bool) -> list[str]:
+    """The Voila command line serving the app notebook on 127.0.0.1 only."""
+    voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
+    if voila is None:
+        raise ExplorerError("voila is not installed; run './dev.sh explore' or 'pip install voila'")
+    cmd = [voila, str(APP_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
+           "--Voila.port_retries=0", "--theme=light"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def cmd_serve(args) -> int:
+    if args.port < 0 or args.port > 65535:
+        raise ExplorerError(f"--port {args.port} is not a TCP port")
+    if not APP_NOTEBOOK.exists():
+        raise ExplorerError(f"the app notebook {APP_NOTEBOOK} is missing")
+    port = args.port or free_port()
+    cmd = voila_command(port, not args.no_browser)
+    print(f"fork-explorer: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    env = dict(os.environ)
+    # The notebook imports explorer from this checkout even when run from elsewhere.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    try:
+        return subprocess.call(cmd, cwd=str(APP_NOTEBOOK.parent), env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_html(args) -> int:
+    from .. import load
+    from ..render.notes import notes_for
+    from ..static_export import export
+
+    mod = load(args.label)
+    if args.function:
+        mod.function(args.function)  # a typed error for a name the version lacks
+    notes = notes_for(mod)
+    page = export(mod, args.output, notes, function=args.function)
+    placed = sum(1 for n in notes if n.status != "absent")
+    emit({"label": mod.label, "page": str(Path(page).resolve()), "lines": mod.line_count, "notes": placed},
+         args.json, lambda o: f"wrote {o['page']} ({o['lines']} lines, {o['notes']} notes)")
+    return 0

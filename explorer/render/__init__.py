@@ -1,0 +1,10 @@
+"""HTML rendering of kernel sources: highlighted lines, node spans, commentary
+beside the code, trace classes and diff columns.  Pure functions from data
+produced elsewhere (Module, annotations, Trace, diff) to escaped HTML."""
+from .source import (Note, NodeSpan, Rendered, esc, marker_html, note_html, pygments_css, render_lines,
+                     source_table, spans_data, statement_spans)
+from .style import BASE_CSS, CJK_FONTS, page_css
+
+__all__ = ["Note", "NodeSpan", "Rendered", "esc", "marker_html", "note_html", "pygments_css",
+           "render_lines", "source_table", "spans_data", "statement_spans", "BASE_CSS", "CJK_FONTS",
+           "page_css"]

@@ -1,0 +1,217 @@
+"""Highlighted source as HTML: pygments tokens, real line numbers, per-line
+anchors, node spans, commentary markers and trace classes.
+
+Rendering never parses C itself: tokens come from pygments, node spans from
+the Module's tree-sitter tree, commentary and traces from the stages that
+produce them.  Every piece of text that reaches the HTML goes through
+`html.escape` (kernel source, annotation text, file names alike).
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import CLexer
+from pygments.token import STANDARD_TYPES
+
+from ..errors import LookupFailure
+
+# Statement-level nodes a reader can point at: what the hover outline and a
+# click select.  Expressions are too fine to click on a line basis.
+STATEMENT_TYPES = frozenset({
+    "declaration", "expression_statement", "if_statement", "else_clause", "return_statement",
+    "goto_statement", "labeled_statement", "for_statement", "while_statement", "do_statement",
+    "switch_statement", "case_statement", "break_statement", "continue_statement",
+    "compound_statement", "function_definition", "preproc_if", "preproc_ifdef", "preproc_else",
+    "preproc_elif", "preproc_call", "preproc_def", "preproc_function_def", "preproc_include",
+    "struct_specifier",
+})
+
+
+def esc(text) -> str:
+    """Escape for element content and double-quoted attributes."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+@dataclass
+class Note:
+    """Commentary placed on the reader's lines (what the renderer needs of an annotation)."""
+    line: int                 # 1-based first line it belongs to
+    ja: str = ""
+    en: str = ""
+    end_line: int | None = None
+    status: str = "exact"     # exact | moved | fuzzy | absent | orphaned
+    key: str = ""             # the annotation's id in its store
+    node_id: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "end_line": self.end_line or self.line, "ja": self.ja, "en": self.en,
+                "status": self.status, "key": self.key, "node_id": self.node_id}
+
+
+@dataclass
+class NodeSpan:
+    """A statement node's extent in the reader's lines (1-based, inclusive)."""
+    node_id: str
+    kind: str
+    start_line: int
+    end_line: int
+
+
+@dataclass
+class Rendered:
+    """Per-line highlighted HTML plus the node spans of the rendered range."""
+    label: str
+    first_line: int
+    last_line: int
+    lines: list[str]                               # HTML of each line's code, escaped
+    spans: list[NodeSpan] = field(default_factory=list)
+    line_node: dict[int, int] = field(default_factory=dict)   # line -> index into spans
+
+
+def _token_class(ttype) -> str:
+    while ttype is not None:
+        cls = STANDARD_TYPES.get(ttype)
+        if cls is not None:
+            return cls
+        ttype = ttype.parent
+    return ""
+
+
+@lru_cache(maxsize=16)
+def _highlighted(source: bytes) -> tuple[str, ...]:
+    """HTML of every line of a file.  Lexed as a whole so multi-line comments
+    and strings keep their colour; split on newlines afterwards."""
+    text = source.decode("utf-8", "replace")
+    lexer = CLexer(stripnl=False, stripall=False, ensurenl=False, tabsize=0)
+    out: list[str] = []
+    cur: list[str] = []
+    for ttype, value in lexer.get_tokens(text):
+        cls = _token_class(ttype)
+        parts = value.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                out.append("".join(cur))
+                cur = []
+            if part:
+                cur.append(f'<span class="{cls}">{esc(part)}</span>' if cls else esc(part))
+    out.append("".join(cur))
+    return tuple(out)
+
+
+def statement_spans(module, start_byte: int = 0, end_byte: int | None = None) -> list[NodeSpan]:
+    """Statement nodes inside [start_byte, end_byte), outermost first."""
+    end_byte = len(module.source) if end_byte is None else end_byte
+    spans: list[NodeSpan] = []
+    stack = [module.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= start_byte or node.start_byte >= end_byte:
+            continue
+        if node.type in STATEMENT_TYPES and module.function_at(node) is not None:
+            spans.append(NodeSpan(module.node_id(node), node.type,
+                                  node.start_point[0] + 1, node.end_point[0] + 1))
+        stack.extend(reversed(node.named_children))
+    return spans
+
+
+def _line_nodes(spans: list[NodeSpan]) -> dict[int, int]:
+    """For each line, the innermost statement starting there (else the innermost
+    one covering it): what a pointer on that line means."""
+    starting: dict[int, int] = {}
+    covering: dict[int, tuple[int, int]] = {}
+    for i, sp in enumerate(spans):
+        width = sp.end_line - sp.start_line
+        prev = starting.get(sp.start_line)
+        if prev is None or (spans[prev].end_line - spans[prev].start_line) >= width:
+            starting[sp.start_line] = i
+        for ln in range(sp.start_line, sp.end_line + 1):
+            cur = covering.get(ln)
+            if cur is None or cur[0] >= width:
+                covering[ln] = (width, i)
+    out = {ln: i for ln, (_, i) in covering.items()}
+    out.update(starting)
+    return out
+
+
+def render_lines(module, function: str | None = None) -> Rendered:
+    """Highlight a whole file, or one function of it (real line numbers kept)."""
+    all_lines = _highlighted(module.source)
+    if function:
+        fn = module.function(function)
+        first, last = fn.start_line, fn.end_line
+        spans = statement_spans(module, fn.start_byte, fn.end_byte)
+    else:
+        first, last = 1, module.line_count
+        spans = statement_spans(module)
+    if last > len(all_lines):
+        raise LookupFailure(f"line {last} is beyond the end of {module.label}")
+    return Rendered(label=module.label or "", first_line=first, last_line=last,
+                    lines=list(all_lines[first - 1:last]), spans=spans, line_node=_line_nodes(spans))
+
+
+def pygments_css(scope: str = ".fx-src .code", style: str = "default") -> str:
+    return HtmlFormatter(style=style).get_style_defs(scope)
+
+
+def marker_html(note: Note) -> str:
+    return (f'<span class="fx-mark fx-{esc(note.status)}" title="{esc(note.status)}" '
+            f'data-key="{esc(note.key)}">&#9679;</span>')
+
+
+def note_html(note: Note) -> str:
+    """One note's commentary, both languages, each tagged with lang for the toggle and fonts."""
+    parts = [f'<div class="fx-note fx-{esc(note.status)}" data-key="{esc(note.key)}" '
+             f'data-line="{note.line}">']
+    if note.status not in ("exact", ""):
+        parts.append(f'<span class="fx-status">{esc(note.status)}</span>')
+    for lang in ("ja", "en"):
+        text = getattr(note, lang)
+        if text:
+            parts.append(f'<div class="fx-{lang}" lang="{lang}">{esc(text)}</div>')
+        else:
+            parts.append(f'<div class="fx-{lang} fx-missing" lang="{lang}">({"未翻訳" if lang == "ja" else "untranslated"})</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def source_table(rendered: Rendered, notes: list[Note] | None = None, *, executed=(), decided: int | None = None,
+                 note_column: bool = False) -> str:
+    """The rendered lines as an HTML table: one row per reader's line, id="L<n>",
+    a gutter with annotation markers, the executed/deciding classes of a trace,
+    and (note_column) the commentary beside the lines it belongs to."""
+    by_line: dict[int, list[Note]] = {}
+    for n in notes or ():
+        by_line.setdefault(n.line, []).append(n)
+    executed = set(executed)
+    rows = [f'<table class="fx-src" data-label="{esc(rendered.label)}">']
+    for offset, code in enumerate(rendered.lines):
+        ln = rendered.first_line + offset
+        classes = []
+        if ln in executed:
+            classes.append("fx-x")
+        if ln == decided:
+            classes.append("fx-decide")
+        here = by_line.get(ln, [])
+        if here:
+            classes.append("fx-noted")
+        cls = f' class="{" ".join(classes)}"' if classes else ""
+        node = rendered.line_node.get(ln)
+        node_attr = f' data-node="{node}"' if node is not None else ""
+        gutter = "".join(marker_html(n) for n in here)
+        row = (f'<tr id="L{ln}" data-line="{ln}"{node_attr}{cls}>'
+               f'<td class="ln"><a href="#L{ln}">{ln}</a></td><td class="gut">{gutter}</td>'
+               f'<td class="code">{code}</td>')
+        if note_column:
+            row += f'<td class="notes">{"".join(note_html(n) for n in here)}</td>'
+        rows.append(row + "</tr>")
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def spans_data(rendered: Rendered) -> dict:
+    """Node spans in a compact JSON-able shape for the front end."""
+    return {"spans": [[s.node_id, s.kind, s.start_line, s.end_line] for s in rendered.spans],
+            "line_node": {str(k): v for k, v in rendered.line_node.items()}}

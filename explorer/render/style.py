@@ -1,0 +1,52 @@
+"""The CSS shared by the widgets and the static page (no web fonts: the
+reader's installed fonts, with Noto CJK named first for Japanese)."""
+from __future__ import annotations
+
+from .source import pygments_css
+
+CJK_FONTS = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "IPAexGothic", sans-serif'
+
+BASE_CSS = """
+.fx-src { border-collapse: collapse; font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace;
+  font-size: 12.5px; line-height: 1.45; tab-size: 8; -moz-tab-size: 8; width: 100%; }
+.fx-src td { padding: 0 6px; vertical-align: top; }
+.fx-src td.ln { text-align: right; color: #888; user-select: none; width: 1%; white-space: nowrap; }
+.fx-src td.ln a { color: inherit; text-decoration: none; }
+.fx-src td.gut { width: 1%; white-space: nowrap; color: #d08a00; cursor: pointer; }
+.fx-src td.code { white-space: pre; }
+.fx-src tr:target td, .fx-src tr.fx-sel td { background: #fff3b0; }
+.fx-src tr.fx-x td.code { background: #e3f6e3; }
+.fx-src tr.fx-x td.ln { color: #227722; font-weight: bold; }
+.fx-src tr.fx-decide td { background: #ffd6d6 !important; }
+.fx-src tr.fx-decide td.ln::before { content: "\\25B6 "; color: #c00; }
+.fx-src tr.fx-step td { outline: 2px solid #3a6df0; outline-offset: -2px; }
+.fx-src tr.fx-hov-top td.code { border-top: 1px solid #3a6df0; }
+.fx-src tr.fx-hov-bot td.code { border-bottom: 1px solid #3a6df0; }
+.fx-src tr.fx-hov td.code { box-shadow: inset 2px 0 0 #3a6df0; }
+.fx-mark.fx-exact { color: #2b8a3e; } .fx-mark.fx-moved { color: #d08a00; }
+.fx-mark.fx-fuzzy { color: #c2410c; } .fx-mark.fx-absent, .fx-mark.fx-orphaned { color: #999; }
+.fx-note { font-family: __CJK__; white-space: pre-wrap; font-size: 13px; border-left: 3px solid #d08a00;
+  padding: 2px 8px; margin: 2px 0; background: #fffaf0; }
+.fx-note .fx-status { font-size: 11px; color: #a33; }
+.fx-ja { font-family: __CJK__; }
+.fx-missing { color: #999; font-style: italic; }
+.fx-both .fx-ja, .fx-both .fx-en { display: block; }
+.fx-lang-ja .fx-en { display: none; }
+.fx-lang-en .fx-ja { display: none; }
+.fx-side { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.fx-diff { border-collapse: collapse; font-family: monospace; font-size: 12px; width: 100%; }
+.fx-diff td { white-space: pre; padding: 0 4px; vertical-align: top; }
+.fx-diff .ln { color: #888; text-align: right; }
+.fx-diff tr.keep td {} .fx-diff tr.insert td.r, .fx-diff .insert { background: #e6ffec; }
+.fx-diff tr.delete td.l, .fx-diff .delete { background: #ffebe9; }
+.fx-diff tr.update td, .fx-diff .update { background: #fff8c5; }
+.fx-diff tr.move td, .fx-diff .move { background: #ddf4ff; }
+.fx-matrix { border-collapse: collapse; font-size: 12px; }
+.fx-matrix td, .fx-matrix th { border: 1px solid #ccc; padding: 2px 6px; }
+.fx-matrix td.same { background: #e3f6e3; } .fx-matrix td.changed { background: #fff0b3; }
+.fx-matrix td.absent { background: #eee; color: #999; }
+""".replace("__CJK__", CJK_FONTS)
+
+
+def page_css() -> str:
+    return BASE_CSS + pygments_css()

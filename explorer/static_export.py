@@ -1,0 +1,94 @@
+"""`fork-explorer html LABEL -o DIR`: one self-contained page of a version.
+
+Highlighted source with real line numbers and an anchor per line (#L123),
+commentary in Japanese and English beside the lines it belongs to (as Docco
+puts prose beside code), a language toggle, and an index of functions.  No
+network and no Jupyter: CSS and the few lines of toggle script are inline,
+fonts are the reader's own.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ExplorerError
+from .render import Note, esc, page_css, render_lines, source_table
+
+PAGE_CSS_EXTRA = """
+body { margin: 0; font-family: sans-serif; }
+header { position: sticky; top: 0; background: #fafafa; border-bottom: 1px solid #ddd; padding: 6px 12px;
+  z-index: 2; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
+header h1 { font-size: 16px; margin: 0; }
+nav.fx-index { font-size: 12px; max-width: 100%; }
+nav.fx-index a { margin-right: 8px; }
+.fx-src td.notes { width: 38%; white-space: normal; font-family: sans-serif; }
+.fx-src td.code { width: 60%; }
+"""
+
+TOGGLE_JS = """
+(function () {
+  var body = document.body;
+  function set(lang) {
+    body.classList.remove('fx-lang-ja', 'fx-lang-en', 'fx-both');
+    body.classList.add(lang === 'both' ? 'fx-both' : 'fx-lang-' + lang);
+    try { localStorage.setItem('fx-lang', lang); } catch (e) {}
+  }
+  var saved = null;
+  try { saved = localStorage.getItem('fx-lang'); } catch (e) {}
+  document.querySelectorAll('input[name=fx-lang]').forEach(function (r) {
+    if (saved && r.value === saved) { r.checked = true; }
+    r.addEventListener('change', function () { set(r.value); });
+  });
+  if (saved) { set(saved); }
+})();
+"""
+
+
+def page_html(module, notes: list[Note] | None = None, *, function: str | None = None,
+              title: str | None = None) -> str:
+    """The whole page as one string (escaped throughout)."""
+    rendered = render_lines(module, function)
+    notes = [n for n in (notes or []) if rendered.first_line <= n.line <= rendered.last_line]
+    label = module.label or "source"
+    title = title or f"kernel/fork.c — {label}"
+    index = " ".join(
+        f'<a href="#L{fn.start_line}">{esc(fn.name)}</a>'
+        for fn in sorted(module.functions.values(), key=lambda f: f.start_byte)
+        if rendered.first_line <= fn.start_line <= rendered.last_line and (
+            fn.kind == "syscall" or fn.name in ("copy_process", "do_fork", "_do_fork", "kernel_clone")
+            or function))
+    toggle = "".join(
+        f'<label><input type="radio" name="fx-lang" value="{v}"{" checked" if v == "both" else ""}> {t}</label> '
+        for v, t in (("both", "日本語 + English"), ("ja", "日本語"), ("en", "English")))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>{esc(title)}</title>
+<style>{page_css()}{PAGE_CSS_EXTRA}</style></head>
+<body class="fx-both">
+<header><h1>{esc(title)}</h1>
+<span class="fx-toggle">{toggle}</span>
+<span>{len(notes)} notes · {module.line_count} lines · form {esc(module.form)}</span>
+<nav class="fx-index">{index}</nav></header>
+<main>
+{source_table(rendered, notes, note_column=True)}
+</main>
+<script>{TOGGLE_JS}</script>
+</body></html>
+"""
+
+
+def export(module, out_dir: str | os.PathLike, notes: list[Note] | None = None, *,
+           function: str | None = None) -> Path:
+    """Write DIR/index.html (creating DIR); returns the page's path."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ExplorerError(f"{out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        page = out / "index.html"
+        page.write_text(page_html(module, notes, function=function), encoding="utf-8")
+    except OSError as e:
+        raise ExplorerError(f"cannot write {out}: {e.strerror}") from None
+    return page
