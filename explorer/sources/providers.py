@@ -258,14 +258,15 @@ class DebianProvider:
 
 def private_apt_options(suite: str) -> list[str]:
     """apt options for a private sources list under FORK_EXPLORER_HOME/apt: the
-    system's lists are never edited.  `suite` is e.g. 'trixie-backports' or 'sid'."""
+    system's lists are never edited.  `suite` is one or more suites, e.g. 'trixie-backports sid'."""
     from .. import paths
     root = paths.home() / "apt"
     (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
     (root / "archives" / "partial").mkdir(parents=True, exist_ok=True)
     src = root / "sources.list"
     keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
-    src.write_text(f"deb [signed-by={keyring}] http://deb.debian.org/debian {suite} main\n")
+    src.write_text("".join(f"deb [signed-by={keyring}] http://deb.debian.org/debian {s} main\n"
+                           for s in suite.split()))
     return ["-o", f"Dir::Etc::SourceList={src}", "-o", "Dir::Etc::SourceParts=/nonexistent",
             "-o", f"Dir::State::Lists={root / 'lists'}", "-o", f"Dir::Cache::Archives={root / 'archives'}",
             "-o", "APT::Get::List-Cleanup=0"]
