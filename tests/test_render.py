@@ -165,3 +165,29 @@ def test_html_verb_rejects_bad_input(tmp_path):
     r = run_cli("html", "debian-6.12", "-o", str(tmp_path / "file"))
     if "not fetched" not in r.stderr:
         assert r.returncode == 2 and "not a directory" in r.stderr
+
+
+def test_html_verb_places_store_annotations_beside_their_lines(mod612, mod61, tmp_path):
+    """An annotation written on 6.12's guard shows beside the same guard in 6.1's page too."""
+    import os
+
+    from explorer.annotations import Store
+
+    store_dir = tmp_path / "annotations"
+    store_dir.mkdir()
+    line612 = guard_line(mod612)
+    node = mod612.tree.root_node.descendant_for_point_range((line612 - 1, len(mod612.lines[line612 - 1]) - 1),
+                                                            (line612 - 1, len(mod612.lines[line612 - 1]) - 1))
+    Store(store_dir).add(mod612, node, {"ja": "スレッドはハンドラを共有" + HOSTILE_JA, "en": "Threads share" + HOSTILE_EN},
+                         source_lang="ja")
+    env = dict(os.environ, FORK_EXPLORER_ANNOTATIONS=str(store_dir))
+    for mod in (mod612, mod61):
+        out = tmp_path / mod.label
+        r = run_cli("html", mod.label, "-o", str(out), "--json", env=env)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["notes"] == 1
+        p = parse_rows((out / "index.html").read_text(encoding="utf-8"))
+        line = guard_line(mod)
+        assert "スレッドはハンドラを共有" + HOSTILE_JA in p.rows[line]["notes"]
+        assert "Threads share" + HOSTILE_EN in p.rows[line]["notes"]
+        assert p.tags.get("img", 0) == 0 and p.tags.get("script") == 1 and p.handlers == 0

@@ -1,17 +1,38 @@
-"""Commentary for rendering: the annotation store's records, resolved against
-one version, turned into render.Note (line, ja, en, status).
+"""Commentary for rendering: the annotation store's records, placed on one
+version by explorer.anchors, turned into render.Note (line, ja, en, status).
 
-The resolving is done by explorer.anchors; this module only adapts shapes."""
+Resolving is the anchors' job; this module only adapts shapes."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .source import Note
 
 
-def notes_for(module) -> list[Note]:
-    """Every annotation of the store placed on `module` (absent ones left out of
-    the lines but kept by the store)."""
-    try:
-        from .. import annotations  # noqa: F401  (issue 5 lands it)
-    except ImportError:
-        return []
-    return []
+@dataclass
+class Placed:
+    """One annotation and where it landed in a version (for the editor)."""
+    annotation: object     # explorer.annotations.Annotation
+    resolution: object     # explorer.anchors.Resolution
+
+
+def place_all(module, store=None) -> list[Placed]:
+    """Every valid annotation of the store, resolved against `module`."""
+    from ..annotations import Store, resolve_annotation
+    store = store if store is not None else Store()
+    return [Placed(ann, resolve_annotation(ann, module)) for ann in store.list()]
+
+
+def note_of(module, placed: Placed) -> Note | None:
+    """The Note to draw, or None when the annotation does not place in this version."""
+    res, ann = placed.resolution, placed.annotation
+    if res.node is None or res.line is None:
+        return None
+    return Note(line=res.line, end_line=res.end_line, ja=ann.text.get("ja", ""), en=ann.text.get("en", ""),
+                status=res.status, key=ann.id, node_id=module.node_id(res.node))
+
+
+def notes_for(module, store=None) -> list[Note]:
+    """The notes that place on `module` (absent and orphaned ones stay in the store)."""
+    notes = [note_of(module, p) for p in place_all(module, store)]
+    return sorted((n for n in notes if n is not None), key=lambda n: (n.line, n.key))
