@@ -1,0 +1,144 @@
+"""The annotation editor: on the node selected in a SourceView, add or edit
+its Japanese and English commentary.  Saving goes through the annotation
+store's API (explorer.annotations.Store); placement and anchor status come
+from explorer.anchors.  Nothing here writes the YAML files itself."""
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..errors import ConflictError, ExplorerError
+from ..render import esc
+from ..render.notes import Placed, note_of, place_all
+
+STATUS_ORDER = ("exact", "moved", "fuzzy", "absent", "orphaned")
+
+
+class AnnotationEditor(w.VBox):
+    def __init__(self, view, store=None):
+        from ..annotations import Store
+
+        self.view = view
+        self.store = store if store is not None else Store()
+        self.module = None
+        self.placed: list[Placed] = []
+        self.editing: str | None = None          # id of the annotation being edited, None = new
+        self.where = w.HTML("<i>Select a line in the source to annotate it.</i>")
+        self.ja = w.Textarea(placeholder="日本語の解説", layout=w.Layout(width="100%", height="70px"))
+        self.en = w.Textarea(placeholder="English commentary", layout=w.Layout(width="100%", height="70px"))
+        self.ja.add_class("fx-edit-ja")
+        self.en.add_class("fx-edit-en")
+        self.save_button = w.Button(description="Save annotation", icon="save", button_style="success",
+                                    disabled=True)
+        self.save_button.add_class("fx-save")
+        self.message = w.HTML()
+        self.message.add_class("fx-edit-msg")
+        self.summary = w.HTML()
+        self.summary.add_class("fx-anchor-status")
+        super().__init__([w.HTML("<b>Annotation editor</b>"), self.where, w.HBox([
+            w.VBox([w.HTML("日本語"), self.ja], layout=w.Layout(width="50%")),
+            w.VBox([w.HTML("English"), self.en], layout=w.Layout(width="50%"))]),
+            w.HBox([self.save_button, self.message]), self.summary])
+        self.add_class("fx-editor")
+        self.save_button.on_click(lambda _b: self.save())
+        view.observe(self._selection_changed, names=["selected_line", "selected_node"])
+
+    # -- version ------------------------------------------------------------
+    def set_module(self, module) -> None:
+        """A new version: place every annotation on it and show their statuses."""
+        self.module = module
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.module is None:
+            return
+        self.placed = place_all(self.module, self.store)
+        notes = [n for n in (note_of(self.module, p) for p in self.placed) if n is not None]
+        self.view.set_notes(sorted(notes, key=lambda n: (n.line, n.key)))
+        counts = {s: 0 for s in STATUS_ORDER}
+        for p in self.placed:
+            counts[p.resolution.status] = counts.get(p.resolution.status, 0) + 1
+        cells = " · ".join(f'<span class="fx-st-{s}">{s} {counts[s]}</span>' for s in STATUS_ORDER)
+        unplaced = [p for p in self.placed if p.resolution.node is None]
+        rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(p.resolution.status)} — "
+                       f"{esc(p.annotation.text.get('ja') or p.annotation.text.get('en', ''))[:80]}</li>"
+                       for p in unplaced[:20])
+        self.summary.value = (f"<div>Anchors in {esc(self.module.label)}: {cells}</div>"
+                              + (f"<ul>{rows}</ul>" if rows else ""))
+        self._selection_changed(None)
+
+    # -- selection ----------------------------------------------------------
+    def _at_selection(self) -> list[Placed]:
+        line, node = self.view.selected_line, self.view.selected_node
+        out = []
+        for p in self.placed:
+            res = p.resolution
+            if res.node is None:
+                continue
+            if res.line == line or (node and self.module.node_id(res.node) == node):
+                out.append(p)
+        return out
+
+    def _selection_changed(self, _change) -> None:
+        line = self.view.selected_line
+        if not line or self.module is None:
+            self.save_button.disabled = True
+            return
+        here = self._at_selection()
+        node = self.view.selected_node
+        self.save_button.disabled = False
+        self.message.value = ""
+        if here:
+            p = here[0]
+            self.editing = p.annotation.id
+            self.ja.value = p.annotation.text.get("ja", "")
+            self.en.value = p.annotation.text.get("en", "")
+            self.where.value = (f"Editing <code>{esc(p.annotation.id)}</code> on line {line} "
+                                f"(anchor <b>{esc(p.resolution.status)}</b>"
+                                f", written against {esc(p.annotation.written_against)})")
+        else:
+            self.editing = None
+            self.ja.value = self.en.value = ""
+            self.where.value = f"New annotation on line {line}" + (f" (<code>{esc(node)}</code>)" if node else "")
+
+    # -- saving -------------------------------------------------------------
+    def _node(self):
+        mod = self.module
+        if self.view.selected_node:
+            return mod.node_by_id(self.view.selected_node)
+        row = self.view.selected_line - 1
+        text = mod.lines[row]
+        col = len(text) - len(text.lstrip())
+        return mod.tree.root_node.descendant_for_point_range((row, col), (row, max(col, len(text) - 1)))
+
+    def save(self) -> str | None:
+        """Write the text through the store; returns the annotation id (None on error)."""
+        from ..annotations import anchored_code_hash
+
+        texts = {lang: box.value.strip() for lang, box in (("ja", self.ja), ("en", self.en))}
+        if not any(texts.values()):
+            self.message.value = "<span class='fx-err'>Write some text first.</span>"
+            return None
+        try:
+            try:
+                rid = self._write(texts, anchored_code_hash)
+            except ConflictError:
+                self.store.reload()   # someone else saved the file: reread and apply on top
+                rid = self._write(texts, anchored_code_hash)
+        except ExplorerError as e:
+            self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
+            return None
+        self.refresh()
+        self.message.value = f"saved <code>{esc(rid)}</code>"
+        return rid
+
+    def _write(self, texts: dict, anchored_code_hash) -> str:
+        if self.editing:
+            ann = self.store.get(self.editing)
+            for lang, text in texts.items():
+                if text and text != ann.text.get(lang, ""):
+                    ann = self.store.edit_text(self.editing, lang, text,
+                                               code=anchored_code_hash(ann, self.module))
+            return self.editing
+        source_lang = "ja" if texts["ja"] else "en"
+        given = {lang: t for lang, t in texts.items() if t}
+        return self.store.add(self.module, self._node(), given, source_lang=source_lang).id

@@ -1,0 +1,85 @@
+"""The reading room as one widget: version picker, source view with commentary,
+flag playground, annotation editor, diff view and guard history.  The Voila
+app notebook (notebooks/app.ipynb) displays `App()` and nothing else."""
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+
+from .. import load, sources
+from ..errors import ExplorerError
+from ..render import esc
+from .source_view import SourceView
+from .version_picker import VersionPicker
+
+PREFERRED = ("debian-6.12", "debian-6.1")
+
+
+def default_label(labels: list[str]) -> str | None:
+    for lb in PREFERRED:
+        if lb in labels:
+            return lb
+    return labels[-1] if labels else None
+
+
+class App(w.VBox):
+    def __init__(self, label: str | None = None):
+        t0 = time.perf_counter()
+        available = sources.available()
+        label = label or default_label(available)
+        self.picker = VersionPicker(label)
+        self.view = SourceView()
+        self.message = w.HTML()
+        self.message.add_class("fx-app-msg")
+        self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
+        self.module = None
+        self.editor = self._optional("annotation_editor", "AnnotationEditor", self.view)
+        self.playground = self._optional("playground", "FlagPlayground", self.view)
+        self.diff = self._optional("diff_view", "DiffView")
+        read = [x for x in (self.playground, self.view, self.editor) if x is not None]
+        pages = [("Read & run", w.VBox(read))]
+        if self.diff is not None:
+            pages.append(("Diff & history", self.diff))
+        self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
+        self.tabs.add_class("fx-tabs")
+        super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
+                          self.picker, self.message, self.tabs, self.ready])
+        self.add_class("fx-app")
+        self.picker.on_pick(self.load)
+        if label is None:
+            self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
+                                  "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
+        elif label in available:
+            self.load(label)
+        else:
+            self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
+        self.first_render = time.perf_counter() - t0
+
+    def _optional(self, module: str, cls: str, *args):
+        """A part whose back end (executor, diff) is present; None otherwise, with a note."""
+        import importlib
+        try:
+            part = getattr(importlib.import_module(f"{__package__}.{module}"), cls)
+        except ImportError as e:
+            self._missing = getattr(self, "_missing", []) + [f"{cls}: {e}"]
+            return None
+        return part(*args)
+
+    def load(self, label: str) -> None:
+        """Show a fetched version everywhere."""
+        try:
+            mod = load(label)
+        except ExplorerError as e:
+            self.message.value = f"<b>{esc(label)}</b>: {esc(e)}"
+            return
+        self.module = mod
+        self.message.value = ""
+        self.view.show(mod)
+        for part in (self.editor, self.playground, self.diff):
+            if part is not None:
+                try:
+                    part.set_module(mod)
+                except ExplorerError as e:
+                    self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+        self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'

@@ -1,0 +1,168 @@
+// Source view front end (anywidget).  The table HTML comes escaped from
+// explorer.render; everything this module writes itself goes through
+// textContent, so annotation text can never become markup.
+// Trace updates only toggle classes on the rows that change: the file is
+// rendered once per version, not once per click.
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function render({ model, el: root }) {
+  root.classList.add("fx-view");
+  const bar = el("div", "fx-bar");
+  const title = el("span", "fx-title");
+  const langBox = el("span", "fx-langs");
+  for (const [v, t] of [["both", "日本語 + English"], ["ja", "日本語"], ["en", "English"]]) {
+    const b = el("button", "fx-langbtn", t);
+    b.dataset.lang = v;
+    b.addEventListener("click", () => { model.set("lang", v); model.save_changes(); });
+    langBox.appendChild(b);
+  }
+  bar.append(title, langBox);
+  const body = el("div", "fx-body");
+  const scroller = el("div", "fx-scroll");
+  const panel = el("div", "fx-panel");
+  panel.setAttribute("aria-live", "polite");
+  body.append(scroller, panel);
+  root.append(bar, body);
+
+  let rows = new Map();        // line -> <tr>
+  let spans = [];
+  let marked = [];             // rows carrying trace classes now
+  let hovered = [];
+  let selected = null;
+
+  function rowsOf(s, e) {
+    const out = [];
+    for (let ln = s; ln <= e; ln++) { const r = rows.get(ln); if (r) out.push(r); }
+    return out;
+  }
+
+  function loadTable() {
+    // Trusted: built by explorer.render.source_table, every text escaped there.
+    scroller.innerHTML = model.get("table");
+    rows = new Map();
+    for (const tr of scroller.querySelectorAll("tr[data-line]")) rows.set(+tr.dataset.line, tr);
+    spans = model.get("spans") || [];
+    marked = []; hovered = []; selected = null;
+    title.textContent = model.get("title");
+    applyNotes(); applyTrace(); applySelection(false);
+  }
+
+  function applyNotes() {
+    for (const g of scroller.querySelectorAll("td.gut")) g.textContent = "";
+    for (const tr of scroller.querySelectorAll("tr.fx-noted")) tr.classList.remove("fx-noted");
+    for (const n of model.get("notes") || []) {
+      const tr = rows.get(n.line);
+      if (!tr) continue;
+      const m = el("span", "fx-mark fx-" + (n.status || "exact"), "\u25CF");
+      m.title = n.status || "exact";
+      tr.cells[1].appendChild(m);
+      tr.classList.add("fx-noted");
+    }
+    showPanel();
+  }
+
+  function applyTrace() {
+    for (const tr of marked) tr.classList.remove("fx-x", "fx-decide", "fx-step");
+    marked = [];
+    for (const ln of model.get("executed") || []) {
+      const tr = rows.get(ln);
+      if (tr) { tr.classList.add("fx-x"); marked.push(tr); }
+    }
+    const d = rows.get(model.get("decided"));
+    if (d) { d.classList.add("fx-decide"); marked.push(d); }
+    const st = rows.get(model.get("step_line"));
+    if (st) { st.classList.add("fx-step"); marked.push(st); }
+    const focus = st || d;
+    if (focus) scrollIntoViewIfNeeded(focus);
+    // Readiness signal for tests and the in-page benchmark.
+    root.dataset.traceRev = String(model.get("trace_rev"));
+  }
+
+  function scrollIntoViewIfNeeded(tr) {
+    const r = tr.getBoundingClientRect(), s = scroller.getBoundingClientRect();
+    if (r.top < s.top || r.bottom > s.bottom) {
+      scroller.scrollTop += r.top - s.top - scroller.clientHeight / 3;
+    }
+  }
+
+  function applySelection(scroll) {
+    if (selected) selected.classList.remove("fx-sel");
+    selected = rows.get(model.get("selected_line")) || null;
+    if (selected) {
+      selected.classList.add("fx-sel");
+      if (scroll) scrollIntoViewIfNeeded(selected);
+    }
+    showPanel();
+  }
+
+  function showPanel() {
+    panel.textContent = "";
+    const lang = model.get("lang");
+    root.dataset.lang = lang;
+    for (const b of langBox.children) b.classList.toggle("fx-on", b.dataset.lang === lang);
+    const line = model.get("selected_line");
+    if (!line) { panel.appendChild(el("div", "fx-hint", "Click a line to read its commentary.")); return; }
+    const node = model.get("selected_node");
+    panel.appendChild(el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : "")));
+    const here = (model.get("notes") || []).filter(n => n.line <= line && line <= (n.end_line || n.line)
+                                                       && (n.line === line || n.node_id === node));
+    if (!here.length) { panel.appendChild(el("div", "fx-hint", "No commentary on this line yet.")); return; }
+    for (const n of here) {
+      const box = el("div", "fx-note-view" + (lang === "both" ? " fx-side" : ""));
+      box.dataset.key = n.key || "";
+      for (const l of ["ja", "en"]) {
+        if (lang !== "both" && lang !== l) continue;
+        const t = n[l] || "";
+        const d = el("div", "fx-" + l + (t ? "" : " fx-missing"), t || (l === "ja" ? "(未翻訳)" : "(untranslated)"));
+        d.lang = l;
+        box.appendChild(d);
+      }
+      if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", n.status));
+      panel.appendChild(box);
+    }
+  }
+
+  scroller.addEventListener("mouseover", (ev) => {
+    const tr = ev.target.closest("tr[data-line]");
+    for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
+    hovered = [];
+    if (!tr || tr.dataset.node === undefined) return;
+    const sp = spans[+tr.dataset.node];
+    if (!sp) return;
+    hovered = rowsOf(sp[2], sp[3]);
+    for (const r of hovered) r.classList.add("fx-hov");
+    if (hovered.length) { hovered[0].classList.add("fx-hov-top"); hovered[hovered.length - 1].classList.add("fx-hov-bot"); }
+    root.dataset.hoverNode = sp[0];
+  });
+  scroller.addEventListener("mouseleave", () => {
+    for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
+    hovered = [];
+  });
+  scroller.addEventListener("click", (ev) => {
+    if (ev.target.closest("a")) ev.preventDefault();
+    const tr = ev.target.closest("tr[data-line]");
+    if (!tr) return;
+    const sp = tr.dataset.node !== undefined ? spans[+tr.dataset.node] : null;
+    model.set("selected_line", +tr.dataset.line);
+    model.set("selected_node", sp ? sp[0] : "");
+    model.save_changes();
+    applySelection(false);
+  });
+
+  model.on("change:table", loadTable);
+  model.on("change:notes", applyNotes);
+  model.on("change:trace_rev", applyTrace);
+  model.on("change:selected_line", () => applySelection(true));
+  model.on("change:lang", showPanel);
+  model.on("change:title", () => { title.textContent = model.get("title"); });
+  loadTable();
+  root.dataset.ready = "1";
+}
+
+export default { render };

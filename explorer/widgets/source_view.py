@@ -1,0 +1,89 @@
+"""The source view: a version's fork.c (or one function) highlighted, with real
+line numbers, the statement under the pointer outlined, annotation markers,
+and trace classes.  Python decides what to show; the ES module
+(source_view.js) only toggles classes, so a new trace never re-renders the file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets as t
+
+from ..render import Note, page_css, render_lines, source_table, spans_data
+
+VIEW_CSS = """
+.fx-view { font-family: sans-serif; }
+.fx-view .fx-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 4px; }
+.fx-view .fx-title { font-weight: bold; }
+.fx-view .fx-langbtn { margin-right: 2px; border: 1px solid #bbb; background: #f6f6f6; padding: 1px 6px; cursor: pointer; }
+.fx-view .fx-langbtn.fx-on { background: #dbe7ff; border-color: #3a6df0; }
+.fx-view .fx-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 2fr); gap: 10px; }
+.fx-view .fx-scroll { max-height: 62vh; overflow: auto; border: 1px solid #ddd; }
+.fx-view .fx-src tr { cursor: pointer; }
+.fx-view .fx-panel { max-height: 62vh; overflow: auto; font-size: 13px; }
+.fx-view .fx-note-view { border-left: 3px solid #d08a00; background: #fffaf0; padding: 4px 8px; margin-bottom: 6px;
+  white-space: pre-wrap; }
+.fx-view .fx-where { color: #555; font-size: 12px; margin-bottom: 4px; }
+.fx-view .fx-hint { color: #777; font-style: italic; }
+"""
+
+
+class SourceView(anywidget.AnyWidget):
+    _esm = Path(__file__).with_name("source_view.js")
+    _css = page_css() + VIEW_CSS
+
+    title = t.Unicode("").tag(sync=True)
+    table = t.Unicode("").tag(sync=True)
+    spans = t.List().tag(sync=True)
+    notes = t.List().tag(sync=True)
+    executed = t.List(t.Int()).tag(sync=True)
+    decided = t.Int(0).tag(sync=True)
+    step_line = t.Int(0).tag(sync=True)
+    trace_rev = t.Int(0).tag(sync=True)
+    selected_line = t.Int(0).tag(sync=True)
+    selected_node = t.Unicode("").tag(sync=True)
+    lang = t.Unicode("both").tag(sync=True)
+
+    def __init__(self, module=None, function: str | None = None, notes: list[Note] | None = None, **kw):
+        super().__init__(**kw)
+        self.module = None
+        self.function = None
+        self._rendered = None
+        if module is not None:
+            self.show(module, function, notes)
+
+    def show(self, module, function: str | None = None, notes: list[Note] | None = None) -> None:
+        """Render a version (or one of its functions); clears the trace and selection."""
+        rendered = render_lines(module, function)
+        self.module, self.function, self._rendered = module, function, rendered
+        with self.hold_sync():
+            self.executed, self.decided, self.step_line = [], 0, 0
+            self.selected_line, self.selected_node = 0, ""
+            self.notes = [n.as_dict() for n in (notes or [])]
+            self.spans = spans_data(rendered)["spans"]
+            self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
+                + f" · lines {rendered.first_line}-{rendered.last_line}"
+            self.table = source_table(rendered)
+            self.trace_rev += 1
+
+    def set_notes(self, notes: list[Note]) -> None:
+        self.notes = [n.as_dict() for n in notes]
+
+    def set_trace(self, executed, decided: int | None = None, step_line: int | None = None) -> None:
+        """Mark executed lines, the deciding line and the current step (0 = none)."""
+        with self.hold_sync():
+            self.executed = sorted(set(int(x) for x in executed))
+            self.decided = int(decided or 0)
+            self.step_line = int(step_line or 0)
+            self.trace_rev += 1
+
+    def select(self, line: int) -> None:
+        """Select a line as a click would (the statement starting there, if any)."""
+        node = ""
+        if self._rendered is not None:
+            idx = self._rendered.line_node.get(line)
+            if idx is not None:
+                node = self._rendered.spans[idx].node_id
+        with self.hold_sync():
+            self.selected_node = node
+            self.selected_line = line
