@@ -1,0 +1,132 @@
+"""Start the Voila app and Debian's chromium for the browser test and benchmark.
+
+Readiness is waited for on explicit signals, never fixed sleeps: Voila's own
+"is running at" line on its log, then an HTTP 200, then in the page the
+source view's data-ready attribute and the app's .fx-ready marker."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("FORK_EXPLORER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions"]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chromium_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk; ./dev.sh test does)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+@contextmanager
+def app_server(env_extra: dict | None = None, timeout: float = 120.0):
+    """`fork-explorer serve --no-browser` on a free port; yields its URL once it answers."""
+    port = free_port()
+    env = dict(os.environ, **(env_extra or {}))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    running = threading.Event()
+    log: list[str] = []
+
+    def pump():
+        for line in proc.stdout:
+            log.append(line)
+            if "is running at" in line:
+                running.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while not running.wait(0.2):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("voila did not start:\n" + "".join(log[-30:]))
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
+                time.sleep(0.1)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, 15)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+@contextmanager
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_app(b, url: str, timeout_ms: int = 60000):
+    """A page with the app rendered; returns (page, seconds from navigation to ready)."""
+    page = b.new_page(viewport={"width": 1500, "height": 1100})
+    page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
+    page.wait_for_selector(".fx-ready", state="attached")
+    ready_ms = page.evaluate("performance.now()")
+    return page, ready_ms / 1000.0
+
+
+# In-page latency probe: performance.now() when the input event fires, and when
+# the source view's trace revision (set right after the highlight classes are
+# applied) changes.  Playwright's own round trip is not counted.
+LATENCY_PROBE = """
+() => {
+  if (window.__fx) return;
+  const view = document.querySelector('.fx-view');
+  window.__fx = {t0: null, samples: [], last: null};
+  document.addEventListener('change', (ev) => {
+    if (ev.target.closest && ev.target.closest('.fx-playground')) window.__fx.t0 = performance.now();
+  }, true);
+  new MutationObserver(() => {
+    const rev = view.dataset.traceRev;
+    if (rev !== window.__fx.last && window.__fx.t0 !== null) {
+      window.__fx.samples.push(performance.now() - window.__fx.t0);
+      window.__fx.t0 = null;
+    }
+    window.__fx.last = rev;
+  }).observe(view, {attributes: true, attributeFilter: ['data-trace-rev']});
+  window.__fx.last = view.dataset.traceRev;
+}
+"""

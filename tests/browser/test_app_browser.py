@@ -1,0 +1,175 @@
+"""The reading room in a real browser: Debian's chromium driven by Playwright
+against `fork-explorer serve` (Voila) on 127.0.0.1.
+
+The annotation store is a temporary copy (FORK_EXPLORER_ANNOTATIONS), seeded
+with one bilingual note on copy_process's thread/sighand guard whose English
+text is hostile markup; the repository's own files are never written."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from explorer.annotations import Store, resolve_annotation
+
+from conftest import REPO, need
+from harness import ARTIFACTS, app_server, browser, chromium_missing, open_app
+
+pytestmark = pytest.mark.browser
+
+LABEL = "debian-6.12"
+JA_NOTE = "スレッドはシグナルハンドラを共有しなければならない"
+HOSTILE_EN = ('Threads must share handlers <img src=x onerror="window.__pwned=1">'
+              '<script>window.__pwned=2</script>')
+
+# A glyph check that needs no image library: draw each distinct character of
+# the text with the element's own computed font onto a canvas, and compare the
+# pixels with a private-use character that no font has (drawn as .notdef,
+# "tofu").  Tofu is one box for every character; real glyphs differ from it
+# and from each other.
+GLYPH_CHECK = """
+(el) => {
+  const font = getComputedStyle(el).font;
+  const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+  const g = c.getContext('2d', {willReadFrequently: true});
+  const draw = (ch) => { g.clearRect(0, 0, 64, 64); g.font = font; g.fillStyle = '#000';
+    g.textBaseline = 'top'; g.fillText(ch, 4, 4);
+    const d = g.getImageData(0, 0, 64, 64).data; let h = 0, ink = 0;
+    for (let i = 3; i < d.length; i += 4) { h = (h * 31 + d[i]) >>> 0; if (d[i]) ink++; }
+    return h + ':' + ink; };
+  const text = el.textContent;
+  const chars = [...new Set([...text].filter(ch => ch.charCodeAt(0) > 0x3000))];
+  const tofu = draw('\\uE000');
+  const seen = chars.map(draw);
+  return {font, chars: chars.length, distinct: new Set(seen).size,
+          tofuLike: seen.filter(s => s === tofu).length,
+          width: el.getBoundingClientRect().width};
+}
+"""
+
+
+def guard_line(mod) -> int:
+    fn = mod.function("copy_process")
+    for n in range(fn.start_line, fn.end_line + 1):
+        text = mod.lines[n - 1]
+        if "CLONE_THREAD" in text and "CLONE_SIGHAND" in text and "if" in text:
+            return n
+    raise AssertionError("guard not found")
+
+
+def first_statement_line(mod, after: int) -> int:
+    """A line after `after` in copy_process that starts a plain call statement."""
+    fn = mod.function("copy_process")
+    for n in range(after + 1, fn.end_line):
+        text = mod.lines[n - 1].strip()
+        if text.endswith(");") and "(" in text and not text.startswith(("if", "return", "}", "/*", "*")):
+            return n
+    raise AssertionError("no statement found")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    why = chromium_missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    mod = need(LABEL)
+    store_dir = tmp_path_factory.mktemp("annotations")
+    src = REPO / "kernel-src" / "annotations"
+    if src.is_dir():
+        shutil.copytree(src, store_dir, dirs_exist_ok=True)
+    line = guard_line(mod)
+    row = line - 1
+    col = len(mod.lines[row]) - len(mod.lines[row].lstrip())
+    node = mod.tree.root_node.descendant_for_point_range((row, col), (row, col))
+    Store(store_dir).add(mod, node, {"ja": JA_NOTE, "en": HOSTILE_EN}, source_lang="ja",
+                         id="browser-test.guard-1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server({"FORK_EXPLORER_ANNOTATIONS": str(store_dir)}) as url, browser() as b:
+        page, ready_s = open_app(b, url)
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        yield {"page": page, "mod": mod, "guard": line, "store": store_dir, "dialogs": dialogs,
+               "ready_s": ready_s}
+        page.screenshot(path=str(ARTIFACTS / "app-final.png"), full_page=False)
+
+
+def row(page, line):
+    return page.locator(f".fx-view tr#L{line}")
+
+
+def test_app_opens_on_a_modern_version(session):
+    page = session["page"]
+    assert page.locator(".fx-ready").get_attribute("data-label") == LABEL
+    title = page.locator(".fx-view .fx-title").text_content()
+    assert LABEL in title
+    line = session["guard"]
+    assert row(page, line).locator("td.code").text_content() == session["mod"].lines[line - 1]
+    # the seeded note is marked in the gutter of the guard's line
+    assert row(page, line).locator(".fx-mark").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "app-open.png"))
+
+
+def test_hover_outlines_the_statement_under_the_pointer(session):
+    page, line = session["page"], session["guard"]
+    row(page, line).locator("td.code").hover()
+    page.wait_for_function(f"document.querySelector('.fx-view tr#L{line}').classList.contains('fx-hov-top')")
+    node = page.locator(".fx-view").get_attribute("data-hover-node")
+    assert node.startswith("copy_process/")
+    assert session["mod"].node_by_id(node).type == "if_statement"
+
+
+def test_clicking_an_annotated_line_shows_both_languages_rendered(session):
+    page, line = session["page"], session["guard"]
+    row(page, line).locator("td.code").click()
+    note = page.locator(".fx-panel .fx-note-view")
+    note.wait_for()
+    ja, en = note.locator(".fx-ja"), note.locator(".fx-en")
+    assert ja.is_visible() and en.is_visible()
+    assert ja.text_content() == JA_NOTE
+    # hostile markup is shown as text and never became elements or ran
+    assert en.text_content() == HOSTILE_EN
+    assert page.locator(".fx-app img, .fx-app script").count() == 0
+    assert page.evaluate("window.__pwned") is None and not session["dialogs"]
+    glyphs = ja.evaluate(GLYPH_CHECK)
+    assert glyphs["chars"] >= 10
+    assert glyphs["tofuLike"] == 0, glyphs          # no character drew as the .notdef box
+    assert glyphs["distinct"] == glyphs["chars"], glyphs
+    note.screenshot(path=str(ARTIFACTS / "commentary-both-languages.png"))
+    # the language toggle hides the other language
+    page.locator(".fx-view .fx-langbtn[data-lang=ja]").click()
+    page.wait_for_function("document.querySelector('.fx-view').dataset.lang === 'ja'")
+    assert note.locator(".fx-en").count() == 0 and page.locator(".fx-panel .fx-ja").is_visible()
+    page.locator(".fx-view .fx-langbtn[data-lang=both]").click()
+    page.wait_for_function("document.querySelector('.fx-view').dataset.lang === 'both'")
+
+
+def test_editor_saves_a_new_annotation_to_the_store_file(session):
+    page, mod = session["page"], session["mod"]
+    line = first_statement_line(mod, session["guard"] + 2)
+    row(page, line).locator("td.code").click()
+    page.wait_for_function("document.querySelector('.fx-editor').innerText.includes('New annotation on line %d')"
+                           % line)
+    ja_text = "ブラウザから追加した注釈 <b>太字ではない</b>"
+    en_text = "added from the browser <img src=y onerror=\"window.__pwned=3\">"
+    page.locator(".fx-edit-ja textarea").fill(ja_text)
+    page.locator(".fx-edit-en textarea").fill(en_text)
+    page.locator(".fx-save button, button.fx-save").first.click()
+    page.wait_for_function("document.querySelector('.fx-edit-msg').innerText.includes('saved')")
+    row(page, line).locator(".fx-mark").wait_for()
+    files = [p.read_text(encoding="utf-8") for p in session["store"].rglob("*.yaml")]
+    assert any("ブラウザから追加した注釈" in f and "added from the browser" in f for f in files)
+    saved = [a for a in Store(session["store"]).list() if a.text.get("ja") == ja_text]
+    assert len(saved) == 1 and saved[0].text["en"] == en_text
+    placed = resolve_annotation(saved[0], mod)
+    assert placed.status == "exact" and placed.line == line
+    # the repository's own annotation files were not touched
+    assert not any("ブラウザから追加した注釈" in p.read_text(encoding="utf-8")
+                   for p in (REPO / "kernel-src" / "annotations").rglob("*.yaml"))
+    panel = page.locator(".fx-panel .fx-note-view")
+    panel.wait_for()
+    assert panel.locator(".fx-en").text_content() == en_text
+    assert page.locator(".fx-app img").count() == 0 and page.evaluate("window.__pwned") is None
+    page.screenshot(path=str(ARTIFACTS / "annotation-added.png"))
