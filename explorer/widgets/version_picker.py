@@ -152,9 +152,9 @@ class VersionPicker(w.VBox):
                     cb(label)
             else:
                 self.progress.bar_style = "danger"
+                self._show_state()   # offers Fetch again
                 self.status.value = (f"<b>could not fetch {_esc(label)}</b>: "
                                      + "<br>".join(_esc(t) for t in report.get("tried", [])))
-                self._show_state()
 
         th = threading.Thread(target=run, daemon=True)
         th.start()

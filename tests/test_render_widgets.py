@@ -1,0 +1,101 @@
+"""The widgets' Python side on real files: what the front end is sent, what the
+editor writes through the store, how the version picker reports a fetch."""
+from __future__ import annotations
+
+import pytest
+
+from explorer.annotations import Store
+from explorer.widgets import App, SourceView, VersionPicker
+from explorer.widgets.annotation_editor import AnnotationEditor
+
+from test_render import HOSTILE_EN, HOSTILE_JA, guard_line, parse_rows
+
+
+def test_source_view_sends_rows_spans_and_trace(mod612):
+    view = SourceView(mod612, "copy_process")
+    fn = mod612.function("copy_process")
+    rows = parse_rows(view.table).rows
+    assert min(rows) == fn.start_line and max(rows) == fn.end_line
+    line = guard_line(mod612)
+    idx = int(rows[line]["node"])
+    assert view.spans[idx][1] == "if_statement" and view.spans[idx][2] == line
+    rev = view.trace_rev
+    view.set_trace([line, line + 1, line], decided=line + 1)
+    assert view.executed == [line, line + 1] and view.decided == line + 1 and view.trace_rev == rev + 1
+    view.select(line)
+    assert view.selected_line == line and mod612.node_by_id(view.selected_node).start_point[0] + 1 == line
+    view.show(mod612)  # whole file: trace and selection cleared
+    assert view.executed == [] and view.selected_line == 0 and len(parse_rows(view.table).rows) == mod612.line_count
+
+
+def test_editor_adds_then_edits_through_the_store(mod612, mod61, tmp_path):
+    store = Store(tmp_path)
+    view = SourceView()
+    editor = AnnotationEditor(view, store)
+    view.show(mod612)
+    editor.set_module(mod612)
+    line = guard_line(mod612)
+    view.select(line)
+    assert editor.editing is None and not editor.save_button.disabled
+    editor.ja.value, editor.en.value = HOSTILE_JA, HOSTILE_EN
+    rid = editor.save()
+    assert rid and "saved" in editor.message.value
+    ann = store.get(rid)
+    assert ann.text == {"ja": HOSTILE_JA, "en": HOSTILE_EN} and ann.written_against == "debian-6.12"
+    assert [n["line"] for n in view.notes] == [line] and view.notes[0]["ja"] == HOSTILE_JA
+    yaml_text = "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.yaml"))
+    assert "悪意" in yaml_text
+    # selecting the same line again edits that note instead of adding another
+    view.select(line + 1)
+    view.select(line)
+    assert editor.editing == rid and editor.ja.value == HOSTILE_JA
+    editor.en.value = "Threads share their signal handlers."
+    assert editor.save() == rid
+    assert Store(tmp_path).get(rid).text["en"] == "Threads share their signal handlers."
+    assert len(Store(tmp_path).list()) == 1
+    # the status summary is escaped and follows the version
+    view.show(mod61)
+    editor.set_module(mod61)
+    assert "exact 1" in editor.summary.value or "moved 1" in editor.summary.value
+    assert "<script>" not in editor.summary.value
+    assert [n["line"] for n in view.notes] == [guard_line(mod61)]
+
+
+def test_editor_refuses_empty_text(mod612, tmp_path):
+    view = SourceView(mod612)
+    editor = AnnotationEditor(view, Store(tmp_path))
+    editor.set_module(mod612)
+    view.select(guard_line(mod612))
+    assert editor.save() is None and "Write some text" in editor.message.value
+    assert not list(tmp_path.rglob("*.yaml"))
+
+
+def test_version_picker_lists_versions_and_reports_a_failed_fetch(mod612, tmp_path, monkeypatch):
+    picker = VersionPicker("debian-6.12")
+    labels = [v for _, v in picker.dropdown.options]
+    assert "debian-6.12" in labels and "debian-6.1" in labels
+    assert labels.index("debian-6.1") < labels.index("debian-6.12")   # release order
+    assert picker.fetch_button.layout.display == "none"
+    missing = [lb for lb in labels if lb not in picker.available]
+    if not missing:
+        pytest.skip("every known version is fetched")
+    # a version that cannot be fetched offline: every provider refused -> a message, not a traceback
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(tmp_path))
+    monkeypatch.setenv("FORK_EXPLORER_CGIT_BASE", "http://127.0.0.1:9/none")
+    monkeypatch.setenv("FORK_EXPLORER_LINUX_GIT", str(tmp_path / "no-git"))
+    monkeypatch.setenv("FORK_EXPLORER_SOURCE_DIRS", str(tmp_path / "no-src"))
+    label = next((lb for lb in missing if lb.startswith("v")), missing[0])
+    picked = []
+    picker.on_pick(picked.append)
+    picker.dropdown.value = label
+    assert picker.fetch_button.layout.display == "" and "not fetched" in picker.status.value
+    picker.fetch(label, wait=True)
+    assert picked == [] and "could not fetch" in picker.status.value
+    assert picker.progress.bar_style == "danger"
+
+
+def test_app_loads_the_newest_debian_version(mod612):
+    app = App()
+    assert app.module is not None and app.module.label == "debian-6.12"
+    assert 'data-label="debian-6.12"' in app.ready.value
+    assert len(parse_rows(app.view.table).rows) == mod612.line_count
