@@ -129,3 +129,49 @@ def test_seed_do_fork_is_a_26_do_fork(seed_module):
 def test_garbage_never_raises(text):
     mod = parse_source(text)
     assert mod.form == "unknown"
+
+
+# -------------------------------------------------------------- hostile input
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from explorer.cparse import normalize  # noqa: E402
+
+HOSTILE = {
+    "deep braces": b"void f(void)\n" + b"{\n" * 10000 + b"x();\n" + b"}\n" * 10000,
+    "10k flat ifdefs": b"void f(void)\n{\n" + b"#ifdef CONFIG_A\n\tx();\n#endif\n" * 10000 + b"}\n",
+    "10k nested ifdefs": b"void f(void)\n{\n" + b"#ifdef CONFIG_A\n" * 10000 + b"x();\n" + b"#endif\n" * 10000 + b"}\n",
+    "unbalanced ifdefs": b"void f(void)\n{\n" + b"#ifdef CONFIG_A\n\tif (a) {\n#else\n\tif (b) {\n#endif\n\tx();\n\t}\n" * 3000 + b"}\n",
+    "deep parens": b"int x = " + b"(" * 20000 + b"1" + b")" * 20000 + b";\n",
+    "unterminated comment": b"void f(void)\n{\n/* never closed\n" * 100,
+    "unterminated string": b'void f(void) { char *s = "abc\n}\n' * 100,
+    "stray endifs": b"#endif\n#else\n#elif X\n" * 1000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_sources_finish_without_recursion_errors(name):
+    src = HOSTILE[name]
+    mod = parse_source(src)
+    assert len(mod.text) == len(src)
+    if name != "deep parens" and b"void f" in src and "unterminated" not in name:
+        assert mod.function("f").errors == 0
+
+
+C_PIECES = st.sampled_from([
+    b"int", b" ", b"\n", b"\t", b"x", b"(", b")", b"{", b"}", b";", b",", b"*", b"__user", b"__init",
+    b"SYSCALL_DEFINE2(", b"SYSCALL_DEFINE0(fork)", b"DEFINE_PER_CPU(", b"struct ", b"list_for_each_entry(",
+    b"container_of(", b"#ifdef CONFIG_X\n", b"#else\n", b"#endif\n", b"#if 0\n", b"/*", b"*/", b"//", b'"',
+    b"'", b"\\\n", b"label:", b"goto label;", b"return -EINVAL;", b"\xff", b"\xe9", b"\0", b"=", b"{.a = 1,",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(C_PIECES, max_size=80))
+def test_normaliser_keeps_every_byte_offset(pieces):
+    src = b"".join(pieces)
+    out, rewrites = normalize(src)
+    assert len(out) == len(src)
+    assert [i for i, b in enumerate(out) if b in (10, 13)] == [i for i, b in enumerate(src) if b in (10, 13)]
+    for r in rewrites:
+        assert 0 <= r.start <= r.end <= len(src)
+    parse_source(src)  # never raises

@@ -21,6 +21,7 @@ was an iterator macro from a real `while`, or which `#if` branch is fixed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .config import DEFAULT_CONFIG, eval_condition
@@ -145,6 +146,69 @@ def _split_top_commas(mask: bytes | bytearray, start: int, end: int) -> list[int
     return out
 
 
+class _BracketIndex:
+    """Net `{`/`}` and `(`/`)` counts over any byte range in O(log n), kept
+    current as ranges are blanked (Fenwick trees over the bracket positions),
+    so 10,000 nested #ifdefs cost no more than 10,000 flat ones."""
+
+    def __init__(self, code: bytes | bytearray):
+        self.pos = [m.start() for m in re.finditer(rb"[(){}]", code)]
+        n = len(self.pos)
+        self.brace = [0] * n
+        self.paren = [0] * n
+        for i, p in enumerate(self.pos):
+            ch = code[p]
+            if ch == 0x7B:
+                self.brace[i] = 1
+            elif ch == 0x7D:
+                self.brace[i] = -1
+            elif ch == 0x28:
+                self.paren[i] = 1
+            else:
+                self.paren[i] = -1
+        self.tree_b = self._build(self.brace)
+        self.tree_p = self._build(self.paren)
+
+    @staticmethod
+    def _build(vals):
+        tree = [0] + list(vals)
+        n = len(tree)
+        for i in range(1, n):
+            j = i + (i & -i)
+            if j < n:
+                tree[j] += tree[i]
+        return tree
+
+    @staticmethod
+    def _prefix(tree, i):  # sum of the first i values
+        s = 0
+        while i > 0:
+            s += tree[i]
+            i -= i & -i
+        return s
+
+    @staticmethod
+    def _add(tree, i, delta):  # value i (0-based) += delta
+        i += 1
+        while i < len(tree):
+            tree[i] += delta
+            i += i & -i
+
+    def balance(self, start: int, end: int) -> tuple[int, int]:
+        a, b = bisect_left(self.pos, start), bisect_left(self.pos, end)
+        return (self._prefix(self.tree_b, b) - self._prefix(self.tree_b, a),
+                self._prefix(self.tree_p, b) - self._prefix(self.tree_p, a))
+
+    def clear(self, start: int, end: int) -> None:
+        for i in range(bisect_left(self.pos, start), bisect_left(self.pos, end)):
+            if self.brace[i]:
+                self._add(self.tree_b, i, -self.brace[i])
+                self.brace[i] = 0
+            if self.paren[i]:
+                self._add(self.tree_p, i, -self.paren[i])
+                self.paren[i] = 0
+
+
 class Normalizer:
     def __init__(self, src: bytes, config: dict[str, bool] | None = None):
         self.src = src
@@ -152,6 +216,7 @@ class Normalizer:
         self.mask = mask_comments_and_strings(src)
         self.config = DEFAULT_CONFIG if config is None else config
         self.rewrites: list[Rewrite] = []
+        self._brackets: _BracketIndex | None = None
 
     # -- helpers ------------------------------------------------------------
     def _put(self, start: int, text: bytes, kind: str, detail: str = "", end: int | None = None) -> None:
@@ -168,6 +233,8 @@ class Normalizer:
     def _blank(self, start: int, end: int, kind: str, detail: str = "") -> None:
         _blank(self.out, start, end)
         _blank(self.mask, start, end)
+        if self._brackets is not None:
+            self._brackets.clear(start, end)
         self.rewrites.append(Rewrite(kind, start, end, detail))
 
     def _next_nonspace(self, pos: int) -> int:
@@ -358,47 +425,56 @@ class Normalizer:
                 g = stack.pop()
                 g.append(ln)
                 groups.append(g)
-        directive_spans = [(a, b) for a, b, _, _ in lines]
+        if not groups:
+            return
+        code = bytearray(self.mask)  # brackets outside directive lines
+        for a, b, _, _ in lines:
+            _blank(code, a, b)
+        self._brackets = _BracketIndex(code)
+        self._contexts = self._directive_contexts(code, lines)
         for g in groups:
-            self._resolve_group(g, directive_spans)
+            self._resolve_group(g)
+        self._brackets = None
 
-    def _balance(self, start: int, end: int, spans) -> tuple[int, int]:
-        braces = parens = 0
-        seg = self.mask[start:end]
-        # Directive lines inside (nested groups' own lines) do not count.
-        for a, b in spans:
-            if start <= a and b <= end:
-                seg[a - start:b - start] = b" " * (b - a)
-        braces = seg.count(b"{") - seg.count(b"}")
-        parens = seg.count(b"(") - seg.count(b")")
-        return braces, parens
-
-    def _context_at(self, pos: int) -> str | None:
-        """'expression' inside parentheses, 'initializer' inside `= { ... }`, else
-        None (a block, a struct body or the top level, where the parser copes)."""
-        paren = brace = 0
-        k = pos - 1
-        while k >= 0:
-            ch = self.mask[k]
-            if ch == 0x29:
-                paren += 1
-            elif ch == 0x28:
-                if paren == 0:
-                    return "expression"
-                paren -= 1
-            elif ch == 0x7D:
-                if brace == 0 and paren == 0 and (k == 0 or self.mask[k - 1] == 0x0A):
-                    return None  # a `}` in column 0 closed a top-level construct
-                brace += 1
-            elif ch == 0x7B:
-                if brace == 0:
-                    b = self._prev_nonspace(k)
-                    return "initializer" if b >= 0 and self.mask[b] in b"=,{" else None
-                brace -= 1
-            elif ch == 0x3B and paren == 0 and brace == 0:
-                return None
-            k -= 1
-        return None
+    def _directive_contexts(self, code: bytearray, lines) -> dict[int, str | None]:
+        """For each directive line start: 'expression' inside parentheses,
+        'initializer' inside `= { ... }`, else None (a block, a struct body or the
+        top level, where the parser copes).  One forward pass; each #elif/#else
+        branch starts from the bracket state at its #if, and after #endif the
+        state is the first branch's, as a reader would pair the brackets."""
+        events = [(a, 1, ln) for ln in lines for a in (ln[0],)]
+        events += [(m.start(), 0, m.group()) for m in re.finditer(rb"[(){}]", code)]
+        events.sort(key=lambda e: (e[0], e[1]))
+        brackets: list[str] = []
+        saved: list[tuple[list, list | None]] = []
+        out: dict[int, str | None] = {}
+        for pos, is_directive, what in events:
+            if is_directive:
+                kind = what[2]
+                out[pos] = ("expression" if brackets and brackets[-1] == "(" else
+                            "initializer" if brackets and brackets[-1] == "{=" else None)
+                if kind in ("if", "ifdef", "ifndef"):
+                    saved.append((list(brackets), None))
+                elif kind in ("elif", "else", "elifdef", "elifndef") and saved:
+                    at_if, first_end = saved[-1]
+                    saved[-1] = (at_if, first_end if first_end is not None else list(brackets))
+                    brackets = list(at_if)
+                elif kind == "endif" and saved:
+                    _, first_end = saved.pop()
+                    if first_end is not None:
+                        brackets = first_end
+                continue
+            if what == b"(":
+                brackets.append("(")
+            elif what == b"{":
+                b = pos - 1
+                while b >= 0 and code[b] in b" \t\r\n":
+                    b -= 1
+                brackets.append("{=" if b >= 0 and code[b] in b"=,{" and (
+                    not brackets or brackets[-1] in ("{=", "(") or code[b] == 0x3D) else "{")
+            elif brackets:
+                brackets.pop()
+        return out
 
     _LABEL_END = re.compile(rb"(?:^|[;{}\s])(?!default\b)[A-Za-z_]\w*\s*:\s*$")
 
@@ -406,13 +482,13 @@ class Normalizer:
         tail = bytes(self.mask[max(start, end - 120):end])
         return self._LABEL_END.search(tail) is not None and b"?" not in tail
 
-    def _resolve_group(self, g: list, spans) -> None:
+    def _resolve_group(self, g: list) -> None:
         branches = []  # (kind, cond, body_start, body_end)
         for i in range(len(g) - 1):
             a_start, a_end, kind, cond = g[i]
             branches.append((kind, cond, a_end, g[i + 1][0]))
-        unbalanced = any(self._balance(bs, be, spans) != (0, 0) for _, _, bs, be in branches)
-        context = self._context_at(g[0][0])
+        unbalanced = any(self._brackets.balance(bs, be) != (0, 0) for _, _, bs, be in branches)
+        context = self._contexts.get(g[0][0])
         in_expression = context is not None
         # Alternative function headers sharing one body after #endif
         # (SYSCALL_DEFINE5(clone, ...) under CONFIG_CLONE_BACKWARDS*).
