@@ -99,3 +99,20 @@ def test_app_loads_the_newest_debian_version(mod612):
     assert app.module is not None and app.module.label == "debian-6.12"
     assert 'data-label="debian-6.12"' in app.ready.value
     assert len(parse_rows(app.view.table).rows) == mod612.line_count
+
+
+def test_diff_view_aligns_the_two_versions_guards(mod61, mod612):
+    from explorer.widgets.diff_view import DiffView
+
+    view = DiffView()
+    view.set_module(mod612)
+    assert (view.a.value, view.b.value) == ("debian-6.1", "debian-6.12")
+    assert view.function.value == ("copy_process", "copy_process")
+    assert ("kernel_clone", "kernel_clone") in [v for _, v in view.function.options]
+    out = view.output.value
+    # the guard's row carries both real line numbers side by side
+    g61, g612 = guard_line(mod61), guard_line(mod612)
+    row = next(r for r in out.split("<tr ")[1:] if f'<td class="ln">{g61}</td>' in r)
+    assert f'<td class="ln">{g612}</td>' in row
+    view.function.value = ("kernel_clone", "kernel_clone")
+    assert "kernel_clone" in view.output.value.split("</caption>")[0]

@@ -34,13 +34,6 @@ BASE_CSS = """
 .fx-lang-ja .fx-en { display: none; }
 .fx-lang-en .fx-ja { display: none; }
 .fx-side { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
-.fx-diff { border-collapse: collapse; font-family: monospace; font-size: 12px; width: 100%; }
-.fx-diff td { white-space: pre; padding: 0 4px; vertical-align: top; }
-.fx-diff .ln { color: #888; text-align: right; }
-.fx-diff tr.keep td {} .fx-diff tr.insert td.r, .fx-diff .insert { background: #e6ffec; }
-.fx-diff tr.delete td.l, .fx-diff .delete { background: #ffebe9; }
-.fx-diff tr.update td, .fx-diff .update { background: #fff8c5; }
-.fx-diff tr.move td, .fx-diff .move { background: #ddf4ff; }
 .fx-matrix { border-collapse: collapse; font-size: 12px; }
 .fx-matrix td, .fx-matrix th { border: 1px solid #ccc; padding: 2px 6px; }
 .fx-matrix td.same { background: #e3f6e3; } .fx-matrix td.changed { background: #fff0b3; }

@@ -173,3 +173,15 @@ def test_editor_saves_a_new_annotation_to_the_store_file(session):
     assert panel.locator(".fx-en").text_content() == en_text
     assert page.locator(".fx-app img").count() == 0 and page.evaluate("window.__pwned") is None
     page.screenshot(path=str(ARTIFACTS / "annotation-added.png"))
+
+
+def test_diff_view_opens_with_aligned_rows(session):
+    page = session["page"]
+    page.locator(".fx-tabs .lm-TabBar-tab, .fx-tabs .p-TabBar-tab").filter(has_text="Diff").click()
+    table = page.locator(".fx-diff-out .fx-diff table")
+    table.wait_for()
+    caption = table.locator("caption").text_content()
+    assert "debian-6.1" in caption and "debian-6.12" in caption and "copy_process" in caption
+    assert page.locator(".fx-diff-out tr.update, .fx-diff-out tr.insert, .fx-diff-out tr.delete").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "diff-view.png"))
+    page.locator(".fx-tabs .lm-TabBar-tab, .fx-tabs .p-TabBar-tab").filter(has_text="Read").click()

@@ -1,0 +1,97 @@
+"""The diff view: two versions side by side, rows aligned and edit kinds
+coloured (explorer.diff.html), a function picker driven by the lineage
+(explorer.diff.lineage), and the history of a function's guards as a matrix
+(explorer.diff.history, when present).  This module only lays them out."""
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .. import load, sources
+from ..errors import ExplorerError
+from ..render import esc
+
+# Functions a reader of fork.c compares first (their lineage role names them in each version).
+FIRST = ("copy_process", "kernel_clone", "_do_fork", "do_fork", "sys_clone", "sys_clone3", "sys_fork",
+         "sys_vfork", "copy_signal", "copy_sighand", "copy_mm", "dup_task_struct")
+
+
+class DiffView(w.VBox):
+    def __init__(self):
+        labels = sources.available()
+        self.a = w.Dropdown(options=labels, description="From", layout=w.Layout(width="240px"))
+        self.b = w.Dropdown(options=labels, description="To", layout=w.Layout(width="240px"))
+        self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
+        self.output = w.HTML(layout=w.Layout(max_height="62vh", overflow="auto"))
+        self.output.add_class("fx-diff-out")
+        self.history = w.HTML()
+        self.history.add_class("fx-history-out")
+        self._matching = None
+        self._busy = False
+        super().__init__([w.HBox([self.a, self.b, self.function]), self.output,
+                          w.HTML("<b>History of the function's checks</b>"), self.history])
+        self.add_class("fx-diffview")
+        self.a.observe(self._versions_changed, names="value")
+        self.b.observe(self._versions_changed, names="value")
+        self.function.observe(lambda _c: self._show(), names="value")
+
+    def set_module(self, module) -> None:
+        """Compare the app's version (To) with the one before it (From)."""
+        labels = sources.available()
+        self._busy = True
+        try:
+            self.a.options = self.b.options = labels
+            if module.label in labels:
+                i = labels.index(module.label)
+                self.b.value = module.label
+                self.a.value = labels[i - 1] if i > 0 else (labels[1] if len(labels) > 1 else module.label)
+        finally:
+            self._busy = False
+        self._versions_changed(None)
+
+    def _versions_changed(self, _change) -> None:
+        if self._busy or not self.a.value or not self.b.value:
+            return
+        from ..diff import match_functions
+        try:
+            ma, mb = load(self.a.value), load(self.b.value)
+        except ExplorerError as e:
+            self.output.value = f"<b>{esc(e)}</b>"
+            return
+        m = match_functions(ma, mb)
+        self._matching = (ma, mb, m)
+        pairs = sorted(m.pairs, key=lambda p: (next((i for i, n in enumerate(FIRST) if n == p.b), len(FIRST)),
+                                               mb.functions[p.b].start_byte))
+        options = [(p.b if p.a == p.b else f"{p.b}  ←  {p.a} ({p.how})", (p.a, p.b)) for p in pairs]
+        keep = self.function.value
+        self._busy = True
+        try:
+            self.function.options = options
+            values = [v for _, v in options]
+            self.function.value = keep if keep in values else (values[0] if values else None)
+        finally:
+            self._busy = False
+        self._show()
+
+    def _show(self) -> None:
+        if self._busy or self._matching is None or not self.function.value:
+            return
+        from ..diff.html import STYLE, fragment
+        from ..diff.treediff import diff_functions
+        ma, mb, _ = self._matching
+        name_a, name_b = self.function.value
+        try:
+            d = diff_functions(ma, name_a, mb, name_b)
+            self.output.value = f"<style>{STYLE}</style>" + fragment(d)
+        except ExplorerError as e:
+            self.output.value = f"<b>{esc(e)}</b>"
+        self.history.value = self._history(name_b)
+
+    def _history(self, name: str) -> str:
+        try:
+            from .guard_matrix import matrix_html
+        except ImportError:
+            return "<i>The history of checks is not available in this build.</i>"
+        try:
+            return matrix_html(name)
+        except ExplorerError as e:
+            return f"<i>{esc(e)}</i>"
