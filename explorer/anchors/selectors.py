@@ -77,10 +77,13 @@ def short_hash(text: str, n: int = 16) -> str:
 
 def key_identifiers(head: str) -> frozenset[str]:
     """The identifiers that make a head what it is: capitalised constants
-    (CLONE_* flags, errno names, capabilities) and the functions it calls.
+    (CLONE_* flags, errno names, capabilities) and the functions it calls;
+    for a label, its name.
     A fuzzy placement must contain every one of them, so a note on a
     CLONE_NEWUSER guard can never slide onto a look-alike CLONE_NEWNS guard."""
     toks = tokens(head)
+    if len(toks) == 2 and toks[1] == ":":
+        return frozenset(toks[:1])   # a label is its name: bad_fork_cleanup_fs is not bad_fork_cleanup_files
     keys = {t for t in toks if _KEY_IDENT.match(t)}
     for i, t in enumerate(toks[:-1]):
         if toks[i + 1] == "(" and re.match(r"^[a-z_]\w*$", t) and t not in _C_WORDS:
