@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from .. import sources
 from ..cparse import load, parse_source
@@ -17,6 +18,19 @@ def register(sub) -> None:
     p.add_argument("labels", nargs="*", metavar="LABEL", help="versions (default: every available one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lineage)
+
+    p = sub.add_parser("diff", help="structural diff of a function (or of every function) between two versions")
+    p.add_argument("a", metavar="A", help="older version label (or a path to a .c file)")
+    p.add_argument("b", metavar="B", help="newer version label (or a path to a .c file)")
+    p.add_argument("--function", metavar="NAME",
+                   help="one function, looked up through the lineage (do_fork finds kernel_clone)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--html", metavar="OUT", help="write a self-contained HTML page to OUT")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    p.add_argument("--width", type=int, default=None, help="terminal width (default: the terminal's)")
+    p.add_argument("--changes-only", action="store_true", help="terminal: hide unchanged and context rows")
+    p.set_defaults(func=cmd_diff)
 
 
 def open_version(word: str):
@@ -60,4 +74,42 @@ def cmd_lineage(args) -> int:
             rows.append("* inferred from the file (not in the manifest)")
         return "\n".join(rows)
     emit(lineage(mods), args.json, text)
+    return 0
+
+
+def _write_html(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise SourceError(f"cannot write {path}: {e.strerror}") from None
+    print(f"wrote {path}")
+
+
+def cmd_diff(args) -> int:
+    from ..diff import html as diff_html
+    from ..diff.filediff import diff_file
+    from ..diff.lineage import counterpart, match_functions
+    from ..diff.render import file_summary, terminal
+    from ..diff.treediff import diff_functions
+    a, b = open_version(args.a), open_version(args.b)
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
+    if args.function:
+        name_a, name_b = counterpart(a, b, args.function)
+        d = diff_functions(a, name_a, b, name_b)
+        pair = next((p for p in match_functions(a, b).pairs if p.a == name_a and p.b == name_b), None)
+        if args.html:
+            _write_html(args.html, diff_html.page(d))
+            return 0
+        doc = d.as_dict()
+        if pair is not None:
+            doc["match"] = {"how": pair.how, "score": round(pair.score, 3)}
+        emit(doc, args.json,
+             lambda _: terminal(d, color=color, width=args.width, context=not args.changes_only))
+        return 0
+    fd = diff_file(a, b)
+    if args.html:
+        _write_html(args.html, diff_html.file_page(fd))
+        return 0
+    emit(fd.as_dict(), args.json, lambda _: file_summary(fd))
     return 0

@@ -92,7 +92,7 @@ def _body_strings(mod: Module) -> dict[str, str]:
     out = {}
     for name, fn in mod.functions.items():
         body = fn.body
-        out[name] = token_string(mod.text, body if body is not None else fn.node)
+        out[name] = token_string(mod, body if body is not None else fn.node)
     return out
 
 

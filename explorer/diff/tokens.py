@@ -1,18 +1,27 @@
 """Normalised tokens of a syntax node: what the diff compares.
 
-A token is a tree-sitter leaf of the normalised text (so `__user`, attributes
-and SYSCALL_DEFINE spellings are already out of the way).  Comments are never
-tokens, and joining tokens with single spaces removes every whitespace
-difference, so neither counts as a change.
+A token is a tree-sitter leaf, spelled as the reader's file spells it, so a
+`struct T` that the normaliser turned into `struct_T` reads `struct T` again.
+The normaliser's same-length rewrites leave traces we put back: a blanked
+annotation (`__init`, `__user`) is a token of its own (adding `__init` is a
+change), and a loop parsed as `while` is spelled with its iterator macro
+(`list_for_each_entry`).  Only SYSCALL_DEFINEn heads keep their parsed
+spelling (`long sys_clone (...)`), which is what lineage matches on.
+
+Comments are never tokens, and joining tokens with single spaces removes
+every whitespace difference, so neither counts as a change.
 """
 from __future__ import annotations
+
+import bisect
+from functools import lru_cache
 
 from tree_sitter import Node
 
 SKIP = frozenset({"comment"})
 
 
-def token_spans(node: Node) -> list[tuple[int, int]]:
+def leaf_spans(node: Node) -> list[tuple[int, int]]:
     """(start_byte, end_byte) of every leaf under node, comments excluded, in order."""
     out: list[tuple[int, int]] = []
     cursor = node.walk()
@@ -32,10 +41,52 @@ def token_spans(node: Node) -> list[tuple[int, int]]:
             return out
 
 
-def token_texts(text: bytes, spans) -> list[str]:
-    return [text[s:e].decode("utf-8", "replace") for s, e in spans]
+class _Rewrites:
+    """The module's rewrites, indexed for span lookups."""
+
+    def __init__(self, mod):
+        self.attrs = sorted((r.start, r.end) for r in mod.rewrites if r.kind == "attribute")
+        self.attr_starts = [s for s, _ in self.attrs]
+        self.iterators = {r.start: r.end for r in mod.rewrites if r.kind == "iterator"}
+        self.syscalls = sorted((r.start, r.end) for r in mod.rewrites if r.kind == "syscall")
+        self.sys_starts = [s for s, _ in self.syscalls]
+
+    def in_syscall(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.sys_starts, s) - 1
+        return i >= 0 and self.syscalls[i][1] > s or (i + 1 < len(self.syscalls) and self.syscalls[i + 1][0] < e)
+
+    def attributes_within(self, s: int, e: int) -> list[tuple[int, int]]:
+        i = bisect.bisect_left(self.attr_starts, s)
+        out = []
+        while i < len(self.attrs) and self.attrs[i][0] < e:
+            out.append(self.attrs[i])
+            i += 1
+        return out
 
 
-def token_string(text: bytes, node: Node) -> str:
+@lru_cache(maxsize=64)
+def _rewrites(mod) -> _Rewrites:
+    return _Rewrites(mod)
+
+
+def tokens(mod, node: Node) -> list[tuple[int, int, str]]:
+    """(start_byte, end_byte, text) of the node's tokens in the reader's spelling."""
+    rw = _rewrites(mod)
+    spans = leaf_spans(node)
+    if rw.iterators:
+        spans = [(s, rw.iterators.get(s, e)) if s in rw.iterators else (s, e) for s, e in spans]
+    if rw.attrs:
+        extra = rw.attributes_within(node.start_byte, node.end_byte)
+        if extra:
+            spans = sorted(spans + extra)
+    src, text = mod.source, mod.text
+    out = []
+    for s, e in spans:
+        raw = text[s:e] if rw.syscalls and rw.in_syscall(s, e) else src[s:e]
+        out.append((s, e, " ".join(raw.decode("utf-8", "replace").split())))
+    return out
+
+
+def token_string(mod, node: Node) -> str:
     """The node's tokens joined by single spaces: equal strings mean equal code."""
-    return " ".join(token_texts(text, token_spans(node)))
+    return " ".join(t for _, _, t in tokens(mod, node))

@@ -1,0 +1,114 @@
+"""HTML for diffs: aligned two-column rows, self-contained (inline CSS, no
+scripts, no external assets).  The widgets embed `fragment()`; the CLI
+writes `page()`.  Every piece of text goes through html.escape.
+"""
+from __future__ import annotations
+
+import html
+
+from .filediff import FileDiff
+from .render import Row, rows
+from .treediff import FunctionDiff
+
+STYLE = """
+.fx-diff { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.fx-diff table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.fx-diff td { padding: 0 6px; vertical-align: top; white-space: pre; overflow: hidden; text-overflow: ellipsis;
+  tab-size: 8; -moz-tab-size: 8; }
+.fx-diff td.ln { width: 4.5em; text-align: right; color: #888; user-select: none; border-right: 1px solid #ddd; }
+.fx-diff td.sign { width: 1.2em; color: #666; user-select: none; }
+.fx-diff td.note { width: 11em; color: #555; font-style: italic; font-size: 11px; }
+.fx-diff td.code.gap { background: #fafafa; }
+.fx-diff .context { color: #777; }
+.fx-diff .delete { background: #ffebe9; }
+.fx-diff .insert { background: #e6ffec; }
+.fx-diff .update { background: #fff8c5; }
+.fx-diff .move { background: #ddf4ff; }
+.fx-diff .moved-away { background: #f3eefc; color: #8250df; }
+.fx-diff mark { background: #f2cc60; color: inherit; border-radius: 2px; }
+.fx-diff .delete mark { background: #ffc1ba; }
+.fx-diff .insert mark { background: #abf2bc; }
+.fx-diff caption { text-align: left; font-weight: 600; padding: 4px 0; }
+.fx-diff .legend span { margin-right: 1em; padding: 0 4px; }
+.fx-files td { white-space: nowrap; }
+"""
+
+_SIGN = {"delete": "-", "insert": "+", "update": "~", "move": "&gt;", "moved-away": "&lt;"}
+
+
+def _code(text: str, marks) -> str:
+    """Escaped line with changed tokens in <mark> (columns are characters of the reader's line)."""
+    out, pos = [], 0
+    for c0, c1 in sorted(marks):
+        c0 = max(c0, pos)
+        if c1 <= c0:
+            continue
+        out.append(html.escape(text[pos:c0]))
+        out.append("<mark>" + html.escape(text[c0:c1]) + "</mark>")
+        pos = c1
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _side(no, op, marks, lines) -> str:
+    if no is None:
+        return '<td class="ln"></td><td class="sign"></td><td class="code gap"></td>'
+    cls = html.escape(op or "keep")
+    return (f'<td class="ln">{no}</td><td class="sign {cls}">{_SIGN.get(op, "")}</td>'
+            f'<td class="code {cls}">{_code(lines[no - 1], marks)}</td>')
+
+
+def _row(r: Row, la, lb) -> str:
+    return (f'<tr class="{html.escape(r.op)}">' + _side(r.a_no, r.a_op, r.a_marks, la)
+            + _side(r.b_no, r.b_op, r.b_marks, lb) + f'<td class="note">{html.escape(r.note)}</td></tr>')
+
+
+def fragment(d: FunctionDiff) -> str:
+    """A <div class="fx-diff"> with the aligned table (include STYLE once per page)."""
+    la, lb = d.a.lines, d.b.lines
+    cap = (f"{d.a.label}: {d.function_a} ({d.tree_a.start_line}-{d.tree_a.end_line}) &rarr; "
+           f"{d.b.label}: {d.function_b} ({d.tree_b.start_line}-{d.tree_b.end_line})")
+    cap = html.escape(cap).replace("&amp;rarr;", "&rarr;")
+    counts = ", ".join(f"{v} {k}" for k, v in d.counts().items())
+    body = "\n".join(_row(r, la, lb) for r in rows(d))
+    return (f'<div class="fx-diff"><table><caption>{cap}<br><small>{html.escape(counts)}</small></caption>'
+            '<colgroup><col style="width:4.5em"><col style="width:1.2em"><col>'
+            '<col style="width:4.5em"><col style="width:1.2em"><col><col style="width:11em"></colgroup>'
+            f"\n{body}\n</table></div>")
+
+
+def _document(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
+            '<p class="fx-diff legend"><span class="delete">- deleted</span><span class="insert">+ inserted</span>'
+            '<span class="update">~ updated</span><span class="move">&gt; moved here</span>'
+            '<span class="moved-away">&lt; moved away</span><span class="context">context</span></p>\n'
+            f"{body}\n</body></html>\n")
+
+
+def page(d: FunctionDiff) -> str:
+    return _document(f"{d.function_a} {d.a.label} -> {d.function_b} {d.b.label}", fragment(d))
+
+
+def file_page(fd: FileDiff, *, diffs: bool = True) -> str:
+    """The whole-file diff: a table of functions, then each changed pair's diff."""
+    s = fd.summary()
+    head = [f"<h2>{html.escape(str(fd.a.label))} &rarr; {html.escape(str(fd.b.label))}</h2>",
+            "<p>" + html.escape(", ".join(f"{v} {k}" for k, v in s.items())) + "</p>",
+            '<table class="fx-diff fx-files"><tr><th>status</th><th>A</th><th>B</th><th>edits</th></tr>']
+    parts = []
+    for f in fd.functions:
+        a = f"{f.function_a} {f.a_lines[0]}-{f.a_lines[1]}" if f.function_a else ""
+        b = f"{f.function_b} {f.b_lines[0]}-{f.b_lines[1]}" if f.function_b else ""
+        edits = " ".join(f"{k} {v}" for k, v in (f.counts or {}).items() if k != "keep" and v)
+        name = f.function_b or f.function_a
+        link = f'<a href="#fn-{html.escape(name)}">{html.escape(b)}</a>' \
+            if diffs and f.status in ("changed", "renamed") and f.counts and edits else html.escape(b)
+        cls = {"removed": "delete", "added": "insert", "changed": "update", "renamed": "move"}.get(f.status, "context")
+        head.append(f'<tr class="{cls}"><td>{html.escape(f.status)}</td><td>{html.escape(a)}</td>'
+                    f"<td>{link}</td><td>{html.escape(edits)}</td></tr>")
+        if diffs and link != html.escape(b):
+            parts.append(f'<section id="fn-{html.escape(name)}">'
+                         + fragment(fd.function_diff(name)) + "</section>")
+    head.append("</table>")
+    return _document(f"{fd.a.label} -> {fd.b.label}", "\n".join(head + parts))
