@@ -52,8 +52,11 @@ class _Rewrites:
         self.sys_starts = [s for s, _ in self.syscalls]
 
     def in_syscall(self, s: int, e: int) -> bool:
+        """Does [s, e) overlap a SYSCALL_DEFINE rewrite?"""
         i = bisect.bisect_right(self.sys_starts, s) - 1
-        return i >= 0 and self.syscalls[i][1] > s or (i + 1 < len(self.syscalls) and self.syscalls[i + 1][0] < e)
+        if i >= 0 and self.syscalls[i][1] > s:
+            return True
+        return i + 1 < len(self.syscalls) and self.syscalls[i + 1][0] < e
 
     def attributes_within(self, s: int, e: int) -> list[tuple[int, int]]:
         i = bisect.bisect_left(self.attr_starts, s)
@@ -69,21 +72,29 @@ def _rewrites(mod) -> _Rewrites:
     return _Rewrites(mod)
 
 
-def tokens(mod, node: Node) -> list[tuple[int, int, str]]:
-    """(start_byte, end_byte, text) of the node's tokens in the reader's spelling."""
+def tokens(mod, node: Node, attrs_from: int | None = None) -> list[tuple[int, int, str]]:
+    """(start_byte, end_byte, text) of the node's tokens in the reader's spelling.
+
+    attrs_from: also take blanked annotations from this byte on (a function's
+    `__latent_entropy` may stand before the node tree-sitter starts at)."""
     rw = _rewrites(mod)
     spans = leaf_spans(node)
     if rw.iterators:
-        spans = [(s, rw.iterators.get(s, e)) if s in rw.iterators else (s, e) for s, e in spans]
+        spans = [(s, rw.iterators[s]) if s in rw.iterators else (s, e) for s, e in spans]
     if rw.attrs:
-        extra = rw.attributes_within(node.start_byte, node.end_byte)
+        lo = node.start_byte if attrs_from is None else min(attrs_from, node.start_byte)
+        extra = rw.attributes_within(lo, node.end_byte)
         if extra:
-            spans = sorted(spans + extra)
+            spans = sorted(set(spans + extra))
     src, text = mod.source, mod.text
+    syscall = bool(rw.syscalls) and rw.in_syscall(node.start_byte, node.end_byte)
     out = []
     for s, e in spans:
-        raw = text[s:e] if rw.syscalls and rw.in_syscall(s, e) else src[s:e]
-        out.append((s, e, " ".join(raw.decode("utf-8", "replace").split())))
+        raw = text[s:e] if syscall and rw.in_syscall(s, e) else src[s:e]
+        t = raw.decode("utf-8", "replace")
+        if b" " in raw or b"\n" in raw or b"\t" in raw:
+            t = " ".join(t.split())
+        out.append((s, e, t))
     return out
 
 

@@ -197,9 +197,19 @@ class _Builder:
         body = fn.body
         head_nodes = [c for c in fn.node.children if body is None or c.id != body.id]
         kids = self.statements(body) if body is not None else []
-        # Whole-node tokens, so an annotation between type and name (`__init`) counts.
+        # Annotations between type and name (`__init`) or before the node on its
+        # first line (`__latent_entropy`) are part of the signature.
         limit = body.start_byte if body is not None else fn.node.end_byte
-        toks = [t for t in tokens(self.mod, fn.node) if t[0] < limit]
+        line_start = self.mod.source.rfind(b"\n", 0, fn.node.start_byte) + 1
+        toks = []
+        for h in head_nodes:
+            toks.extend(tokens(self.mod, h))
+        from .tokens import _rewrites
+        have = {t[0] for t in toks}
+        for s, e in _rewrites(self.mod).attributes_within(line_start, limit):
+            if s not in have:
+                toks.append((s, e, self.mod.source[s:e].decode("utf-8", "replace")))
+        toks.sort()
         return self.make("function_definition", fn.node, head_nodes, kids, toks=toks)
 
 
