@@ -1,0 +1,177 @@
+"""CLONE_* flag values and errno numbers, per kernel version.
+
+Values come from the version's own include/uapi/linux/sched.h when the
+source provider has it (`Module.sched_h`); otherwise from the table of facts
+below, which records when each flag appeared (and, for CLONE_STOPPED, when
+its bit was retired and later reused by CLONE_NEWCGROUP).  Naming a flag the
+chosen version does not have is an ExecutionError, never a silent zero.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import ExecutionError
+
+
+@dataclass(frozen=True)
+class FlagFact:
+    name: str
+    value: int
+    since: tuple[int, ...]          # first release that defines it
+    until: tuple[int, ...] | None = None   # first release that no longer does
+
+
+def _v(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split("."))
+
+
+# Facts about uapi <linux/sched.h>, collected by reading the headers of each release.
+FLAG_FACTS: tuple[FlagFact, ...] = (
+    FlagFact("CSIGNAL", 0x000000ff, _v("1.0")),
+    FlagFact("CLONE_VM", 0x00000100, _v("1.0")),
+    FlagFact("CLONE_FS", 0x00000200, _v("1.0")),
+    FlagFact("CLONE_FILES", 0x00000400, _v("1.0")),
+    FlagFact("CLONE_SIGHAND", 0x00000800, _v("1.0")),
+    FlagFact("CLONE_PID", 0x00001000, _v("2.0"), _v("2.5.16")),
+    FlagFact("CLONE_PIDFD", 0x00001000, _v("5.2")),
+    FlagFact("CLONE_PTRACE", 0x00002000, _v("2.0")),
+    FlagFact("CLONE_VFORK", 0x00004000, _v("2.2")),
+    FlagFact("CLONE_PARENT", 0x00008000, _v("2.4")),
+    FlagFact("CLONE_THREAD", 0x00010000, _v("2.4")),
+    FlagFact("CLONE_NEWNS", 0x00020000, _v("2.4.19")),
+    FlagFact("CLONE_SYSVSEM", 0x00040000, _v("2.5.10")),
+    FlagFact("CLONE_SETTLS", 0x00080000, _v("2.5.32")),
+    FlagFact("CLONE_PARENT_SETTID", 0x00100000, _v("2.5.49")),
+    FlagFact("CLONE_CHILD_CLEARTID", 0x00200000, _v("2.5.49")),
+    FlagFact("CLONE_DETACHED", 0x00400000, _v("2.5.32")),
+    FlagFact("CLONE_UNTRACED", 0x00800000, _v("2.5.46")),
+    FlagFact("CLONE_CHILD_SETTID", 0x01000000, _v("2.5.49")),
+    # Bit 25: CLONE_STOPPED until 2.6.38 removed it; 4.6 reused it for cgroup namespaces.
+    FlagFact("CLONE_STOPPED", 0x02000000, _v("2.6.0"), _v("2.6.38")),
+    FlagFact("CLONE_NEWCGROUP", 0x02000000, _v("4.6")),
+    FlagFact("CLONE_NEWUTS", 0x04000000, _v("2.6.19")),
+    FlagFact("CLONE_NEWIPC", 0x08000000, _v("2.6.19")),
+    FlagFact("CLONE_NEWUSER", 0x10000000, _v("2.6.23")),
+    FlagFact("CLONE_NEWPID", 0x20000000, _v("2.6.24")),
+    FlagFact("CLONE_NEWNET", 0x40000000, _v("2.6.24")),
+    FlagFact("CLONE_IO", 0x80000000, _v("2.6.25")),
+    FlagFact("CLONE_CLEAR_SIGHAND", 0x100000000, _v("5.5")),
+    FlagFact("CLONE_NEWTIME", 0x00000080, _v("5.6")),
+    FlagFact("CLONE_INTO_CGROUP", 0x200000000, _v("5.7")),
+    FlagFact("CLONE_AUTOREAP", 0x400000000, _v("7.0")),
+)
+
+# x86_64 / asm-generic errno numbers (stable since 1.x), plus the kernel-internal ones.
+ERRNO: dict[str, int] = {
+    "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EIO": 5, "ENXIO": 6, "E2BIG": 7, "ENOEXEC": 8,
+    "EBADF": 9, "ECHILD": 10, "EAGAIN": 11, "ENOMEM": 12, "EACCES": 13, "EFAULT": 14, "EBUSY": 16,
+    "EEXIST": 17, "EXDEV": 18, "ENODEV": 19, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "ENFILE": 23,
+    "EMFILE": 24, "ENOTTY": 25, "EFBIG": 27, "ENOSPC": 28, "ESPIPE": 29, "EROFS": 30, "EMLINK": 31,
+    "EPIPE": 32, "EDOM": 33, "ERANGE": 34, "EDEADLK": 35, "ENAMETOOLONG": 36, "ENOLCK": 37,
+    "ENOSYS": 38, "ENOTEMPTY": 39, "ELOOP": 40, "ENODATA": 61, "EOVERFLOW": 75, "EUSERS": 87,
+    "EOPNOTSUPP": 95, "ENOTSUPP": 524, "ETIMEDOUT": 110, "EALREADY": 114, "ECANCELED": 125,
+    "EOWNERDEAD": 130, "ERESTARTSYS": 512, "ERESTARTNOINTR": 513, "ERESTARTNOHAND": 514,
+    "ENOIOCTLCMD": 515, "ERESTART_RESTARTBLOCK": 516,
+}
+ERRNO_NAME: dict[int, str] = {v: k for k, v in ERRNO.items()}
+ERRNO_NAME[11] = "EAGAIN"   # EWOULDBLOCK is the same number
+
+
+def errno_value(name_or_number: str) -> int:
+    """'ENOMEM' or '12' -> 12 (positive)."""
+    text = name_or_number.strip().lstrip("-")
+    if text.isdigit():
+        return int(text)
+    try:
+        return ERRNO[text.upper()]
+    except KeyError:
+        raise ExecutionError(f"unknown errno {name_or_number!r}") from None
+
+
+def errno_name(number: int) -> str:
+    return ERRNO_NAME.get(abs(number), f"E{abs(number)}")
+
+
+def version_tuple(label: str | None, form: str = "unknown") -> tuple[int, ...]:
+    """The release a label names ('debian-6.12' -> (6, 12)); without one, a
+    representative release of the file's form."""
+    if label:
+        m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", label)
+        if m:
+            return tuple(int(x) for x in m.groups() if x is not None)
+    return {"do_fork": (2, 6, 32), "_do_fork": (4, 19), "kernel_clone": (5, 10)}.get(form, (99,))
+
+
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(CLONE_\w+|CSIGNAL)[ \t]+\(?[ \t]*(0[xX][0-9a-fA-F]+|\d+)(?:[uUlL]*)\)?",
+                     re.M)
+
+
+def parse_sched_h(data: bytes) -> dict[str, int]:
+    """Every `#define CLONE_X <number>` (and CSIGNAL) of a sched.h."""
+    return {m.group(1).decode(): int(m.group(2), 0) for m in _DEFINE.finditer(data)}
+
+
+class FlagTable:
+    """The clone flags of one version."""
+
+    def __init__(self, values: dict[str, int], origin: str, version: tuple[int, ...]):
+        self.values = values
+        self.origin = origin        # "sched.h" or "facts"
+        self.version = version
+
+    @classmethod
+    def for_version(cls, version: tuple[int, ...], sched_h: bytes | None = None) -> "FlagTable":
+        if sched_h:
+            values = parse_sched_h(sched_h)
+            if values:
+                return cls(values, "sched.h", version)
+        values = {f.name: f.value for f in FLAG_FACTS
+                  if f.since <= version and (f.until is None or version < f.until)}
+        return cls(values, "facts", version)
+
+    @classmethod
+    def for_module(cls, module) -> "FlagTable":
+        return cls.for_version(version_tuple(module.label, module.form), getattr(module, "sched_h", None))
+
+    def value(self, name: str) -> int:
+        name = name.strip()
+        if name in self.values:
+            return self.values[name]
+        known = next((f for f in FLAG_FACTS if f.name == name), None)
+        ver = ".".join(map(str, self.version))
+        if known is None:
+            raise ExecutionError(f"unknown clone flag {name!r}")
+        span = f"{'.'.join(map(str, known.since))}" + \
+            (f" until {'.'.join(map(str, known.until))}" if known.until else "")
+        raise ExecutionError(f"{name} does not exist in version {ver} (it exists from {span})")
+
+    def parse(self, expr: str) -> int:
+        """'0', '0x11', '17' or 'CLONE_VM|CLONE_FS' (names and numbers may mix)."""
+        if expr is None or not str(expr).strip():
+            raise ExecutionError("empty flags expression")
+        total = 0
+        for part in str(expr).replace(",", "|").split("|"):
+            part = part.strip()
+            if not part:
+                raise ExecutionError(f"bad flags expression {expr!r}")
+            if re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", part):
+                total |= int(part, 0)
+            elif re.fullmatch(r"[A-Za-z_]\w*", part):
+                total |= self.value(part)
+            else:
+                raise ExecutionError(f"bad flags expression {expr!r}")
+        return total
+
+    def names(self, value: int) -> str:
+        """A flag word spelled with names where possible ('CLONE_VM|0x11')."""
+        parts, rest = [], value
+        for name, v in sorted(self.values.items(), key=lambda kv: kv[1]):
+            if name == "CSIGNAL" or v == 0 or v & (v - 1):
+                continue
+            if rest & v:
+                parts.append(name)
+                rest &= ~v
+        if rest:
+            parts.append(hex(rest))
+        return "|".join(parts) or "0"

@@ -1,0 +1,182 @@
+"""Run an entry point of a Module with given flags: arguments, outcome, sweep."""
+from __future__ import annotations
+
+from ..cparse.module import Module
+from ..errors import ExecutionError, LookupFailure
+from .flags import errno_name
+from .interpreter import (BudgetExceeded, HEADER_CONSTANTS, Interpreter, Unsupported, program_for)
+from .trace import Outcome, Step, Trace
+from .values import ErrPtr, Obj, Unknown, UserPtr
+from .world import World
+
+DEFAULT_BUDGET = 200_000
+ENTRY_ALIASES = {"fork": None, "default": None, "entry": None}
+SYSCALL_ENTRIES = ("sys_fork", "sys_vfork", "sys_clone", "sys_clone3")
+STACK = 0x7ffd_0010_0000
+
+
+def entry_names(module: Module) -> list[str]:
+    """The entry points this file offers, fork entry first."""
+    names = []
+    if module.fork_entry is not None:
+        names.append(module.fork_entry.name)
+    if "copy_process" in module.functions:
+        names.append("copy_process")
+    names.extend(n for n in SYSCALL_ENTRIES if n in module.functions)
+    return names
+
+
+def resolve_entry(module: Module, entry: str | None) -> str:
+    if entry is None or entry in ENTRY_ALIASES:
+        if module.fork_entry is None:
+            raise LookupFailure(f"{module.label or 'this source'} has no fork entry (do_fork, _do_fork or kernel_clone)")
+        return module.fork_entry.name
+    if entry not in module.functions:
+        offered = ", ".join(entry_names(module)) or "none"
+        raise LookupFailure(f"{module.label or 'this source'} defines no function {entry!r}; entries: {offered}")
+    return entry
+
+
+def _arguments(interp: Interpreter, cf, flags: int, world: World) -> list:
+    """Argument values for the entry's parameters, chosen by name and type."""
+    args = []
+    consts = HEADER_CONSTANTS
+    for name, ctype, text in cf.params:
+        low = name.lower()
+        is_ptr = "*" in text
+        if cf.name == "sys_clone3" and name == "uargs" or ("clone_args" in text and "kernel_clone_args" not in text
+                                                         and is_ptr):
+            interp.user_clone_args = world.user_clone_args(flags)
+            args.append(UserPtr(name))
+        elif cf.name == "sys_clone3" and ctype is not None and name in ("size", "usize"):
+            args.append(world.clone_args_size)
+        elif "kernel_clone_args" in text and is_ptr:
+            args.append(Obj("struct kernel_clone_args", {
+                "flags": flags,
+                "pidfd": UserPtr("pidfd"), "child_tid": UserPtr("child_tid"),
+                "parent_tid": UserPtr("parent_tid"), "exit_signal": consts["SIGCHLD"],
+                "stack": 0, "stack_size": 0, "tls": 0}, zero=True))
+        elif "flags" in low and not is_ptr:
+            args.append(flags)
+        elif is_ptr and "__user" in text:
+            args.append(UserPtr(name))
+        elif is_ptr and low in ("pid",):
+            args.append(0)                       # NULL: an ordinary fork, not the idle task
+        elif is_ptr:
+            args.append(Obj(name))
+        elif low in ("node",):
+            args.append(consts["NUMA_NO_NODE"])
+        elif low in ("newsp", "stack_start", "usp", "stack"):
+            args.append(STACK)
+        else:
+            args.append(0)
+    return args
+
+
+def run(module: Module, flags: int = 0, entry: str | None = None, world: World | None = None,
+        config: dict[str, bool] | None = None, budget: int = DEFAULT_BUDGET, record: bool = True) -> Trace:
+    """Execute `entry` of `module` with clone flags `flags` and return the Trace.
+    Never raises for C it cannot run: the outcome is then "unknown"."""
+    if not isinstance(flags, int) or flags < 0 or flags >= 1 << 64:
+        raise ExecutionError(f"flags must be an unsigned 64-bit number, not {flags!r}")
+    if budget <= 0:
+        raise ExecutionError("the step budget must be positive")
+    name = resolve_entry(module, entry)
+    world = World() if world is None else world
+    program = program_for(module, config)
+    interp = Interpreter(program, world, record=record, budget=budget)
+    outcome = None
+    try:
+        cf = program.function(name)
+        args = _arguments(interp, cf, flags, world)
+        value = interp.invoke(cf, args)
+        outcome = _outcome(interp, cf, value)
+    except Unsupported as e:
+        fn, nid, line, end = e.meta
+        interp.steps.append(Step(fn, nid, line, end, "unknown", e.reason))
+        outcome = Outcome("unknown", None, None, fn, line, reason=e.reason)
+    except BudgetExceeded as e:
+        fn, nid, line, end = e.meta
+        reason = f"step budget of {budget} exhausted"
+        interp.steps.append(Step(fn, nid, line, end, "unknown", reason))
+        outcome = Outcome("unknown", None, None, fn, line, reason=reason)
+    except RecursionError:
+        outcome = Outcome("unknown", None, None, name, None, reason="expression nesting too deep")
+    trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
+                  steps=interp.steps, assumptions=interp.assumptions)
+    trace.step_count = interp.count
+    return trace
+
+
+def _outcome(interp: Interpreter, cf, value) -> Outcome:
+    err = None
+    if isinstance(value, ErrPtr):
+        err = value.value
+    elif value.__class__ is int and cf.ret_type is not None and cf.ret_type[1] and -4095 <= value < 0:
+        err = value
+    last = interp.steps[-1] if interp.steps else None
+    if err is not None:
+        origin = interp.error_origin
+        if origin is not None and origin[0] == err:
+            fn, line = origin[1], origin[2]
+        else:
+            fn, line = cf.name, last.line if last else None
+        shown = err if value.__class__ is int else f"ERR_PTR({err})"
+        return Outcome("error", errno_name(err), shown, fn, line)
+    if isinstance(value, Unknown):
+        return Outcome("unknown", None, None, cf.name, last.line if last else None,
+                       reason=f"the entry returned a value the executor cannot know ({value.text})")
+    shown = value if value.__class__ is int or value is None else repr(value)
+    ret_line = None
+    for s in reversed(interp.steps):
+        if s.event == "return" and s.function == cf.name:
+            ret_line = s.line
+            break
+    return Outcome("ok", None, shown, cf.name, ret_line)
+
+
+def outcome_word(trace: Trace) -> str:
+    """'ok', the errno name, or 'unknown' — the word sweep reports."""
+    o = trace.outcome
+    if o.result == "ok":
+        return "ok"
+    if o.result == "error":
+        return o.errno
+    return "unknown"
+
+
+def subsets(values: list[int]):
+    """Every OR of a subset of values, in counting order (bit i of the index
+    selects values[i])."""
+    n = len(values)
+    for mask in range(1 << n):
+        word = 0
+        for i in range(n):
+            if mask >> i & 1:
+                word |= values[i]
+        yield word
+
+
+def sweep(module: Module, names: list[str], entry: str | None = None, world: World | None = None,
+          config: dict[str, bool] | None = None, budget: int = DEFAULT_BUDGET) -> dict:
+    """Run every subset of the named flags (at most 16 names)."""
+    if not names:
+        raise ExecutionError("sweep needs at least one flag name")
+    if len(names) > 16:
+        raise ExecutionError(f"sweep takes at most 16 flags, got {len(names)}")
+    if len(set(names)) != len(names):
+        raise ExecutionError("a flag is named twice")
+    program = program_for(module, config)
+    values = [program.flags.value(n) for n in names]
+    name = resolve_entry(module, entry)
+    world = World() if world is None else world
+    results = []
+    seen: dict[int, str] = {}
+    for word in subsets(values):
+        if word not in seen:
+            seen[word] = outcome_word(run(module, word, name, world, config, budget, record=False))
+        results.append({"flags": word, "outcome": seen[word]})
+    return {"label": module.label, "entry": name, "flags": list(names), "results": results}
+
+
+__all__ = ["run", "sweep", "subsets", "entry_names", "resolve_entry", "outcome_word"]

@@ -1,0 +1,85 @@
+"""The executor's output: a plain record the widgets replay (Python Tutor style).
+
+Nothing here knows about C or tree-sitter; a Trace can be serialised with
+to_dict() and rebuilt with Trace.from_dict() without the source at hand.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Step:
+    function: str
+    node_id: str
+    line: int          # 1-based lines of the reader's file
+    end_line: int
+    event: str         # enter eval branch call assume assign exec label goto return unknown
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Outcome:
+    result: str                 # "ok" | "error" | "unknown"
+    errno: str | None = None    # "EINVAL" when result is "error"
+    value: int | str | None = None   # the entry's return value (pid, -errno) or a description
+    function: str | None = None      # where the outcome was decided
+    line: int | None = None
+    reason: str | None = None        # why "unknown"
+
+    def to_dict(self) -> dict:
+        d = {"result": self.result, "errno": self.errno, "value": self.value,
+             "function": self.function, "line": self.line}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass
+class Assumption:
+    function: str
+    line: int
+    what: str          # the call or condition the World answered
+    answer: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Trace:
+    label: str | None
+    entry: str
+    flags: int
+    outcome: Outcome
+    steps: list[Step] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+    step_count: int = 0          # statements and conditions executed (also when steps are not kept)
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "entry": self.entry, "flags": self.flags,
+                "outcome": self.outcome.to_dict(),
+                "steps": [s.to_dict() for s in self.steps],
+                "assumptions": [a.to_dict() for a in self.assumptions]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Trace":
+        return cls(label=d.get("label"), entry=d["entry"], flags=d["flags"],
+                   outcome=Outcome(**d["outcome"]),
+                   steps=[Step(**s) for s in d.get("steps", [])],
+                   assumptions=[Assumption(**a) for a in d.get("assumptions", [])])
+
+    # -- small queries the tests and widgets use ----------------------------
+    def lines(self, function: str | None = None) -> list[int]:
+        """Executed lines in order (each step's first line)."""
+        return [s.line for s in self.steps if function is None or s.function == function]
+
+    def events(self, event: str) -> list[Step]:
+        return [s for s in self.steps if s.event == event]
+
+    @property
+    def errno(self) -> str | None:
+        return self.outcome.errno
