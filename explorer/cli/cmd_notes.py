@@ -1,0 +1,56 @@
+"""`fork-explorer notes import NOTE.md [--versions L ...] [--out FILE | --into] [--json]`."""
+from __future__ import annotations
+
+from . import emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser("notes", help="import Markdown reading notes as annotations")
+    nsub = p.add_subparsers(dest="notes_command", metavar="ACTION")
+    imp = nsub.add_parser("import", help="locate a note's code blocks and turn its prose into annotations")
+    imp.add_argument("note", metavar="NOTE.md")
+    imp.add_argument("--versions", nargs="+", metavar="LABEL",
+                     help="versions to locate the code in (default: every available version)")
+    where = imp.add_mutually_exclusive_group()
+    where.add_argument("--out", metavar="FILE", help="write the annotations to FILE (store format)")
+    where.add_argument("--into", action="store_true",
+                       help="add the annotations to kernel-src/annotations/ (FORK_EXPLORER_ANNOTATIONS)")
+    imp.add_argument("--json", action="store_true", help="print one JSON document")
+    imp.set_defaults(func=_import)
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def _import(args) -> int:
+    from ..notes import import_note, write_file, write_into
+    result = import_note(args.note, versions=args.versions)
+    if args.into:
+        from ..annotations import Store
+        write_into(result, Store())
+    elif args.out:
+        write_file(result, args.out)
+    out = result.as_dict()
+    if not args.json:
+        out.pop("annotations")
+    emit(out, args.json, lambda d: _text(d, args))
+    return 0
+
+
+def _text(d: dict, args) -> str:
+    rows = []
+    for b in d["blocks"]:
+        if b["status"] == "anchored":
+            where = f"{b['label']} {b['function']} {b['line']}-{b['end_line']}"
+            if b["tied_with"]:
+                where += f" (tied with {', '.join(b['tied_with'])})"
+        else:
+            where = "no match" + (f" (closest score {b['score']:.3f})" if b["score"] else "")
+        dup = f" duplicate of block {b['duplicate_of']}" if b["duplicate_of"] is not None else ""
+        rows.append(f"block {b['index']:>2} [{b['lang']}] line {b['note_line']:>4}  {b['status']:<8} "
+                    f"score {b['score']:.3f}  {where}{dup}")
+    target = args.out or ("annotations store" if args.into else None)
+    if target:
+        rows.append(f"{d['annotations_written']} annotation(s) written to {target}, "
+                    f"{d['annotations_existing']} already there")
+    else:
+        rows.append("dry run: pass --out FILE or --into to write the annotations")
+    return "\n".join(rows)

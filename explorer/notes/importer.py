@@ -1,0 +1,484 @@
+"""Turn a reading note into anchored annotations.
+
+For each C block of the note (see markdown.py) the excerpt is located in every
+version asked for (locate.py).  Then, nothing in the note is dropped:
+
+- the prose that introduces a block  -> an annotation on the block's first
+  statement (or on the function when the block starts with the function);
+- the section prose before it (a heading and the section's opening
+  paragraphs) and prose after the last block -> an annotation on the function;
+- comment lines the author inserted into the code (a translation of the
+  kernel's comment, a remark) -> an annotation on the statement that follows;
+- a block that matches nothing -> its prose becomes an *orphaned* annotation
+  that keeps the prose and the note's code (tags: note, orphaned).
+
+Ids are derived from content (role, text, where it is anchored), so importing
+the same note twice writes nothing the second time, and an annotation that
+already exists is never overwritten.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ExplorerError, NoteError
+from .ctokens import CODE, COMMENT, has_cjk, tokenize
+from .locate import Location, Match, locate
+from .markdown import CodeBlock, Note, Prose, identifiers_in, parse_note
+
+MAX_NOTE_BYTES = 2_000_000
+ORIGIN_KEY = "note"          # extra key on a written record: where it came from
+
+
+@dataclass
+class Draft:
+    """One annotation to write."""
+    id: str
+    role: str                 # intro | context | comment | trailing
+    lang: str
+    text: str
+    block: int | None         # index of the fenced block it belongs to
+    note_line: int            # 1-based line in the note
+    status: str               # anchored | orphaned
+    label: str | None         # version anchored in, or closest version for an orphan
+    function: str | None
+    line: int | None = None
+    end_line: int | None = None
+    score: float = 0.0
+    module: object = field(default=None, repr=False)
+    node: object = field(default=None, repr=False)
+    code: str | None = None   # the note's code, kept for orphans
+
+    @property
+    def tags(self) -> list[str]:
+        tags = ["note", f"note-{self.role}"]
+        if self.status == "orphaned":
+            tags.append("orphaned")
+        return tags
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "role": self.role, "lang": self.lang, "status": self.status,
+                "block": self.block, "label": self.label, "function": self.function,
+                "line": self.line, "end_line": self.end_line, "text": self.text}
+
+
+@dataclass
+class BlockReport:
+    block: CodeBlock
+    lang: str
+    location: Location
+    duplicate_of: int | None = None
+    inserted_comments: list[tuple[int, str]] = field(default_factory=list)  # (block line, text)
+
+    @property
+    def status(self) -> str:
+        return "anchored" if self.location.anchored else "orphaned"
+
+    def as_dict(self) -> dict:
+        best = self.location.best
+        anchored = self.location.anchored
+        d = {"index": self.block.index, "lang": self.lang, "status": self.status,
+             "label": best.label if anchored else None,
+             "function": best.function if anchored else None,
+             "line": best.line if anchored else None,
+             "end_line": best.end_line if anchored else None,
+             "score": round(best.score, 3) if best else 0.0,
+             "tied_with": self.location.tied if anchored else [],
+             "duplicate_of": self.duplicate_of,
+             "note_line": self.block.line,
+             "versions": [m.as_dict() for m in self.location.per_version]}
+        return d
+
+
+@dataclass
+class ImportResult:
+    note: Note
+    labels: list[str]
+    blocks: list[BlockReport]
+    drafts: list[Draft]
+    written: list[str] = field(default_factory=list)   # ids written
+    skipped: list[str] = field(default_factory=list)   # ids already present
+
+    def as_dict(self) -> dict:
+        return {"note": self.note.path, "lang": self.note.lang, "versions": self.labels,
+                "blocks": [b.as_dict() for b in self.blocks],
+                "annotations": [d.as_dict() for d in self.drafts],
+                "annotations_written": len(self.written),
+                "annotations_existing": len(self.skipped)}
+
+
+# -- reading ---------------------------------------------------------------------
+
+def read_note(path: str | Path) -> Note:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise NoteError("no such note", path=str(p)) from None
+    except IsADirectoryError:
+        raise NoteError("is a directory, not a note", path=str(p)) from None
+    except OSError as e:
+        raise NoteError(f"cannot read: {e.strerror}", path=str(p)) from None
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteError(f"note is {len(data):,} bytes; the limit is {MAX_NOTE_BYTES:,}", path=str(p))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise NoteError("not UTF-8 text", path=str(p), line=line) from None
+    return parse_note(text, path=str(p))
+
+
+def load_modules(versions: list[str] | None):
+    """Parsed modules of the versions named, or of every available version."""
+    import explorer
+    from .. import sources
+    labels = sources.sort_labels(dict.fromkeys(versions)) if versions else sources.available()
+    if not labels:
+        raise NoteError("no kernel version is available to locate the note's code in; "
+                        "run 'fork-explorer sources sync' first")
+    return [explorer.load(lb) for lb in labels]
+
+
+# -- the import ------------------------------------------------------------------
+
+def lang_of(text: str, default: str) -> str:
+    if not text.strip():
+        return default
+    return "ja" if has_cjk(text) else "en"
+
+
+def import_note(note: Note | str | Path, modules=None, versions: list[str] | None = None) -> ImportResult:
+    """Locate every C block of `note` and draft its annotations (writes nothing)."""
+    if not isinstance(note, Note):
+        note = read_note(note)
+    if modules is None:
+        modules = load_modules(versions)
+    modules = list(modules)
+    note_lang = note.lang
+    fn_names = set()
+    for m in modules:
+        fn_names.update(m.functions)
+
+    reports: list[BlockReport] = []
+    drafts: list[Draft] = []
+    seen_code: dict[tuple, int] = {}
+    last_fn: tuple | None = None   # (status, module, function, label) of the last block, for trailing prose
+    for block in note.c_blocks:
+        intro, context = block.split_lead()
+        intro_text = _join(intro)
+        loc = locate(block.code, modules)
+        lang = lang_of(intro_text, note_lang)
+        rep = BlockReport(block, lang, loc)
+        key = tuple(tokenize(block.code.encode()).keys)
+        if key in seen_code:
+            rep.duplicate_of = seen_code[key]
+        else:
+            seen_code[key] = block.index
+        reports.append(rep)
+
+        guess = _guess_function(block, modules, fn_names)
+        if loc.anchored:
+            m = loc.best
+            first = _first_statement(m, block)
+            fn_node = m.module.function(m.function).node if m.function else None
+            if intro_text:
+                drafts.append(_anchored("intro", intro_text, lang, block, intro[0].line, m, first))
+            if context:
+                target = fn_node if fn_node is not None else first
+                drafts.append(_anchored("context", _join(context), lang_of(_join(context), note_lang),
+                                        block, context[0].line, m, target))
+            for line_no, text, node in _inserted_comments(block, m, modules):
+                rep.inserted_comments.append((line_no, text))
+                drafts.append(_anchored("comment", text, lang_of(text, note_lang), block,
+                                        block.line + 1 + line_no, m, node))
+            last_fn = ("anchored", m, fn_node if fn_node is not None else first)
+        else:
+            closest = loc.best.label if loc.best else modules[-1].label
+            if intro_text or not context:
+                drafts.append(_orphan("intro", intro_text, lang, block,
+                                      intro[0].line if intro else block.line, closest, guess))
+            if context:
+                drafts.append(_orphan("context", _join(context), lang_of(_join(context), note_lang), block,
+                                      context[0].line, closest, guess))
+            last_fn = ("orphaned", block, closest, guess)
+
+    if note.trailing:
+        text = _join(note.trailing)
+        lang = lang_of(text, note_lang)
+        line = note.trailing[0].line
+        if last_fn is None:
+            drafts.append(_orphan("trailing", text, lang, None, line, modules[-1].label, None))
+        elif last_fn[0] == "anchored":
+            drafts.append(_anchored("trailing", text, lang, None, line, last_fn[1], last_fn[2]))
+        else:
+            _, block, closest, guess = last_fn
+            drafts.append(_orphan("trailing", text, lang, block, line, closest, guess))
+            drafts[-1].block = None
+
+    # identical drafts (the same inserted comment in two blocks) are one annotation
+    unique: dict[str, Draft] = {}
+    for d in drafts:
+        unique.setdefault(d.id, d)
+    return ImportResult(note=note, labels=[m.label for m in modules], blocks=reports,
+                        drafts=list(unique.values()))
+
+
+def _join(prose: list[Prose]) -> str:
+    return "\n\n".join(p.text for p in prose).strip()
+
+
+def _stable_id(role: str, function: str | None, *parts: str) -> str:
+    h = hashlib.sha256("\x1f".join((role,) + parts).encode("utf-8")).hexdigest()[:12]
+    fn = re.sub(r"[^A-Za-z0-9_]", "_", function or "note")
+    return f"note.{fn}.{role}.{h}"
+
+
+def _anchored(role, text, lang, block, note_line, m: Match, node) -> Draft:
+    from ..anchors import anchorable, make_anchor
+    node = anchorable(m.module, node)
+    anchor = make_anchor(m.module, node)
+    rid = _stable_id(role, anchor.function, lang, text.strip(), anchor.function, anchor.kind, anchor.head)
+    return Draft(id=rid, role=role, lang=lang, text=text, block=block.index if block else None,
+                 note_line=note_line, status="anchored", label=m.label, function=anchor.function,
+                 line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, score=m.score,
+                 module=m.module, node=node)
+
+
+def _orphan(role, text, lang, block, note_line, closest, guess) -> Draft:
+    code = block.code if block is not None else ""
+    canon = " ".join(str(k) for k in tokenize(code.encode()).keys)
+    rid = _stable_id(role, guess, lang, text.strip(), canon)
+    return Draft(id=rid, role=role, lang=lang, text=text, block=block.index if block else None,
+                 note_line=note_line, status="orphaned", label=closest, function=guess, code=code)
+
+
+def _guess_function(block: CodeBlock, modules, fn_names: set) -> str | None:
+    """The function an unmatched block is about: one it defines itself, else a
+    name in the heading above it (`do_fork関数について`)."""
+    m = re.search(r"\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{", block.code)
+    if m and m.group(1) not in ("if", "while", "for", "switch"):
+        return m.group(1)
+    if block.heading is not None:
+        words = identifiers_in(block.heading.text)
+        for w in words:
+            if w in fn_names:
+                return w
+        for w in words:
+            if "_" in w:
+                return w
+    return None
+
+
+def _leaf(module, byte: int):
+    return module.tree.root_node.descendant_for_byte_range(byte, byte + 1)
+
+
+def _first_statement(m: Match, block: CodeBlock):
+    """The node the block's introduction belongs on: the statement holding the
+    first matched code token (the function when the block starts with it)."""
+    from ..anchors import anchorable
+    from .locate import index_module
+    src = index_module(m.module).tokens
+    ex = tokenize(block.code.encode())
+    for i, j in m.pairs:
+        if ex.kinds[i] != CODE or src.keys[j].startswith(b"#"):
+            continue
+        node = _leaf(m.module, src.starts[j])
+        try:
+            stmt = anchorable(m.module, node)
+        except ExplorerError:
+            continue
+        if stmt.type == "function_definition":
+            body = stmt.child_by_field_name("body")
+            if body is not None and src.starts[j] >= body.start_byte:
+                continue   # a token in a preprocessor line or between statements
+        return stmt
+    fn = m.module.function(m.function) if m.function else None
+    if fn is None:
+        raise NoteError(f"block matched outside every function in {m.label}")
+    return fn.node
+
+
+_DECOR = re.compile(r"^\s*(?:/\*+|\*+/|\*+|//+)?\s*|\s*\*+/\s*$")
+
+
+def _inserted_comments(block: CodeBlock, m: Match, modules=()):
+    """Comment lines of the block the kernel does not have, grouped, each with
+    the statement that follows it: [(block line 0-based, text, node)]."""
+    from ..anchors import anchorable
+    from .locate import index_module
+    ex = tokenize(block.code.encode())
+    src = index_module(m.module).tokens
+    matched = {i: j for i, j in m.pairs}
+    by_line: dict[int, list[int]] = {}
+    for i, ln in enumerate(ex.lines):
+        by_line.setdefault(ln, []).append(i)
+    code_lines = block.code.split("\n")
+    groups: list[list[int]] = []
+    for ln, idxs in sorted(by_line.items()):
+        if any(ex.kinds[i] == CODE for i in idxs):
+            continue
+        words = [i for i in idxs if ex.keys[i] not in (b"/*", b"*/", b"//")]
+        if not words:
+            continue
+        line_words = tuple(ex.keys[i] for i in words)
+        if not any(b"\x80" <= k[1:2] for k in line_words):
+            # Kana or kanji are never the kernel's: such a line is the author's
+            # even where the "source" is a note's own copy (the seed's do_fork).
+            # Other lines are the author's only when they match poorly here and
+            # are no comment line of any version loaded.
+            hit = sum(1 for i in words if i in matched)
+            if hit * 2 >= len(words):
+                continue
+            if any(line_words in index_module(mod).comment_lines for mod in (m.module, *modules)):
+                continue
+        if groups and groups[-1][-1] == ln - 1:
+            groups[-1].append(ln)
+        else:
+            groups.append([ln])
+    out = []
+    for g in groups:
+        text = "\n".join(_DECOR.sub("", code_lines[ln]).strip() for ln in g).strip()
+        if not text:
+            continue
+        last_tok = max(by_line[g[-1]])
+        nxt = next((matched[i] for i in range(last_tok + 1, len(ex)) if ex.kinds[i] == CODE and i in matched),
+                   None)
+        if nxt is None:
+            nxt = next((matched[i] for i in range(last_tok, -1, -1) if ex.kinds[i] == CODE and i in matched),
+                       None)
+        if nxt is None:
+            continue
+        try:
+            node = anchorable(m.module, _leaf(m.module, src.starts[nxt]))
+        except ExplorerError:
+            continue
+        out.append((g[0], text, node))
+    return out
+
+
+# -- writing ---------------------------------------------------------------------
+
+def _excerpt_node(draft: Draft):
+    """An orphan has no place in any version: anchor it on the note's own code
+    (parsed as C, wrapped in a function named after the guess), so its head and
+    function are still the block's."""
+    import explorer
+    from ..anchors.selectors import statements
+    fname = draft.function or "note_excerpt"
+    code = draft.code or ""
+    mod = explorer.parse_source(code.encode("utf-8"), label=None) if code.strip() else None
+    fn = None
+    if mod is not None and mod.functions:
+        fn = next(iter(mod.functions.values()))
+    if fn is None:
+        wrapped = f"void {fname}()\n{{\n{code}\n}}\n"
+        mod = explorer.parse_source(wrapped.encode("utf-8"), label=None)
+        fn = mod.functions.get(fname) or next(iter(mod.functions.values()))
+    if draft.role in ("context", "trailing") or _starts_with_function(code, fn):
+        return mod, fn.node
+    stmts = statements(fn.node)
+    return mod, (stmts[0] if stmts else fn.node)
+
+
+def _starts_with_function(code: str, fn) -> bool:
+    """Does the excerpt begin with the function's own head (the whole function quoted)?"""
+    toks = tokenize(code.encode("utf-8"))
+    first = next((s for s, k in zip(toks.starts, toks.kinds) if k == CODE), None)
+    return first is not None and first <= fn.start_byte + 1 and fn.node.start_byte <= len(code.encode())
+
+
+def _origin(draft: Draft, note: Note) -> dict:
+    d = {"file": Path(note.path).name if note.path else None, "line": draft.note_line,
+         "block": draft.block, "role": draft.role}
+    if draft.status == "orphaned":
+        d["code"] = draft.code or ""
+    else:
+        d["score"] = round(draft.score, 3)
+    return d
+
+
+def _set_origin(store, rid: str, origin: dict) -> None:
+    """Record where an imported annotation came from (and an orphan's code).
+    The store has no public call for an extra key yet; this is the one place
+    that reaches inside it."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import LiteralScalarString
+    path, rec = store._require(rid)
+    m = CommentedMap()
+    for k, v in origin.items():
+        if v is None:
+            continue
+        m[k] = LiteralScalarString(v.rstrip("\n")) if isinstance(v, str) and "\n" in v else v
+    rec[ORIGIN_KEY] = m
+    store._save(path, store._docs[path])
+
+
+def write_into(result: ImportResult, store) -> ImportResult:
+    """Add every draft whose id is not in the store yet (live or archived)."""
+    existing = {a.id for a in store.list()} | {a.id for a in store.archived()}
+    existing |= {p.id for p in store.problems() if p.id}
+    for d in result.drafts:
+        if d.id in existing:
+            result.skipped.append(d.id)
+            continue
+        if d.status == "anchored":
+            module, node = d.module, d.node
+            label = d.label
+        else:
+            module, node = _excerpt_node(d)
+            label = d.label
+        store.add(module, node, {d.lang: d.text}, source_lang=d.lang, tags=d.tags, id=d.id,
+                  written_against=label)
+        _set_origin(store, d.id, _origin(d, result.note))
+        existing.add(d.id)
+        result.written.append(d.id)
+    return result
+
+
+def write_file(result: ImportResult, path: str | Path, known_versions=None) -> ImportResult:
+    """Write the drafts as one annotation file (the store's format), keeping
+    every record already in it; ids already there are not written again."""
+    import tempfile
+
+    from ..annotations import Store
+    from ..annotations.store import atomic_write, dump_bytes, load_bytes
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    out = Path(path)
+    if out.is_dir():
+        raise NoteError("--out names a directory; name a file (or use --into)", path=str(out))
+    if out.exists():
+        try:
+            doc = load_bytes(out.read_bytes())
+        except Exception as e:   # noqa: BLE001 - any parse failure is the same answer
+            raise NoteError(f"exists and is not an annotation file ({type(e).__name__}); "
+                            "refusing to overwrite it", path=str(out)) from None
+        if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
+            raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
+    else:
+        if not out.parent.is_dir():
+            raise NoteError("the directory to write into does not exist", path=str(out.parent))
+        doc = CommentedMap()
+        doc["note"] = Path(result.note.path).name if result.note.path else "note"
+        doc["annotations"] = CommentedSeq()
+    have = {str(r.get("id")) for r in doc["annotations"] if isinstance(r, CommentedMap)}
+    with tempfile.TemporaryDirectory(prefix="fork-explorer-note-") as tmp:
+        store = Store(tmp, known_versions=known_versions)
+        todo = ImportResult(result.note, result.labels, result.blocks,
+                            [d for d in result.drafts if d.id not in have])
+        write_into(todo, store)
+        recs = {}
+        for f in store.files():
+            for rec in load_bytes(f.read_bytes())["annotations"]:
+                recs[str(rec["id"])] = rec
+        for d in todo.drafts:   # in the note's order
+            if d.id in recs:
+                doc["annotations"].append(recs.pop(d.id))
+        result.written = list(todo.written)
+        result.skipped = [d.id for d in result.drafts if d.id in have]
+    if result.written or not out.exists():
+        atomic_write(out, dump_bytes(doc))
+    return result
