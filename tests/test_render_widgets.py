@@ -116,3 +116,38 @@ def test_diff_view_aligns_the_two_versions_guards(mod61, mod612):
     assert f'<td class="ln">{g612}</td>' in row
     view.function.value = ("kernel_clone", "kernel_clone")
     assert "kernel_clone" in view.output.value.split("</caption>")[0]
+
+
+def test_playground_runs_the_executor_and_marks_the_guard(modern):
+    from explorer.widgets.playground import FlagPlayground
+
+    view = SourceView(modern)
+    pg = FlagPlayground(view)
+    pg.set_module(modern)
+    assert "CLONE_THREAD" in pg.flag_boxes and "CLONE_PIDFD" in pg.flag_boxes   # 5.2+ flag, from the version
+    assert pg.entry.value == modern.fork_entry.name
+    line = guard_line(modern)
+    pg.flag_boxes["CLONE_THREAD"].value = True
+    assert "-EINVAL" in pg.outcome.value and "copy_process" in pg.outcome.value
+    assert view.cause == line and line in view.executed
+    assert view.decided > line and "EINVAL" in modern.lines[view.decided - 1]
+    assert f"line {line}" in pg.outcome.value            # the why names the guard
+    pg.flag_boxes["CLONE_SIGHAND"].value = True
+    pg.flag_boxes["CLONE_VM"].value = True
+    assert "success: pid" in pg.outcome.value and view.cause == 0 and line in view.executed
+    # replay: the first step highlights only the entry's first lines
+    n = len(pg.trace.steps)
+    pg.first.click()
+    assert pg.slider.value == 0 and view.step_line == pg.trace.steps[0].line
+    assert view.executed == FlagPlayground.executed_lines(pg.trace, 0)
+    pg.forward.click()
+    assert pg.slider.value == 1 and f"step 2/{n}" in pg.step_info.value
+    pg.last.click()
+    assert view.decided == pg.trace.outcome.line
+    # a callee outside the file, failed from the World, changes the outcome through the executor
+    assert ("alloc_pid", "alloc_pid") in pg.fail_callee.options
+    pg.fail_errno.value = "ENOMEM"
+    pg.fail_callee.value = "alloc_pid"
+    assert "-ENOMEM" in pg.outcome.value and pg.trace.outcome.function == "copy_process"
+    pg.fail_callee.value = ""
+    assert "success: pid" in pg.outcome.value

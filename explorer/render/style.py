@@ -19,6 +19,8 @@ BASE_CSS = """
 .fx-src tr.fx-x td.ln { color: #227722; font-weight: bold; }
 .fx-src tr.fx-decide td { background: #ffd6d6 !important; }
 .fx-src tr.fx-decide td.ln::before { content: "\\25B6 "; color: #c00; }
+.fx-src tr.fx-cause td { background: #ffe3c2 !important; }
+.fx-src tr.fx-cause td.ln::before { content: "? "; color: #c60; }
 .fx-src tr.fx-step td { outline: 2px solid #3a6df0; outline-offset: -2px; }
 .fx-src tr.fx-hov-top td.code { border-top: 1px solid #3a6df0; }
 .fx-src tr.fx-hov-bot td.code { border-bottom: 1px solid #3a6df0; }

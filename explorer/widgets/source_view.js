@@ -68,7 +68,7 @@ function render({ model, el: root }) {
   }
 
   function applyTrace() {
-    for (const tr of marked) tr.classList.remove("fx-x", "fx-decide", "fx-step");
+    for (const tr of marked) tr.classList.remove("fx-x", "fx-decide", "fx-step", "fx-cause");
     marked = [];
     for (const ln of model.get("executed") || []) {
       const tr = rows.get(ln);
@@ -76,6 +76,8 @@ function render({ model, el: root }) {
     }
     const d = rows.get(model.get("decided"));
     if (d) { d.classList.add("fx-decide"); marked.push(d); }
+    const c = rows.get(model.get("cause"));
+    if (c) { c.classList.add("fx-cause"); marked.push(c); }
     const st = rows.get(model.get("step_line"));
     if (st) { st.classList.add("fx-step"); marked.push(st); }
     const focus = st || d;

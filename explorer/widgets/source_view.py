@@ -39,6 +39,7 @@ class SourceView(anywidget.AnyWidget):
     executed = t.List(t.Int()).tag(sync=True)
     decided = t.Int(0).tag(sync=True)
     step_line = t.Int(0).tag(sync=True)
+    cause = t.Int(0).tag(sync=True)        # the condition that led to the deciding line
     trace_rev = t.Int(0).tag(sync=True)
     selected_line = t.Int(0).tag(sync=True)
     selected_node = t.Unicode("").tag(sync=True)
@@ -57,7 +58,7 @@ class SourceView(anywidget.AnyWidget):
         rendered = render_lines(module, function)
         self.module, self.function, self._rendered = module, function, rendered
         with self.hold_sync():
-            self.executed, self.decided, self.step_line = [], 0, 0
+            self.executed, self.decided, self.step_line, self.cause = [], 0, 0, 0
             self.selected_line, self.selected_node = 0, ""
             self.notes = [n.as_dict() for n in (notes or [])]
             self.spans = spans_data(rendered)["spans"]
@@ -69,11 +70,13 @@ class SourceView(anywidget.AnyWidget):
     def set_notes(self, notes: list[Note]) -> None:
         self.notes = [n.as_dict() for n in notes]
 
-    def set_trace(self, executed, decided: int | None = None, step_line: int | None = None) -> None:
-        """Mark executed lines, the deciding line and the current step (0 = none)."""
+    def set_trace(self, executed, decided: int | None = None, step_line: int | None = None,
+                  cause: int | None = None) -> None:
+        """Mark executed lines, the deciding line, its cause and the current step (0 = none)."""
         with self.hold_sync():
             self.executed = sorted(set(int(x) for x in executed))
             self.decided = int(decided or 0)
+            self.cause = int(cause or 0)
             self.step_line = int(step_line or 0)
             self.trace_rev += 1
 

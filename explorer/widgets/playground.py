@@ -1,0 +1,269 @@
+"""The flag playground: one checkbox per CLONE_* flag the chosen version has,
+World toggles, config toggles for the #ifdefs the code holds.  Every change
+re-runs explorer.executor and hands the Trace to the SourceView (executed
+lines, the deciding line); step controls replay the trace one step at a
+time, as Python Tutor does.  No kernel logic lives here."""
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+import ipywidgets as w
+
+from ..cparse.config import DEFAULT_CONFIG, eval_condition
+from ..errors import ExplorerError
+from ..render import esc
+
+# Knobs of the World shown as toggles (the rest keep their defaults).
+WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_is_init", "caller is init"),
+                 ("signal_pending", "signal pending"), ("nproc_over_limit", "RLIMIT_NPROC reached"),
+                 ("threads_at_max", "nr_threads at max"), ("ptraced", "caller is ptraced"))
+ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")
+# A step's highlight covers at most this many lines (a multi-line condition, not a whole block).
+MAX_STEP_LINES = 6
+_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
+_CONFIG = re.compile(r"\bCONFIG_\w+")
+
+
+def single_bit_flags(table) -> list[tuple[str, int]]:
+    """The version's CLONE_* flags that are one bit each, in bit order."""
+    return sorted(((n, v) for n, v in table.values.items()
+                   if n.startswith("CLONE_") and v and not v & (v - 1) and not n.startswith("CLONE_ARGS")),
+                  key=lambda kv: kv[1])
+
+
+def config_names(module, functions) -> list[str]:
+    """CONFIG_* names the #if/#ifdef groups inside these functions test."""
+    names: list[str] = []
+    for fname in functions:
+        fn = module.functions.get(fname)
+        if fn is None:
+            continue
+        stack = [fn.node]
+        while stack:
+            node = stack.pop()
+            if node.type in ("preproc_ifdef", "preproc_if", "preproc_elif"):
+                head = node.child_by_field_name("name") or node.child_by_field_name("condition")
+                if head is not None:
+                    for name in _CONFIG.findall(module.node_text(head)):
+                        if name not in names:
+                            names.append(name)
+            stack.extend(node.children)
+    return sorted(names)
+
+
+class FlagPlayground(w.VBox):
+    def __init__(self, view):
+        self.view = view
+        self.module = None
+        self.table = None
+        self.trace = None
+        self.flag_boxes: dict[str, w.Checkbox] = {}
+        self.config_boxes: dict[str, w.Checkbox] = {}
+        self.entry = w.Dropdown(description="Entry", layout=w.Layout(width="260px"))
+        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(5, 220px)"))
+        self.world_boxes = {k: w.Checkbox(description=t, value=(k == "capable"), indent=False,
+                                          layout=w.Layout(width="230px")) for k, t in WORLD_TOGGLES}
+        self.fail_callee = w.Dropdown(description="Fail callee", options=[("(none)", "")],
+                                      layout=w.Layout(width="300px"))
+        self.fail_errno = w.Dropdown(options=ERRNOS, layout=w.Layout(width="110px"))
+        self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(4, 260px)"))
+        self.outcome = w.HTML()
+        self.outcome.add_class("fx-outcome")
+        self.first = w.Button(icon="step-backward", tooltip="first step", layout=w.Layout(width="40px"))
+        self.back = w.Button(icon="chevron-left", tooltip="back one step", layout=w.Layout(width="40px"))
+        self.forward = w.Button(icon="chevron-right", tooltip="forward one step", layout=w.Layout(width="40px"))
+        self.last = w.Button(icon="step-forward", tooltip="last step", layout=w.Layout(width="40px"))
+        self.slider = w.IntSlider(min=0, max=0, value=0, description="Step", continuous_update=True,
+                                  layout=w.Layout(width="420px"))
+        self.step_info = w.HTML()
+        self.step_info.add_class("fx-step-info")
+        for b, fn in ((self.first, lambda: 0), (self.back, lambda: self.slider.value - 1),
+                      (self.forward, lambda: self.slider.value + 1), (self.last, lambda: self.slider.max)):
+            b.on_click(lambda _b, fn=fn: self._goto(fn()))
+        self.slider.observe(lambda c: self._show_step(c["new"]), names="value")
+        self._stepping = False   # slider at the end = whole trace; moved = replay
+        world_row = w.HBox(list(self.world_boxes.values()))
+        fail_row = w.HBox([self.fail_callee, self.fail_errno])
+        steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
+        super().__init__([w.HTML("<b>Flag playground</b> — tick flags to run the real code"),
+                          w.HBox([self.entry]), self.flags_grid,
+                          w.HTML("<b>World</b>"), world_row, fail_row,
+                          w.Accordion([self.config_grid], titles=["Config (#ifdef)"], selected_index=None),
+                          self.outcome, steps, self.step_info])
+        self.add_class("fx-playground")
+        for box in self.world_boxes.values():
+            box.observe(self._changed, names="value")
+        self.fail_callee.observe(self._changed, names="value")
+        self.fail_errno.observe(self._changed, names="value")
+        self.entry.observe(self._changed, names="value")
+
+    # -- version ------------------------------------------------------------
+    def set_module(self, module) -> None:
+        from ..executor import FlagTable, entry_names
+
+        self.module = module
+        self.table = FlagTable.for_module(module)
+        self._quiet = True
+        try:
+            names = entry_names(module)
+            self.entry.options = names
+            self.entry.value = names[0] if names else None
+            boxes = {}
+            for name, value in single_bit_flags(self.table):
+                box = w.Checkbox(description=name, value=False, indent=False, layout=w.Layout(width="215px"),
+                                 tooltip=f"{name} = {value:#x}")
+                box.add_class("fx-flag")
+                box.observe(self._changed, names="value")
+                boxes[name] = box
+            self.flag_boxes = boxes
+            self.flags_grid.children = list(boxes.values())
+            cboxes = {}
+            for name in config_names(module, names):
+                box = w.Checkbox(description=name, value=bool(eval_condition(name, DEFAULT_CONFIG)), indent=False,
+                                 layout=w.Layout(width="255px"))
+                box.observe(self._changed, names="value")
+                cboxes[name] = box
+            self.config_boxes = cboxes
+            self.config_grid.children = list(cboxes.values())
+            self.fail_callee.options = [("(none)", "")]
+        finally:
+            self._quiet = False
+        self.run()
+
+    # -- running ------------------------------------------------------------
+    _quiet = False
+
+    def _changed(self, _change) -> None:
+        if not self._quiet and self.module is not None:
+            self.run()
+
+    @property
+    def flags(self) -> int:
+        return sum(self.table.values[n] for n, b in self.flag_boxes.items() if b.value) if self.table else 0
+
+    def set_flags(self, *names: str) -> None:
+        """Tick exactly these flags (one run)."""
+        self._quiet = True
+        try:
+            for n, b in self.flag_boxes.items():
+                b.value = n in names
+        finally:
+            self._quiet = False
+        self.run()
+
+    def world(self):
+        from ..executor import World
+
+        known = {f.name for f in fields(World)}
+        world = World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
+        if self.fail_callee.value:
+            world.fail(self.fail_callee.value, self.fail_errno.value)
+        return world
+
+    def config(self) -> dict:
+        config = dict(DEFAULT_CONFIG)
+        config.update({n: b.value for n, b in self.config_boxes.items()})
+        return config
+
+    def run(self):
+        """Run the executor on the current settings and show the trace."""
+        from ..executor import outcome_word, run
+
+        try:
+            trace = run(self.module, flags=self.flags, entry=self.entry.value or None, world=self.world(),
+                        config=self.config())
+        except ExplorerError as e:
+            self.trace = None
+            self.outcome.value = f'<span class="fx-out fx-out-bad">{esc(e)}</span>'
+            self.view.set_trace([], None)
+            return None
+        self.trace = trace
+        self._refresh_callees(trace)
+        self.outcome.value = self._outcome_html(trace, outcome_word(trace))
+        n = len(trace.steps)
+        self._stepping = False
+        with self.slider.hold_trait_notifications():
+            self.slider.max = max(n - 1, 0)
+            self.slider.value = max(n - 1, 0)
+        self._stepping = True
+        self.step_info.value = self._step_html(n - 1) if n else ""
+        cause = self.cause(trace)
+        self.view.set_trace(self.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
+        return trace
+
+    @staticmethod
+    def executed_lines(trace, upto: int | None = None) -> list[int]:
+        steps = trace.steps if upto is None else trace.steps[:upto + 1]
+        lines = set()
+        for s in steps:
+            end = s.end_line if s.end_line - s.line < MAX_STEP_LINES else s.line
+            lines.update(range(s.line, end + 1))
+        return sorted(lines)
+
+    def _outcome_html(self, trace, word: str) -> str:
+        o = trace.outcome
+        flags = self.table.names(trace.flags) if trace.flags else "0"
+        where = f" — decided in <code>{esc(o.function)}</code> line {o.line}" if o.line else ""
+        if o.result == "ok":
+            head = f'<span class="fx-out fx-out-ok">success: pid {esc(o.value)}</span>'
+        elif o.result == "error":
+            head = f'<span class="fx-out fx-out-err">-{esc(o.errno)} ({esc(o.value)})</span>'
+        else:
+            head = f'<span class="fx-out fx-out-unknown">unknown: {esc(o.reason)}</span>'
+        why = ""
+        if o.result == "error" and o.line and self.module is not None:
+            why = self._why(o)
+        return (f"<div>{esc(trace.entry)}({esc(flags)}) → {head}{where}</div>{why}"
+                f"<div style='color:#666;font-size:12px'>{len(trace.steps)} steps · "
+                f"{len(trace.assumptions)} answers from the World</div>")
+
+    @staticmethod
+    def cause(trace):
+        """The condition that led to an error's deciding line: the last condition the
+        trace evaluated in that function before reaching it (None for success)."""
+        o = trace.outcome
+        if o.result != "error" or not o.line:
+            return None
+        return next((s for s in reversed(trace.steps)
+                     if s.event in ("eval", "branch") and s.function == o.function and s.line < o.line), None)
+
+    def _why(self, o) -> str:
+        branch = self.cause(self.trace)
+        if branch is None:
+            return ""
+        text = self.module.lines[branch.line - 1].strip()
+        return (f'<div class="fx-why">because line {branch.line}: <code>{esc(text)}</code>'
+                + (f" → {esc(branch.detail)}" if branch.detail else "") + "</div>")
+
+    def _refresh_callees(self, trace) -> None:
+        names = sorted({m.group(1) for a in trace.assumptions if (m := _CALL.match(a.what))})
+        keep = self.fail_callee.value
+        if keep and keep not in names:
+            names.append(keep)
+        options = [("(none)", "")] + [(n, n) for n in sorted(names)]
+        if list(self.fail_callee.options) != options:
+            self._quiet = True
+            try:
+                self.fail_callee.options = options
+                self.fail_callee.value = keep
+            finally:
+                self._quiet = False
+
+    # -- stepping -----------------------------------------------------------
+    def _goto(self, i: int) -> None:
+        self.slider.value = max(0, min(i, self.slider.max))
+
+    def _step_html(self, i: int) -> str:
+        s = self.trace.steps[i]
+        return (f"step {i + 1}/{len(self.trace.steps)}: <code>{esc(s.function)}</code> line {s.line} "
+                f"<b>{esc(s.event)}</b> {esc(s.detail)}")
+
+    def _show_step(self, i: int) -> None:
+        if not self._stepping or self.trace is None or not self.trace.steps:
+            return
+        i = max(0, min(i, len(self.trace.steps) - 1))
+        self.step_info.value = self._step_html(i)
+        last = i == len(self.trace.steps) - 1
+        self.view.set_trace(self.executed_lines(self.trace, i), self.trace.outcome.line if last else None,
+                            step_line=self.trace.steps[i].line)
