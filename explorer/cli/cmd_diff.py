@@ -32,6 +32,12 @@ def register(sub) -> None:
     p.add_argument("--changes-only", action="store_true", help="terminal: hide unchanged and context rows")
     p.set_defaults(func=cmd_diff)
 
+    p = sub.add_parser("history", help="every error check of a function through the versions")
+    p.add_argument("function", help="a function name in any version (do_fork follows the fork entry)")
+    p.add_argument("--versions", nargs="+", metavar="L", help="labels or .c paths (default: every available one)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
 
 def open_version(word: str):
     """A version label, or a path to a fork.c-like file (handy for fixtures and local trees)."""
@@ -112,4 +118,37 @@ def cmd_diff(args) -> int:
         _write_html(args.html, diff_html.file_page(fd))
         return 0
     emit(fd.as_dict(), args.json, lambda _: file_summary(fd))
+    return 0
+
+
+def history_text(doc: dict) -> str:
+    labels = doc["versions"]
+    out = [f"{doc['function']}: {len(doc['guards'])} guards across {', '.join(labels)}"]
+    names = {lb: n for lb, n in doc["names"].items() if n and n != doc["function"]}
+    if names:
+        out.append("  named " + ", ".join(f"{n} in {lb}" for lb, n in names.items()))
+    mark = {"same": "=", "changed": "~", "absent": "."}
+    for g in doc["guards"]:
+        cells = " ".join(mark[g["present"][lb]["status"]] for lb in labels)
+        out.append(f"\n{g['errno']:<8} [{cells}]  {g['id']}")
+        shown = None
+        for lb in labels:
+            p = g["present"][lb]
+            if p["status"] == "absent":
+                continue
+            if p["condition"] != shown:
+                out.append(f"  {lb:>14}:{p['line']:<5} if {p['condition']}")
+                shown = p["condition"]
+        gone = [lb for lb in labels if g["present"][lb]["status"] == "absent"]
+        if gone:
+            out.append(f"  {'absent in':>14}  {', '.join(gone)}")
+    out.append("\n[" + " ".join(lb for lb in labels) + "]   = same  ~ changed  . absent")
+    return "\n".join(out)
+
+
+def cmd_history(args) -> int:
+    from ..diff.history import history
+    words = args.versions or sources.available()
+    mods = [open_version(w) for w in words]
+    emit(history(args.function, mods).as_dict(), args.json, history_text)
     return 0

@@ -1,0 +1,155 @@
+"""The history of every check of a function across versions.
+
+For each version in release order the function is found through the
+lineage (do_fork in 2.6 continues as kernel_clone), its guards are listed
+(guards.py), and each guard is followed from the version before:
+1. the same condition and errno: the same guard;
+2. else the statement diff pairs the two `if`s (the condition was edited
+   in place): changed;
+3. else a guard with the same errno and a similar condition: changed;
+otherwise the old one is absent and the new one starts a track of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ..cparse import Module
+from ..errors import LookupFailure
+from ..sources import sort_labels
+from .guards import Guard, find_guards
+from .lineage import resolve_in
+from .treediff import match_trees, statement_tree
+
+# Below this the conditions of two guards with one errno are different checks.
+MIN_CONDITION_SIMILARITY = 0.75
+
+
+@dataclass
+class Track:
+    """One guard through the versions: label -> Guard (missing key: absent)."""
+    seen: dict = field(default_factory=dict)
+    first: str = ""
+
+    def last(self) -> Guard:
+        return self.seen[next(reversed(self.seen))]
+
+    @property
+    def id(self) -> str:
+        g = self.seen[self.first]
+        return f"{g.errno}@{self.first}:{g.line}"
+
+
+@dataclass
+class History:
+    function: str
+    labels: list[str]
+    names: dict                 # label -> the function's name there, or None
+    tracks: list[Track]
+
+    def as_dict(self) -> dict:
+        guards = []
+        for t in self.tracks:
+            present = {}
+            prev: Guard | None = None
+            for label in self.labels:
+                g = t.seen.get(label)
+                if g is None:
+                    present[label] = {"status": "absent", "condition": None, "line": None}
+                    continue
+                entry = {"status": "same", "condition": g.condition, "line": g.line, "errno": g.errno,
+                         "exit": g.exit, "function": g.function}
+                if prev is None:
+                    entry["new"] = label != self.labels[0] and self.names.get(label) is not None
+                elif prev.key != g.key or prev.errno != g.errno:
+                    entry["status"] = "changed"
+                    entry["previous_condition"] = prev.condition
+                    if prev.errno != g.errno:
+                        entry["previous_errno"] = prev.errno
+                present[label] = entry
+                prev = g
+            guards.append({"id": t.id, "errno": t.last().errno, "present": present})
+        return {"function": self.function, "versions": list(self.labels), "names": dict(self.names),
+                "guards": guards}
+
+
+def _pair_by_diff(a: Module, name_a: str, b: Module, name_b: str) -> dict[int, int]:
+    """start_byte of an `if` in A -> start_byte of the `if` the statement diff pairs it with in B."""
+    m = match_trees(statement_tree(a, name_a), statement_tree(b, name_b))
+    return {x.start_byte: y.start_byte for x, y in m.ab.items()
+            if x.kind == "if_statement" and y.kind == "if_statement"}
+
+
+def _follow(prev_mod: Module, prev_name: str, prev: list[tuple[Track, Guard]],
+            mod: Module, name: str, cur: list[Guard]) -> list[tuple[Track, Guard]]:
+    """Pairs (track, guard of this version); guards left over start no track here."""
+    out = []
+    free_prev = list(prev)
+    free_cur = list(cur)
+    # 1. same condition, same errno (in order, so twin guards pair up in order)
+    for g in list(free_cur):
+        hit = next((p for p in free_prev if p[1].key == g.key and p[1].errno == g.errno), None)
+        if hit is not None:
+            out.append((hit[0], g))
+            free_prev.remove(hit)
+            free_cur.remove(g)
+    # 2. the statement diff kept the `if` in place with an edited condition
+    if free_prev and free_cur:
+        live = [p for p in free_prev if p[0].seen.get(prev_mod.label) is p[1]]
+        if live:
+            pairs = _pair_by_diff(prev_mod, prev_name, mod, name)
+            for p in live:
+                target = pairs.get(p[1].start_byte)
+                g = next((c for c in free_cur if c.start_byte == target), None)
+                if g is not None:
+                    out.append((p[0], g))
+                    free_prev.remove(p)
+                    free_cur.remove(g)
+    # 3. same errno, similar condition
+    cands = sorted(((fuzz.ratio(p[1].condition, g.condition) / 100.0, i, j)
+                    for i, p in enumerate(free_prev) for j, g in enumerate(free_cur)
+                    if p[1].errno == g.errno), reverse=True)
+    used_p, used_c = set(), set()
+    for score, i, j in cands:
+        if score < MIN_CONDITION_SIMILARITY:
+            break
+        if i in used_p or j in used_c:
+            continue
+        used_p.add(i)
+        used_c.add(j)
+        out.append((free_prev[i][0], free_cur[j]))
+    for j, g in enumerate(free_cur):
+        if j not in used_c:
+            out.append((Track(), g))
+    return out
+
+
+def history(function: str, mods: list[Module]) -> History:
+    """The guards of `function` (any of its names) through the versions given, in release order."""
+    order = sort_labels([m.label for m in mods])
+    by_label = {m.label: m for m in mods}
+    names = {lb: resolve_in(by_label[lb], function) for lb in order}
+    if not any(names.values()):
+        raise LookupFailure(f"no version among {', '.join(order)} defines {function!r} "
+                            "(or a function it became)")
+    tracks: list[Track] = []
+    last: tuple[Module, str] | None = None
+    for lb in order:
+        mod, name = by_label[lb], names[lb]
+        if name is None:
+            continue
+        guards = find_guards(mod, name)
+        if last is None:
+            pairs = [(Track(), g) for g in guards]
+        else:
+            known = [(t, t.last()) for t in tracks]
+            pairs = _follow(last[0], last[1], known, mod, name, guards)
+        for t, g in pairs:
+            if not t.seen:
+                t.first = lb
+                tracks.append(t)
+            t.seen[lb] = g
+        last = (mod, name)
+    tracks.sort(key=lambda t: (order.index(t.first), t.seen[t.first].line))
+    return History(function, order, names, tracks)
