@@ -101,3 +101,20 @@ def tokens(mod, node: Node, attrs_from: int | None = None) -> list[tuple[int, in
 def token_string(mod, node: Node) -> str:
     """The node's tokens joined by single spaces: equal strings mean equal code."""
     return " ".join(t for _, _, t in tokens(mod, node))
+
+
+class TokenIndex:
+    """All tokens of one subtree (a function), read once; any node inside it
+    then gets its tokens by two binary searches instead of a tree walk."""
+
+    def __init__(self, mod, node: Node, attrs_from: int | None = None):
+        self.toks = tokens(mod, node, attrs_from)
+        self.starts = [s for s, _, _ in self.toks]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        i = bisect.bisect_left(self.starts, start)
+        j = bisect.bisect_left(self.starts, end, i)
+        return self.toks[i:j]
+
+    def of(self, node: Node) -> list[tuple[int, int, str]]:
+        return self.within(node.start_byte, node.end_byte)

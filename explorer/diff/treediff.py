@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 from tree_sitter import Node
 
 from ..cparse import Module
-from .tokens import tokens
+from .tokens import TokenIndex
 
 # Statements with fewer tokens than this are too common (`break;`, `i++;`) to
 # pair across the whole function; they are paired only under matched parents.
@@ -98,13 +98,14 @@ class SNode:
 class _Builder:
     def __init__(self, mod: Module):
         self.mod = mod
+        self.index: TokenIndex | None = None
 
     def make(self, kind: str, node: Node, head: list[Node], body: list["SNode"],
              end_node: Node | None = None, toks: list | None = None) -> SNode:
         if toks is None:
             toks = []
             for h in head:
-                toks.extend(tokens(self.mod, h))
+                toks.extend(self.index.of(h))
         spans = [(s, e) for s, e, _ in toks]
         words = [t for _, _, t in toks]
         first_body = min((c.start_byte for c in body), default=None)
@@ -194,22 +195,17 @@ class _Builder:
         return [self.leaf(node)]
 
     def function(self, fn) -> SNode:
+        # Annotations before the node on its first line (`__latent_entropy`)
+        # belong to the signature, so the index starts at the line.
+        line_start = self.mod.source.rfind(b"\n", 0, fn.node.start_byte) + 1
+        self.index = TokenIndex(self.mod, fn.node, attrs_from=line_start)
         body = fn.body
         head_nodes = [c for c in fn.node.children if body is None or c.id != body.id]
         kids = self.statements(body) if body is not None else []
-        # Annotations between type and name (`__init`) or before the node on its
-        # first line (`__latent_entropy`) are part of the signature.
+        # The signature is every token before the body, annotations between
+        # type and name (`__init`) included.
         limit = body.start_byte if body is not None else fn.node.end_byte
-        line_start = self.mod.source.rfind(b"\n", 0, fn.node.start_byte) + 1
-        toks = []
-        for h in head_nodes:
-            toks.extend(tokens(self.mod, h))
-        from .tokens import _rewrites
-        have = {t[0] for t in toks}
-        for s, e in _rewrites(self.mod).attributes_within(line_start, limit):
-            if s not in have:
-                toks.append((s, e, self.mod.source[s:e].decode("utf-8", "replace")))
-        toks.sort()
+        toks = self.index.within(line_start, limit)
         return self.make("function_definition", fn.node, head_nodes, kids, toks=toks)
 
 
