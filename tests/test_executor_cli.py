@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO
 
 
 def cli(*args):

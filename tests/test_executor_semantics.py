@@ -7,7 +7,7 @@ import pytest
 
 import explorer
 from explorer.executor import World, program_for, run
-from tests.conftest import fixture_bytes
+from conftest import fixture_bytes
 
 
 @pytest.fixture(scope="module")
