@@ -402,19 +402,9 @@ def _origin(draft: Draft, note: Note) -> dict:
 
 
 def _set_origin(store, rid: str, origin: dict) -> None:
-    """Record where an imported annotation came from (and an orphan's code).
-    The store has no public call for an extra key yet; this is the one place
-    that reaches inside it."""
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import LiteralScalarString
-    path, rec = store._require(rid)
-    m = CommentedMap()
-    for k, v in origin.items():
-        if v is None:
-            continue
-        m[k] = LiteralScalarString(v.rstrip("\n")) if isinstance(v, str) and "\n" in v else v
-    rec[ORIGIN_KEY] = m
-    store._save(path, store._docs[path])
+    """Record where an imported annotation came from (and an orphan's code)."""
+    from ..translate.records import set_field
+    set_field(store, rid, ORIGIN_KEY, origin)
 
 
 def write_into(result: ImportResult, store) -> ImportResult:
