@@ -14,6 +14,7 @@ every whitespace difference, so neither counts as a change.
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 
 from tree_sitter import Node
@@ -100,16 +101,58 @@ def tokens(mod, node: Node, attrs_from: int | None = None) -> list[tuple[int, in
 
 def token_string(mod, node: Node) -> str:
     """The node's tokens joined by single spaces: equal strings mean equal code."""
-    return " ".join(t for _, _, t in tokens(mod, node))
+    return " ".join(t for _, _, t in TokenIndex(mod, node).toks)
+
+
+# A C lexer for the normalised text: same tokens as tree-sitter's leaves for
+# everything the diff compares (a string literal is one token here, which is
+# fine as both versions are read the same way), at a tenth of the cost of
+# walking the tree.  Comments and line continuations are skipped.
+_LEX = re.compile(rb"""
+    (?P<skip>/\*.*?\*/|//[^\n]*|\\\n|\s+)
+  | (?P<tok>
+        "(?:\\.|[^"\\\n])*"
+      | '(?:\\.|[^'\\\n])*'
+      | \#[ \t]*[A-Za-z_]\w*
+      | [A-Za-z_]\w*
+      | \.?\d(?:[\w.]|[eEpP][+-])*
+      | \.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||\#\#|[-+*/%&|^]=
+      | [^\s]
+    )""", re.S | re.X)
 
 
 class TokenIndex:
     """All tokens of one subtree (a function), read once; any node inside it
-    then gets its tokens by two binary searches instead of a tree walk."""
+    then gets its tokens by two binary searches."""
 
     def __init__(self, mod, node: Node, attrs_from: int | None = None):
-        self.toks = tokens(mod, node, attrs_from)
-        self.starts = [s for s, _, _ in self.toks]
+        rw = _rewrites(mod)
+        lo, hi = node.start_byte, node.end_byte
+        text, src = mod.text, mod.source
+        spans = [(m.start(), m.end()) for m in _LEX.finditer(text, lo, hi) if m.lastgroup == "tok"]
+        if rw.iterators:
+            spans = [(s, rw.iterators[s]) if s in rw.iterators else (s, e) for s, e in spans]
+        if rw.attrs:
+            extra = rw.attributes_within(lo if attrs_from is None else min(attrs_from, lo), hi)
+            if extra:
+                spans = sorted(set(spans + extra))
+        syscall = bool(rw.syscalls) and rw.in_syscall(lo, hi)
+        piece = src[lo:hi]
+        ascii_only = piece.isascii() and not syscall
+        whole = piece.decode("ascii") if ascii_only else None
+        toks = []
+        for s, e in spans:
+            if ascii_only and s >= lo:
+                t = whole[s - lo:e - lo]
+                raw = None
+            else:
+                raw = text[s:e] if syscall and rw.in_syscall(s, e) else src[s:e]
+                t = raw.decode("utf-8", "replace")
+            if " " in t or "\n" in t or "\t" in t:
+                t = " ".join(t.split()) if not t.startswith("#") else "#" + t[1:].strip()
+            toks.append((s, e, t))
+        self.toks = toks
+        self.starts = [s for s, _, _ in toks]
 
     def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
         i = bisect.bisect_left(self.starts, start)

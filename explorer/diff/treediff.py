@@ -39,6 +39,7 @@ LOCAL_ONLY_KINDS = frozenset({"return_statement", "goto_statement", "break_state
 MIN_DICE = 0.5
 MIN_LEAF_SIMILARITY = 0.6
 MIN_CONTAINER_SIMILARITY = 0.6
+MIN_LAST_CHANCE = 0.8
 
 # Containers whose body is a block: the braces are flattened into the container.
 _BODY_FIELD = {"if_statement": "consequence", "for_statement": "body", "while_statement": "body",
@@ -306,7 +307,33 @@ class Matcher:
             y = self.ab.get(x)
             if y is not None and x.children and x.hash != y.hash:
                 self.recover(x, y)
+        self.last_chance()
         return self
+
+    def last_chance(self) -> None:
+        """Statements that changed *and* left their block (`put_user(nr, parent_tidptr)` under
+        `if (!IS_ERR(p))` becoming `put_user(nr, args->parent_tid)` at top level): paired
+        when very alike, so they read as a move instead of a delete and an insert."""
+        xs = [x for x in self.ra.walk() if x not in self.ab and x.kind not in LOCAL_ONLY_KINDS
+              and len(x.label_spans) >= MIN_GLOBAL_TOKENS]
+        ys = [y for y in self.rb.walk() if y not in self.ba and y.kind not in LOCAL_ONLY_KINDS
+              and len(y.label_spans) >= MIN_GLOBAL_TOKENS]
+        if not xs or not ys:
+            return
+        cands = []
+        for x in xs:
+            for y in ys:
+                if x.kind == y.kind:
+                    score = fuzz.ratio(x.text(), y.text()) / 100.0
+                    if score >= MIN_LAST_CHANCE:
+                        cands.append((score, x.size, id(x), x, y))
+        cands.sort(key=lambda c: (-c[0], -c[1], c[2]))
+        for _, _, _, x, y in cands:
+            if x in self.ab or y in self.ba:
+                continue
+            self.link(x, y)
+            if x.children and x.hash != y.hash:
+                self.recover(x, y)
 
     def top_down(self) -> None:
         by_hash_a: dict[int, list[SNode]] = {}
