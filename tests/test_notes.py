@@ -398,3 +398,13 @@ def test_cli_bad_inputs_exit_2_with_one_line(tmp_path, capsys, mod612):
     assert cli_main(["notes", "import", str(binary)]) == 2
     assert cli_main(["notes", "import", str(SEED_NOTE), "--versions", "no-such-version"]) == 2
     assert cli_main(["notes", "import", str(SEED_NOTE), "--out", str(tmp_path / "a.yaml"), "--into"]) == 2
+
+
+def test_lines_pasted_twice_inside_a_block_do_not_sink_the_score(mod612):
+    start = line_with(mod612, "copy_process", "(clone_flags & CLONE_SIGHAND) && !(clone_flags & CLONE_VM)")
+    lines = mod612.lines[start - 1:start + 1]
+    once = import_note(parse_note(_note("\n".join(lines))), modules=[mod612]).as_dict()["blocks"][0]
+    twice = import_note(parse_note(_note("\n".join(lines + lines))), modules=[mod612]).as_dict()["blocks"][0]
+    assert (once["line"], once["end_line"], once["score"]) == (start, start + 1, 1.0)
+    assert (twice["status"], twice["line"], twice["end_line"]) == ("anchored", start, start + 1)
+    assert twice["score"] == 1.0

@@ -9,9 +9,10 @@ anchored annotations.
 """
 from .importer import (BlockReport, Draft, ImportResult, import_note, load_modules, read_note,
                        write_file, write_into)
-from .locate import ANCHOR_THRESHOLD, Location, Match, locate
+from .locate import ANCHOR_THRESHOLD, Location, Match
+from .locate import locate as locate_excerpt   # the submodule keeps the name `locate`
 from .markdown import CodeBlock, Note, Prose, parse_note
 
 __all__ = ["import_note", "write_into", "write_file", "read_note", "parse_note", "load_modules",
-           "locate", "Location", "Match", "Note", "CodeBlock", "Prose", "Draft", "BlockReport",
+           "locate_excerpt", "Location", "Match", "Note", "CodeBlock", "Prose", "Draft", "BlockReport",
            "ImportResult", "ANCHOR_THRESHOLD"]

@@ -109,8 +109,17 @@ def _code_grams(tokens: Tokens, start: int, end: int) -> frozenset:
 
 
 def index_module(module) -> SourceIndex:
-    """Tokens and per-function search regions of a module (cached by content)."""
-    return _index(module.label, module.source, _functions_key(module))[0]
+    """Tokens and per-function search regions of a module (cached by content,
+    and on the module object itself for the many lookups of one import)."""
+    hit = getattr(module, "_notes_index", None)
+    if hit is not None and hit[0] is module.source:
+        return hit[1]
+    idx = _index(module.label, module.source, _functions_key(module))[0]
+    try:
+        module._notes_index = (module.source, idx)
+    except AttributeError:   # a module type that refuses attributes: the content cache still works
+        pass
+    return idx
 
 
 def _functions_key(module) -> tuple:
@@ -228,11 +237,72 @@ def _main_cluster(pairs: list[tuple[int, int]], kinds: list[int], core_only: boo
     return [p for c in clusters[lo:hi + 1] for p in c]
 
 
+MIN_REPEAT = 6   # code tokens: a shorter unmatched run is not called a repetition
+MIN_TANDEM = 10  # code tokens: lines pasted twice in a row, at least this long, count once
+
+
+def tandem_repeats(ex: Tokens) -> frozenset[int]:
+    """Token indices of lines that repeat the lines just before them (the same
+    statements pasted twice in a row).  Real code almost never repeats a
+    statement verbatim back to back; a note copied in haste does."""
+    by_line: dict[int, list[int]] = {}
+    for i, ln in enumerate(ex.lines):
+        by_line.setdefault(ln, []).append(i)
+    rows = []   # (code keys of the line, all token indices of the line), lines with code only
+    for ln in sorted(by_line):
+        idxs = by_line[ln]
+        keys = tuple(ex.keys[i] for i in idxs if ex.kinds[i] == CODE)
+        if keys:
+            rows.append((keys, idxs))
+    masked: set[int] = set()
+    i = 0
+    while i < len(rows):
+        step = 1
+        for width in range(1, (len(rows) - i) // 2 + 1):
+            if all(rows[i + k][0] == rows[i + width + k][0] for k in range(width)) and \
+                    sum(len(rows[i + k][0]) for k in range(width)) >= MIN_TANDEM:
+                for k in range(width):
+                    masked.update(rows[i + width + k][1])
+                step = 2 * width
+                break
+        i += step
+    return frozenset(masked)
+
+
+def _repeated(ex: Tokens, pairs) -> int:
+    """Code tokens of the excerpt that repeat another part of it and found no
+    place of their own (lines pasted twice by mistake): they do not count
+    against the score."""
+    matched = {i for i, _ in pairs}
+    code = [i for i, k in enumerate(ex.kinds) if k == CODE]
+    keys = [ex.keys[i] for i in code]
+    runs, cur = [], []
+    for n, i in enumerate(code):
+        if i in matched:
+            if cur:
+                runs.append(cur)
+            cur = []
+        else:
+            cur.append(n)
+    if cur:
+        runs.append(cur)
+    total = 0
+    for run in runs:
+        if len(run) < MIN_REPEAT:
+            continue
+        a, b = run[0], run[-1] + 1
+        seq = keys[a:b]
+        width = b - a
+        if any(keys[s:s + width] == seq for s in range(0, len(keys) - width + 1) if s + width <= a or s >= b):
+            total += width
+    return total
+
+
 def _code_weight(pairs, kinds) -> int:
     return sum(1 for i, _ in pairs if kinds[i] == CODE)
 
 
-def _match_in_region(ex: Tokens, idx: SourceIndex, region: Region, module) -> Match | None:
+def _match_in_region(ex: Tokens, idx: SourceIndex, region: Region, module, masked=frozenset()) -> Match | None:
     src = idx.tokens
     first = _align(ex, src, region.tok_start, region.tok_end)
     pairs = _main_cluster(first, ex.kinds)
@@ -251,7 +321,7 @@ def _match_in_region(ex: Tokens, idx: SourceIndex, region: Region, module) -> Ma
         again = _main_cluster(_align(ex, src, lo, hi), ex.kinds)
         if _code_weight(again, ex.kinds) >= _code_weight(pairs, ex.kinds):
             pairs = again
-    b_code = sum(1 for k in ex.kinds if k == CODE)
+    b_code = sum(1 for i, k in enumerate(ex.kinds) if k == CODE and i not in masked) - _repeated(ex, pairs)
     m_code = sum(1 for i, _ in pairs if ex.kinds[i] == CODE)
     j0, j1 = pairs[0][1], pairs[-1][1]
     s_code = sum(1 for j in range(j0, j1 + 1) if src.kinds[j] == CODE)
@@ -280,8 +350,9 @@ def _end_line(src: Tokens, j: int) -> int:
     return src.lines[j] + 1
 
 
-def locate_in_module(ex: Tokens, module) -> Match | None:
-    """The best match of an excerpt in one version, or None when nothing is similar."""
+def locate_in_module(ex: Tokens, module, masked=frozenset()) -> Match | None:
+    """The best match of an excerpt in one version, or None when nothing is similar.
+    `masked`: excerpt tokens that must not match (a second copy of pasted lines)."""
     idx = index_module(module)
     code = [ex.keys[i] for i in range(len(ex)) if ex.kinds[i] == CODE]
     grams = frozenset(_trigrams(code))
@@ -295,7 +366,7 @@ def locate_in_module(ex: Tokens, module) -> Match | None:
     for hits, n in scored[:CANDIDATES_PER_VERSION]:
         if hits == 0 or hits < 0.5 * top:
             break
-        m = _match_in_region(ex, idx, idx.regions[n], module)
+        m = _match_in_region(ex, idx, idx.regions[n], module, masked)
         if m is not None and (best is None or m.score > best.score):
             best = m
     return best
@@ -307,7 +378,11 @@ def locate(code: str | bytes, modules) -> Location:
     version; versions still equal are listed in `tied`."""
     data = code.encode("utf-8") if isinstance(code, str) else code
     ex = tokenize(data)
-    per_version = [m for m in (locate_in_module(ex, mod) for mod in modules) if m is not None]
+    masked = tandem_repeats(ex)
+    if masked:
+        ex = Tokens([(b"\x01", i) if i in masked else k for i, k in enumerate(ex.keys)],
+                    ex.kinds, ex.starts, ex.ends, ex.lines)
+    per_version = [m for m in (locate_in_module(ex, mod, masked) for mod in modules) if m is not None]
     if not per_version:
         return Location(None, [], [])
     top = max(m.score for m in per_version)
