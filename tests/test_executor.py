@@ -226,6 +226,18 @@ def test_flag_values_come_from_the_versions_sched_h(modern):
         table.parse("CLONE_VM||")
 
 
+def test_sched_h_values_are_parsed_whatever_their_spelling():
+    from explorer.executor.flags import parse_sched_h
+    header = (b"#define CSIGNAL\t0x000000ff\t/* signal mask */\n"
+              b"#define CLONE_VM 0x00000100\n"
+              b"#define CLONE_CLEAR_SIGHAND 0x100000000ULL /* clone3 */\n"
+              b"#define CLONE_AUTOREAP\t\t(1ULL << 34) /* shifted */\n"
+              b"#define CLONE_BOTH (CLONE_VM | CLONE_AUTOREAP)\n"
+              b"#define CLONE_WEIRD some_function(3)\n")
+    assert parse_sched_h(header) == {"CSIGNAL": 0xff, "CLONE_VM": 0x100, "CLONE_CLEAR_SIGHAND": 1 << 32,
+                                     "CLONE_AUTOREAP": 1 << 34, "CLONE_BOTH": 0x100 | 1 << 34}
+
+
 def test_facts_table_by_version(seed_module):
     seed = program_for(seed_module).flags
     assert seed.origin == "facts"
@@ -234,7 +246,9 @@ def test_facts_table_by_version(seed_module):
         seed.value("CLONE_PIDFD")
     modern = FlagTable.for_version((4, 6))
     assert modern.value("CLONE_NEWCGROUP") == seed.value("CLONE_STOPPED")   # the reused bit
-    assert FlagTable.for_version((7, 0)).value("CLONE_AUTOREAP") == 1 << 34
+    assert FlagTable.for_version((7, 1)).value("CLONE_AUTOREAP") == 1 << 34
+    with pytest.raises(ExecutionError, match="7.1"):
+        FlagTable.for_version((7, 0)).value("CLONE_AUTOREAP")
     names = [f.name for f in FLAG_FACTS]
     assert len(names) == len(set(names))
 

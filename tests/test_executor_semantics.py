@@ -123,3 +123,8 @@ def test_legacy_fixture_unwind_ladder(legacy):
     # with the #ifdef'd branch switched on, the other path runs (EXDEV)
     config = dict(program_for(legacy).config, CONFIG_FIXTURE_NEVER_SET=True)
     assert run(legacy, 0, None, config=config).outcome.errno == "EXDEV"
+
+
+def test_scoped_guard_block_runs_once_and_break_leaves_it(sem):
+    assert value(sem, "fix_guard", 0).value == 5
+    assert value(sem, "fix_guard", 1).value == 1

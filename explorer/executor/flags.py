@@ -59,7 +59,12 @@ FLAG_FACTS: tuple[FlagFact, ...] = (
     FlagFact("CLONE_CLEAR_SIGHAND", 0x100000000, _v("5.5")),
     FlagFact("CLONE_NEWTIME", 0x00000080, _v("5.6")),
     FlagFact("CLONE_INTO_CGROUP", 0x200000000, _v("5.7")),
-    FlagFact("CLONE_AUTOREAP", 0x400000000, _v("7.0")),
+    # clone3-only flags merged for 7.1 (AUTOREAP, NNP, PIDFD_AUTOKILL together);
+    # EMPTY_MNTNS: first seen here in Debian's 7.3 header, 7.2 not checked.
+    FlagFact("CLONE_AUTOREAP", 1 << 34, _v("7.1")),
+    FlagFact("CLONE_NNP", 1 << 35, _v("7.1")),
+    FlagFact("CLONE_PIDFD_AUTOKILL", 1 << 36, _v("7.1")),
+    FlagFact("CLONE_EMPTY_MNTNS", 1 << 37, _v("7.3")),
 )
 
 # x86_64 / asm-generic errno numbers (stable since 1.x), plus the kernel-internal ones.
@@ -103,13 +108,46 @@ def version_tuple(label: str | None, form: str = "unknown") -> tuple[int, ...]:
     return {"do_fork": (2, 6, 32), "_do_fork": (4, 19), "kernel_clone": (5, 10)}.get(form, (99,))
 
 
-_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(CLONE_\w+|CSIGNAL)[ \t]+\(?[ \t]*(0[xX][0-9a-fA-F]+|\d+)(?:[uUlL]*)\)?",
-                     re.M)
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(CLONE_\w+|CSIGNAL)[ \t]+([^\n]*)$", re.M)
+_TOKEN = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|\s*(<<|[|()])|\s*([A-Za-z_]\w*)")
+
+
+def _eval_define(text: str, known: dict[str, int]) -> int | None:
+    """Value of a flag #define body: a number, (1ULL << 34), or A | B of earlier flags."""
+    text = re.sub(r"/\*.*?\*/|//.*", " ", text).strip()
+    expr, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            return None
+        pos = m.end()
+        if m.group(1):
+            expr.append(str(int(m.group(1), 0)))
+        elif m.group(2):
+            expr.append(m.group(2))
+        elif m.group(3) in known:
+            expr.append(str(known[m.group(3)]))
+        else:
+            return None
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    if not expr:
+        return None
+    try:   # only digits, <<, | and parentheses reach eval
+        return int(eval(" ".join(expr), {"__builtins__": {}}, {}))  # noqa: S307
+    except Exception:
+        return None
 
 
 def parse_sched_h(data: bytes) -> dict[str, int]:
-    """Every `#define CLONE_X <number>` (and CSIGNAL) of a sched.h."""
-    return {m.group(1).decode(): int(m.group(2), 0) for m in _DEFINE.finditer(data)}
+    """Every `#define CLONE_X <value>` (and CSIGNAL) of a sched.h whose value
+    is a number, a shift of numbers or an OR of flags defined before it."""
+    out: dict[str, int] = {}
+    for m in _DEFINE.finditer(data):
+        value = _eval_define(m.group(2).decode("utf-8", "replace"), out)
+        if value is not None:
+            out[m.group(1).decode()] = value
+    return out
 
 
 class FlagTable:
@@ -123,7 +161,8 @@ class FlagTable:
     @classmethod
     def for_version(cls, version: tuple[int, ...], sched_h: bytes | None = None) -> "FlagTable":
         if sched_h:
-            values = parse_sched_h(sched_h)
+            # CLONE_ARGS_SIZE_VER* are struct sizes, not flags
+            values = {k: v for k, v in parse_sched_h(sched_h).items() if not k.startswith("CLONE_ARGS_")}
             if values:
                 return cls(values, "sched.h", version)
         values = {f.name: f.value for f in FLAG_FACTS

@@ -71,7 +71,7 @@ HEADER_SYMBOLS = {"INIT_USER": "init_user"}      # macros that are addresses of 
 SIZEOF = {"pid_t": 4, "int": 4, "u32": 4, "long": 8, "u64": 8, "unsigned long": 8, "char": 1,
           "struct clone_args": 88, "p->comm": 16, "tsk->comm": 16}
 
-_ERRNO_RE = re.compile(r"^-?\s*\(?\s*(E[A-Z0-9_]+)\b")
+GUARD_MACROS = ("scoped_guard", "scoped_cond_guard")
 
 
 # ----------------------------------------------------------------------------
@@ -1310,7 +1310,18 @@ class FunctionCompiler:
         items = self.flatten(node, base_id)
         stmts = []
         labels = {}
-        for kind, c in items:
+        guard_blocks = set()
+        for k, (kind, c) in enumerate(items):
+            if kind == "stmt" and c.type == "expression_statement" and c.has_error \
+                    and self.module.node_text(c).lstrip().startswith(GUARD_MACROS) \
+                    and k + 1 < len(items) and items[k + 1][1].type == "compound_statement":
+                # `scoped_guard(lock) { ... }` after a declaration: tree-sitter reads a call
+                # missing its ';' and then a block.  Run them as one guarded block.
+                stmts.append(self.guarded(c, items[k + 1][1]))
+                guard_blocks.add(items[k + 1][1].id)
+                continue
+            if c.id in guard_blocks:
+                continue
             if kind == "ifdef":
                 stmts.append(self.ifdef_marker(c))
                 continue
@@ -1696,6 +1707,42 @@ class FunctionCompiler:
             return lambda fr: None
         self.child_id(node, kids[0])
         return self.stmt(kids[0])
+
+    def guarded(self, head, body):
+        inner = self.stmt(body)
+        meta = (self.fn.name, self.nid(head), head.start_point[0] + 1, head.end_point[0] + 1)
+        guard = " ".join(self.module.node_text(head).split())
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            if interp.record:
+                interp.step(fr, meta, "exec", guard)
+            r = inner(fr)
+            return None if r is BREAK else r
+        return ex
+
+    def s_function_definition(self, node):
+        """`scoped_guard(lock) { ... }` reads as a K&R function definition to
+        tree-sitter.  The guard is a one-pass for loop around its block (so a
+        break leaves it); the lock itself is nothing the executor models."""
+        head = self.module.node_text(node).lstrip()
+        body = node.child_by_field_name("body")
+        if not head.startswith(GUARD_MACROS) or body is None:
+            return self.s_unsupported(node, "unsupported statement function_definition")
+        self.child_id(node, body)
+        inner = self.stmt(body)
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, node.start_point[0] + 1)
+        guard = head.split("{", 1)[0].strip()
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            if interp.record:
+                interp.step(fr, meta, "exec", guard)
+            r = inner(fr)
+            return None if r is BREAK else r
+        return ex
 
     def s_empty_statement(self, node):
         return lambda fr: None
