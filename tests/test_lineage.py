@@ -49,6 +49,15 @@ def test_entry_is_matched_by_role_not_by_the_wrapper_name(seed_module):
     assert counterpart(seed_module, compat, "do_fork") == ("do_fork", "_do_fork")
 
 
+def test_compat_wrapper_has_no_counterpart_and_says_where_the_entry_is():
+    import pytest
+    from explorer.errors import LookupFailure
+    compat, new = parse_fixture("diff_compat.c"), parse_fixture("diff_new.c")
+    assert counterpart(compat, new, "_do_fork") == ("_do_fork", "kernel_clone")
+    with pytest.raises(LookupFailure, match="fork entry of diff_compat.c is _do_fork"):
+        counterpart(compat, new, "do_fork")
+
+
 def test_seed_do_fork_against_modern_kernel_clone(seed_module, mod612):
     assert counterpart(seed_module, mod612, "do_fork") == ("do_fork", "kernel_clone")
     assert counterpart(seed_module, mod612, "kernel_clone") == ("do_fork", "kernel_clone")

@@ -1,9 +1,19 @@
 """Across versions: function lineage, structural diff of statements, history of checks.
 
-Stages, each with its own data: lineage (which function is which) ->
-treediff (edits between two functions) -> render / html (rows for people);
-guards + history (every error check of a function through the versions).
+Stages, each with its own data (display never parses):
+  lineage   which function plays which role, and which function of A became which of B
+  treediff  the statement edits between two functions (FunctionDiff)
+  filediff  every function of A against B (FileDiff), statement diffs on demand
+  render    aligned rows and the terminal view; html the same rows as a page
+            (widgets embed html.fragment(diff) with html.STYLE)
+  guards    the error checks of one function; history follows them through versions
 """
-from .lineage import Matching, Pair, Roles, counterpart, lineage, match_functions, roles
+from .filediff import FileDiff, diff_file
+from .guards import Guard, find_guards
+from .history import History, history
+from .lineage import Matching, Pair, Roles, counterpart, lineage, match_functions, resolve_in, roles
+from .treediff import Edit, FunctionDiff, diff_functions
 
-__all__ = ["roles", "Roles", "match_functions", "Matching", "Pair", "counterpart", "lineage"]
+__all__ = ["roles", "Roles", "match_functions", "Matching", "Pair", "counterpart", "resolve_in", "lineage",
+           "diff_functions", "FunctionDiff", "Edit", "diff_file", "FileDiff",
+           "find_guards", "Guard", "history", "History"]

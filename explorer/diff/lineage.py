@@ -195,7 +195,7 @@ def counterpart(a: Module, b: Module, name: str) -> tuple[str, str]:
         got = match_functions(a, b).b_for(name)
         if got:
             return name, got
-        raise LookupFailure(f"{name!r} of {a.label} has no counterpart in {b.label}")
+        raise LookupFailure(f"{name!r} of {a.label} has no counterpart in {b.label}" + _entry_hint(a, name))
     if name in b.functions:
         role = role_of(b, name)
         if role is not None:
@@ -205,7 +205,7 @@ def counterpart(a: Module, b: Module, name: str) -> tuple[str, str]:
         got = match_functions(a, b).a_for(name)
         if got:
             return got, name
-        raise LookupFailure(f"{name!r} of {b.label} has no counterpart in {a.label}")
+        raise LookupFailure(f"{name!r} of {b.label} has no counterpart in {a.label}" + _entry_hint(b, name))
     # Neither defines it: a known earlier/later name or a role word may still say which.
     if name in ("fork_entry", "copy_process"):
         x, y = getattr(roles(a), name), getattr(roles(b), name)
@@ -221,6 +221,13 @@ def counterpart(a: Module, b: Module, name: str) -> tuple[str, str]:
     if x and y:
         return x, y
     raise LookupFailure(f"neither {a.label} nor {b.label} defines a function {name!r}")
+
+
+def _entry_hint(mod: Module, name: str) -> str:
+    entry = roles(mod).fork_entry
+    if name in FORK_ENTRIES and entry and entry != name:
+        return f" ({name} is a compat wrapper there; the fork entry of {mod.label} is {entry})"
+    return ""
 
 
 def resolve_in(mod: Module, name: str) -> str | None:
