@@ -408,3 +408,75 @@ def test_lines_pasted_twice_inside_a_block_do_not_sink_the_score(mod612):
     assert (once["line"], once["end_line"], once["score"]) == (start, start + 1, 1.0)
     assert (twice["status"], twice["line"], twice["end_line"]) == ("anchored", start, start + 1)
     assert twice["score"] == 1.0
+
+
+# -- property: any clean cut of copy_process, re-spaced, is found where it was cut ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from explorer.notes.ctokens import CODE, tokenize  # noqa: E402
+
+
+def _clean_cuts(mod):
+    """(first, last) 1-based line pairs of copy_process that start and end on code
+    (not inside a comment) and hold at least 25 code tokens."""
+    fn = mod.function("copy_process")
+    lines = mod.lines
+    first_kind, last_kind, ncode = {}, {}, {}
+    for n in range(fn.start_line, fn.end_line + 1):
+        t = tokenize(lines[n - 1].encode())
+        if len(t):
+            first_kind[n], last_kind[n] = t.kinds[0], t.kinds[-1]
+        ncode[n] = sum(1 for k in t.kinds if k == CODE)
+    starts = [n for n in first_kind if first_kind[n] == CODE and not lines[n - 1].lstrip().startswith("*")]
+    return starts, last_kind, ncode
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_clean_cut_is_found_where_it_was_cut(mod612, data):
+    starts, last_kind, ncode = _clean_cuts(mod612)
+    first = data.draw(st.sampled_from(starts))
+    ends = [n for n in range(first, first + 30) if last_kind.get(n) == CODE
+            and sum(ncode.get(k, 0) for k in range(first, n + 1)) >= 25]
+    if not ends:
+        return
+    last = data.draw(st.sampled_from(ends))
+    lines = mod612.lines[first - 1:last]
+    indent = data.draw(st.sampled_from(["", "  ", "    ", "\t\t"]))
+    out = []
+    for ln in lines:
+        if not ln.strip():
+            if data.draw(st.booleans()):
+                continue                     # blank line dropped
+        if out and data.draw(st.integers(0, 5)) == 0 and out[-1].strip() and \
+                not out[-1].lstrip().startswith(("#", "//")) and "/*" not in out[-1] and "*/" not in out[-1] \
+                and not ln.lstrip().startswith(("#", "*", "/*")):
+            out[-1] = out[-1] + " " + ln.strip()   # joined with the previous line
+            continue
+        out.append(indent + ln.strip())
+    b = import_note(parse_note(_note("\n".join(out))), modules=[mod612]).as_dict()["blocks"][0]
+    assert (b["status"], b["function"]) == ("anchored", "copy_process"), (first, last, b)
+    assert (b["line"], b["end_line"]) == (first, last), (first, last, b)
+    assert b["score"] == 1.0
+
+
+def test_a_lone_unmatched_block_and_a_note_without_code_are_kept(mod612, tmp_path):
+    code = "int sketch(void)\n{\n\treturn whiteboard(1, 2, 3) + chalk;\n}\n"
+    text = f"# only code\n\n```c\n{code}```\n\n```c\n{code}```\n"   # the second one has no prose at all
+    st = Store(tmp_path, known_versions=["debian-6.12"])
+    r = write_into(import_note(parse_note(text, path="lone.md"), modules=[mod612]), st)
+    anns = Store(tmp_path, known_versions=["debian-6.12"]).list()
+    assert len(anns) == len(r.written) == 1          # both blocks are one excerpt: one orphan, no duplicate
+    assert "orphaned" in anns[0].tags and "# only code" in anns[0].text["en"]
+    raw = anns[0].path.read_text(encoding="utf-8")
+    assert "whiteboard(1, 2, 3)" in raw
+    solo = "```c\nint other_sketch(int a)\n{\n\treturn a * 7 + doodle;\n}\n```\n"
+    r2 = write_into(import_note(parse_note(solo, path="solo.md"), modules=[mod612]), st)
+    (d,) = r2.drafts
+    assert d.status == "orphaned" and "no prose" in d.text and "solo.md" in d.text
+    prose_only = "# Just words\n\nNo code in this note, only a thought about fork.\n"
+    r3 = write_into(import_note(parse_note(prose_only, path="words.md"), modules=[mod612]), st)
+    (d,) = r3.drafts
+    assert d.role == "trailing" and "only a thought about fork" in d.text and r3.written == [d.id]

@@ -197,8 +197,12 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
             last_fn = ("anchored", m, fn_node if fn_node is not None else first)
         else:
             closest = loc.best.label if loc.best else modules[-1].label
-            if intro_text or not context:
-                drafts.append(_orphan("intro", intro_text, lang, block,
+            if not intro_text and not context and rep.duplicate_of is not None:
+                pass   # the same code with no words of its own: the first copy already keeps it
+            elif intro_text or not context:
+                # a block with no prose at all is still kept, under a line that says what it is
+                text = intro_text or _bare_block_text(block, note, lang)
+                drafts.append(_orphan("intro", text, lang, block,
                                       intro[0].line if intro else block.line, closest, guess))
             if context:
                 drafts.append(_orphan("context", _join(context), lang_of(_join(context), note_lang), block,
@@ -224,6 +228,14 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
         unique.setdefault(d.id, d)
     return ImportResult(note=note, labels=[m.label for m in modules], blocks=reports,
                         drafts=list(unique.values()))
+
+
+def _bare_block_text(block: CodeBlock, note: Note, lang: str) -> str:
+    name = Path(note.path).name if note.path else "note"
+    if lang == "ja":
+        return f"{name} のコード抜粋（ブロック {block.index}、{block.line} 行目）。説明文はなく、読んだどの版にも見つからなかった。"
+    return (f"Code excerpt from {name} (block {block.index}, line {block.line}) with no prose; "
+            "it was not found in any version read.")
 
 
 def _join(prose: list[Prose]) -> str:
