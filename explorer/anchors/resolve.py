@@ -5,14 +5,16 @@ The rules, in order (a note never jumps silently):
 1. Find the target function: the anchor's own name, or its renamed form
    (do_fork -> _do_fork -> kernel_clone: the version's fork entry).
 2. Same head in the target function -> ``exact`` when the function has the
-   anchor's own name and the placement is unambiguous (a neighbour agrees, or
-   the head occurs once); otherwise ``moved`` (renamed function, or the
-   statement now sits between other statements).
-3. Same head in another function of the file -> ``moved``.
+   anchor's own name and the statement is still in place (a neighbour agrees,
+   or the head occurs once and sits near its old position); otherwise
+   ``moved`` (renamed function, or the statement was moved to another place).
+3. Same head, carrying key identifiers, in exactly one other function of
+   the file -> ``moved``.
 4. Otherwise the best statement of the same kind in the target function, if
    its score reaches FUZZY_THRESHOLD, its head is at least MIN_HEAD_SIMILARITY
-   alike, and it contains every key identifier of the anchored head (CLONE_*
-   flags, errno names, called functions) -> ``fuzzy``.
+   alike, it contains every key identifier of the anchored head (CLONE_*
+   flags, errno names, called functions, labels) and its struct fields were
+   only added or dropped, never swapped -> ``fuzzy``.
 5. Otherwise ``absent``; or ``orphaned`` when the module is the very version
    the anchor was written against (the note keeps its text and head, shown
    apart, instead of being dropped).
@@ -29,7 +31,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from tree_sitter import Node
 
-from .selectors import Anchor, canonical, head_code, key_identifiers, neighbour_hashes, statements
+from .selectors import (Anchor, canonical, field_names, head_code, key_identifiers, neighbour_hashes,
+                        statements)
 
 # Function renames along the history of fork.c.  Names in one group are the
 # same function in different eras; within a group, the version's own fork
@@ -42,8 +45,11 @@ FORK_ENTRY_GROUP = RENAMES[0]
 
 HEAD_WEIGHT, CONTEXT_WEIGHT, POSITION_WEIGHT = 0.7, 0.2, 0.1
 # Calibrated on debian-6.1/6.12 and reference versions (see benchmarks/bench_anchors.py).
-FUZZY_THRESHOLD = 0.72
+FUZZY_THRESHOLD = 0.8
 MIN_HEAD_SIMILARITY = 0.6
+# A unique head whose neighbours both changed still counts as in place (exact)
+# if it sits within this fraction of the function from where it was.
+SAME_PLACE = 0.15
 
 STATUSES = ("exact", "moved", "fuzzy", "absent", "orphaned")
 
@@ -74,6 +80,7 @@ class _Entry:
     kind: str
     head: str              # canonical
     token_set: frozenset
+    fields: frozenset
     before: str
     after: str
     position: float
@@ -97,11 +104,11 @@ class _Index:
             for i, node in enumerate(stmts):
                 head = canonical(head_code(self.module, node))
                 before, after = neighbour_hashes(self.module, node)
-                got.append(_Entry(node, name, node.type, head, frozenset(head.split(" ")), before, after,
-                                  round(i / n, 3)))
+                got.append(_Entry(node, name, node.type, head, frozenset(head.split(" ")), field_names(head),
+                                  before, after, round(i / n, 3)))
             fhead = canonical(head_code(self.module, fn.node))
             got.append(_Entry(fn.node, name, "function_definition", fhead, frozenset(fhead.split(" ")),
-                              "", "", 0.0))
+                              frozenset(), "", "", 0.0))
             self.by_function[name] = got
         return got
 
@@ -142,7 +149,8 @@ def target_functions(module, name: str) -> list[tuple[str, bool]]:
 
 
 def _context(anchor: Anchor, e: _Entry) -> float:
-    return 0.5 * (anchor.before == e.before) + 0.5 * (anchor.after == e.after)
+    """Neighbours that agree; two missing neighbours are no evidence."""
+    return 0.5 * (anchor.before == e.before != "") + 0.5 * (anchor.after == e.after != "")
 
 
 def _score(anchor: Anchor, head: str, e: _Entry) -> tuple[float, float]:
@@ -159,8 +167,11 @@ def _placed(status: str, score: float, module, e: _Entry) -> Resolution:
                       e.node.end_point[0] + 1, e.node)
 
 
-def resolve(anchor: Anchor, module, *, written_against: str | None = None) -> Resolution:
-    """Place `anchor` in `module` (see the module docstring for the rules)."""
+def resolve(anchor: Anchor, module, *, written_against: str | None = None,
+            threshold: float | None = None) -> Resolution:
+    """Place `anchor` in `module` (see the module docstring for the rules).
+    `threshold` overrides FUZZY_THRESHOLD (calibration only)."""
+    threshold = FUZZY_THRESHOLD if threshold is None else threshold
     head = canonical(anchor.head)
     idx = _index(module)
     not_found = "orphaned" if written_against is not None and module.label == written_against else "absent"
@@ -172,28 +183,36 @@ def resolve(anchor: Anchor, module, *, written_against: str | None = None) -> Re
         if same:
             scored = sorted(((_score(anchor, head, e)[0], e) for e in same), key=lambda t: -t[0])
             score, best = scored[0]
-            unambiguous = anchor.kind == "function_definition" or _context(anchor, best) > 0 or len(same) == 1
-            status = "exact" if not renamed and unambiguous else "moved"
+            if len(same) > 1 and _context(anchor, best) == 0:
+                break      # a common head (`if (retval)`) with no neighbour agreeing: only a fuzzy guess
+            in_place = (anchor.kind == "function_definition" or _context(anchor, best) > 0
+                        or (len(same) == 1 and abs(anchor.position - best.position) <= SAME_PLACE))
+            status = "exact" if not renamed and in_place else "moved"
             return _placed(status, score, module, best)
-    # 3. same head elsewhere in the file (a check moved between functions)
-    if anchor.kind != "function_definition":
-        elsewhere = idx.by_head().get((anchor.kind, head), [])
-        if elsewhere:
-            score, best = max(((_score(anchor, head, e)[0], e) for e in elsewhere), key=lambda t: t[0])
-            return _placed("moved", score, module, best)
-    # 4. similar code in the target function, never without the key identifiers
+    # 3. the same, distinctive head in one other function (a check moved between functions)
     keys = key_identifiers(anchor.head)
+    if anchor.kind != "function_definition" and keys:
+        elsewhere = [e for e in idx.by_head().get((anchor.kind, head), [])
+                     if all(e.function != name for name, _ in targets)]
+        if len(elsewhere) == 1:
+            return _placed("moved", _score(anchor, head, elsewhere[0])[0], module, elsewhere[0])
+    # 4. similar code in the target function, never without the key identifiers
     if anchor.kind == "function_definition":
         keys = frozenset(k for k in keys if k.isupper())   # a renamed function need not repeat its name
+    fields = field_names(anchor.head) if anchor.kind != "function_definition" else frozenset()
     best_score, best = 0.0, None
     for fname, _renamed in targets:
         for e in idx.function_entries(fname):
             if e.kind != anchor.kind or not keys <= e.token_set:
                 continue
+            if not (fields <= e.fields or e.fields <= fields):
+                continue   # fields were swapped, not added or dropped: other code
             score, sim = _score(anchor, head, e)
+            if sim == 1.0 and e.kind != "function_definition" and _context(anchor, e) == 0:
+                continue   # one of several identical heads, nothing around it agrees: a guess
             if sim >= MIN_HEAD_SIMILARITY and score > best_score:
                 best_score, best = score, e
-    if best is not None and best_score >= FUZZY_THRESHOLD:
+    if best is not None and best_score >= threshold:
         return _placed("fuzzy", best_score, module, best)
     return Resolution(not_found, 0.0, module.label)
 

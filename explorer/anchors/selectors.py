@@ -11,7 +11,8 @@ Hypothesis web-annotation model) so the resolver can cross-check them:
   name, a function's declarator.  This is the only code text an anchor keeps,
   and it is short by construction;
 - ``before`` / ``after``: short hashes of the heads of the neighbouring
-  statements (hashes, not text, so the annotation files never carry more
+  statements (for the first statement of a block, ``before`` is its
+  enclosing statement's head) (hashes, not text, so the annotation files never carry more
   kernel code than the head);
 - ``position``: where the node sits in the function's statement list, 0..1.
 """
@@ -78,17 +79,28 @@ def short_hash(text: str, n: int = 16) -> str:
 def key_identifiers(head: str) -> frozenset[str]:
     """The identifiers that make a head what it is: capitalised constants
     (CLONE_* flags, errno names, capabilities) and the functions it calls;
-    for a label, its name.
+    for a label or a goto, the label's name.
     A fuzzy placement must contain every one of them, so a note on a
     CLONE_NEWUSER guard can never slide onto a look-alike CLONE_NEWNS guard."""
     toks = tokens(head)
     if len(toks) == 2 and toks[1] == ":":
         return frozenset(toks[:1])   # a label is its name: bad_fork_cleanup_fs is not bad_fork_cleanup_files
     keys = {t for t in toks if _KEY_IDENT.match(t)}
+    if toks and toks[0] == "goto" and len(toks) > 1:
+        keys.add(toks[1])            # where a goto jumps is what it means
     for i, t in enumerate(toks[:-1]):
         if toks[i + 1] == "(" and re.match(r"^[a-z_]\w*$", t) and t not in _C_WORDS:
             keys.add(t)
     return frozenset(keys)
+
+
+def field_names(head: str) -> frozenset[str]:
+    """Struct fields a head reads or writes (`p->proc_lock` -> proc_lock).  A
+    fuzzy placement may add or drop fields (an argument appended to a call) but
+    never swap them: `&p->proc_lock` is not `&p->alloc_lock`."""
+    toks = tokens(head)
+    return frozenset(toks[i + 1] for i, t in enumerate(toks[:-1])
+                     if t in ("->", ".") and re.match(r"^[A-Za-z_]\w*$", toks[i + 1]))
 
 
 @dataclass(frozen=True)
@@ -177,13 +189,28 @@ def _sibling_statement(node: Node, step: int) -> Node | None:
     return sib
 
 
+def _enclosing_statement(node: Node) -> Node | None:
+    cur = node.parent
+    while cur is not None and cur.type not in ANCHOR_KINDS:
+        cur = cur.parent
+    return cur
+
+
 def neighbour_hashes(module, node: Node) -> tuple[str, str]:
+    """Hashes of the previous and next statements.  A statement that opens its
+    block (the `goto` under an `if`, the first line of a body) takes its
+    enclosing statement's head as its `before`, so that the many identical
+    `goto out;` of a function still differ by what guards them."""
     if node.type == "function_definition":
         return "", ""
     prev = _sibling_statement(node, -1)
     nxt = _sibling_statement(node, +1)
-    return (short_hash(canonical(head_code(module, prev)), 8) if prev is not None else "",
-            short_hash(canonical(head_code(module, nxt)), 8) if nxt is not None else "")
+    if prev is not None:
+        before = short_hash(canonical(head_code(module, prev)), 8)
+    else:
+        outer = _enclosing_statement(node)
+        before = short_hash("^" + canonical(head_code(module, outer)), 8) if outer is not None else ""
+    return before, short_hash(canonical(head_code(module, nxt)), 8) if nxt is not None else ""
 
 
 def position_in(fn_node: Node, node: Node, stmts: list[Node] | None = None) -> float:
