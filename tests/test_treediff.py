@@ -134,14 +134,24 @@ def test_html_page_is_self_contained_and_escaped(mod61, mod612, tmp_path):
     assert text.startswith("<!DOCTYPE html>") and "<script" not in text
     assert not re.search(r"""(src|href)=["']?https?:""", text)
     assert text.count("<tr ") == len(rows(d))
-    # C's `&` and `->` arrive escaped, and the changed token is marked
-    assert "clone_flags &amp; (CLONE_DETACHED | <mark>CLONE_THREAD</mark>" in text.replace("<mark>(</mark>", "(") \
-        or "<mark>| CLONE_THREAD</mark>" in text or "<mark>CLONE_THREAD</mark>" in text
-    assert "current-&gt;nsproxy" in text
-    # every code cell's text unescapes back to the real line
-    cells = re.findall(r'<td class="ln">(\d+)</td><td class="sign [^"]*">[^<]*</td><td class="code [^"]*">(.*?)</td>', text)
-    first = cells[0]
-    assert htmlmod.unescape(re.sub("</?mark>", "", first[1])) == mod61.lines[int(first[0]) - 1]
+    # C's `&` and `->` arrive escaped, and the changed token is marked on its row
+    assert "current-&gt;nsproxy" in text and "clone_flags &amp;" in text
+    a_line = line_of(mod61, "clone_flags & (CLONE_DETACHED | CLONE_THREAD)")
+    row = re.search(rf'<tr class="[^"]*"><td class="ln">{a_line}</td>.*?</tr>', text).group(0)
+    assert "<mark>CLONE_THREAD</mark>" in row and 'class="code update"' in row
+    # every code cell's text, tags stripped and unescaped, is the real line
+    cells = re.findall(r'<td class="ln">(\d+)</td><td class="sign [^"]*">[^<]*</td>'
+                       r'<td class="code ([^"]*)">(.*?)</td>', text)
+    assert len(cells) >= len(rows(d))
+    for no, cls, cell in cells:
+        lines = mod61.lines if cls in ("delete", "moved-away") else None
+        plain = htmlmod.unescape(re.sub(r"<[^>]+>", "", cell))
+        if lines is not None:
+            assert plain == lines[int(no) - 1]
+        else:
+            assert plain in (mod61.lines[int(no) - 1], mod612.lines[int(no) - 1])
+    # syntax colours: a keyword span
+    assert '<span class="hk">if</span>' in text
 
 
 def test_seed_do_fork_against_modern_kernel_clone(seed_module, mod612):

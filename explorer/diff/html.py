@@ -5,6 +5,7 @@ writes `page()`.  Every piece of text goes through html.escape.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from .filediff import FileDiff
 from .render import Row, rows
@@ -31,36 +32,77 @@ STYLE = """
 .fx-diff caption { text-align: left; font-weight: 600; padding: 4px 0; }
 .fx-diff .legend span { margin-right: 1em; padding: 0 4px; }
 .fx-files td { white-space: nowrap; }
+.fx-diff .hk { color: #cf222e; } .fx-diff .ht { color: #8250df; } .fx-diff .hc { color: #6e7781; font-style: italic; }
+.fx-diff .hs { color: #0a3069; } .fx-diff .hm { color: #0550ae; } .fx-diff .hp { color: #953800; }
 """
+
+# pygments token families -> our few colour classes (keywords, types, comments, strings, numbers, preprocessor)
+_FAMILY = (("Comment.Preproc", "hp"), ("Comment", "hc"), ("Keyword.Type", "ht"), ("Keyword", "hk"),
+           ("Literal.String", "hs"), ("Literal.Number", "hm"))
+
+
+def _family(tok) -> str | None:
+    name = str(tok)[len("Token."):]
+    for prefix, cls in _FAMILY:
+        if name == prefix or name.startswith(prefix + "."):
+            return cls
+    return None
+
+
+@lru_cache(maxsize=32)
+def _colours(mod, first: int, last: int) -> dict[int, list[tuple[int, int, str]]]:
+    """{line: [(start_col, end_col, class)]} for lines first..last, lexed together so a
+    comment that spans lines is a comment on each of them."""
+    from pygments.lexers import CLexer
+    text = "\n".join(mod.lines[first - 1:last])
+    out: dict[int, list] = {}
+    line, col = first, 0
+    for tok, val in CLexer(stripnl=False, ensurenl=False).get_tokens(text):
+        cls = _family(tok)
+        parts = val.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                line, col = line + 1, 0
+            if part and cls:
+                out.setdefault(line, []).append((col, col + len(part), cls))
+            col += len(part)
+    return out
 
 _SIGN = {"delete": "-", "insert": "+", "update": "~", "move": "&gt;", "moved-away": "&lt;"}
 
 
-def _code(text: str, marks) -> str:
-    """Escaped line with changed tokens in <mark> (columns are characters of the reader's line)."""
-    out, pos = [], 0
-    for c0, c1 in sorted(marks):
-        c0 = max(c0, pos)
-        if c1 <= c0:
-            continue
-        out.append(html.escape(text[pos:c0]))
-        out.append("<mark>" + html.escape(text[c0:c1]) + "</mark>")
-        pos = c1
-    out.append(html.escape(text[pos:]))
+def _code(text: str, marks, colours=()) -> str:
+    """Escaped line: syntax colours as spans, changed tokens in <mark> (columns are
+    characters of the reader's line)."""
+    cuts = {0, len(text)}
+    for c0, c1 in marks:
+        cuts.update((max(0, min(c0, len(text))), max(0, min(c1, len(text)))))
+    for c0, c1, _ in colours:
+        cuts.update((min(c0, len(text)), min(c1, len(text))))
+    cuts = sorted(cuts)
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = html.escape(text[a:b])
+        cls = next((c for c0, c1, c in colours if c0 <= a and b <= c1), None)
+        if cls:
+            piece = f'<span class="{cls}">{piece}</span>'
+        if any(c0 <= a and b <= c1 for c0, c1 in marks):
+            piece = f"<mark>{piece}</mark>"
+        out.append(piece)
     return "".join(out)
 
 
-def _side(no, op, marks, lines) -> str:
+def _side(no, op, marks, lines, colours) -> str:
     if no is None:
         return '<td class="ln"></td><td class="sign"></td><td class="code gap"></td>'
     cls = html.escape(op or "keep")
     return (f'<td class="ln">{no}</td><td class="sign {cls}">{_SIGN.get(op, "")}</td>'
-            f'<td class="code {cls}">{_code(lines[no - 1], marks)}</td>')
+            f'<td class="code {cls}">{_code(lines[no - 1], marks, colours.get(no, ()))}</td>')
 
 
-def _row(r: Row, la, lb) -> str:
-    return (f'<tr class="{html.escape(r.op)}">' + _side(r.a_no, r.a_op, r.a_marks, la)
-            + _side(r.b_no, r.b_op, r.b_marks, lb) + f'<td class="note">{html.escape(r.note)}</td></tr>')
+def _row(r: Row, la, lb, ca, cb) -> str:
+    return (f'<tr class="{html.escape(r.op)}">' + _side(r.a_no, r.a_op, r.a_marks, la, ca)
+            + _side(r.b_no, r.b_op, r.b_marks, lb, cb) + f'<td class="note">{html.escape(r.note)}</td></tr>')
 
 
 def fragment(d: FunctionDiff) -> str:
@@ -70,7 +112,9 @@ def fragment(d: FunctionDiff) -> str:
            f"{d.b.label}: {d.function_b} ({d.tree_b.start_line}-{d.tree_b.end_line})")
     cap = html.escape(cap).replace("&amp;rarr;", "&rarr;")
     counts = ", ".join(f"{v} {k}" for k, v in d.counts().items())
-    body = "\n".join(_row(r, la, lb) for r in rows(d))
+    ca = _colours(d.a, d.tree_a.start_line, d.tree_a.end_line)
+    cb = _colours(d.b, d.tree_b.start_line, d.tree_b.end_line)
+    body = "\n".join(_row(r, la, lb, ca, cb) for r in rows(d))
     return (f'<div class="fx-diff"><table><caption>{cap}<br><small>{html.escape(counts)}</small></caption>'
             '<colgroup><col style="width:4.5em"><col style="width:1.2em"><col>'
             '<col style="width:4.5em"><col style="width:1.2em"><col><col style="width:11em"></colgroup>'
