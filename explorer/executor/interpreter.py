@@ -745,6 +745,11 @@ class ExprCompiler:
             inner = [c for c in node.named_children if c.type != "comment"]
             if len(inner) == 1:
                 return self.lvalue(inner[0])
+        if t == "call_expression":
+            # a macro used as an lvalue (__get_cpu_var(process_counts)++): the
+            # storage is outside the file, so the write is dropped
+            call_ev, _ = self.expr(node)
+            return (lambda fr, v: call_ev(fr)), None
         ev, _ = self.unsupported(node, f"assignment to {t}")
         return (lambda fr, v: ev(fr)), None
 
@@ -903,19 +908,23 @@ class CallSite:
 
 
 def infer_convention(ec: ExprCompiler, call: Node) -> str:
-    """How the caller tells failure from success for this call:
-    "errptr" (IS_ERR), "null" (!x), "object" (x->field) or "int" (x < 0, if (x))."""
+    """How this call site tells failure from success, from where its value goes:
+    "errptr" (a pointer the caller tests with IS_ERR), "null" (a pointer, NULL
+    on failure), "object" (dereferenced at once) or "int" (negative errno).
+    A pointer destination gets a valid object on success, an int one 0."""
     parent = call.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
-        parent = parent.parent
+    child = call
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression",
+                                                 "conditional_expression"):
+        if parent.type == "conditional_expression" and parent.child_by_field_name("condition") == child:
+            return "int"
+        child, parent = parent, parent.parent
     if parent is None:
         return "int"
-    if parent.type == "field_expression":
+    ptype = parent.type
+    if ptype == "field_expression":
         return "object"
-    if parent.type == "return_statement":
-        # returned as is: a pointer-returning function reports failure as NULL
-        return "null" if (ec.fc is not None and ec.fc.returns_pointer) else "int"
-    if parent.type == "argument_list":
+    if ptype == "argument_list":
         outer = parent.parent
         fname = outer.child_by_field_name("function") if outer is not None else None
         ftext = ec.text(fname) if fname is not None else ""
@@ -924,34 +933,38 @@ def infer_convention(ec: ExprCompiler, call: Node) -> str:
         if ftext in ("likely", "unlikely"):
             return infer_convention(ec, outer)
         return "int"
-    if parent.type == "unary_expression" and ec.text(parent.child_by_field_name("operator")) == "!":
+    if ptype == "unary_expression" and ec.text(parent.child_by_field_name("operator")) == "!":
         return "null"
+    if ptype == "return_statement":
+        return "null" if (ec.fc is not None and ec.fc.returns_pointer) else "int"
     target = None
-    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == call:
-        target = ec.text(parent.child_by_field_name("left"))
-    elif parent.type == "init_declarator":
-        ident, _ = _declared_name(parent.child_by_field_name("declarator"))
-        target = ec.text(ident) if ident is not None else None
+    pointer = False
+    if ptype == "assignment_expression" and parent.child_by_field_name("right") == child:
+        left = parent.child_by_field_name("left")
+        target = " ".join(ec.text(left).split())
+        if left.type == "identifier":
+            pointer = ec.scope.get(target, 0) is None and target in ec.scope
+            if target in ec.scope and not pointer:
+                return "int"
+        else:
+            pointer = True          # a field: almost always a pointer in fork.c
+    elif ptype == "init_declarator":
         decl = parent.child_by_field_name("declarator")
-        if decl is not None and decl.type == "pointer_declarator":
-            target = target or ""
+        ident, is_ptr = _declared_name(decl)
+        target = ec.text(ident) if ident is not None else None
+        pointer = is_ptr
+        if not is_ptr:
+            return "int"
     if not target:
         return "int"
-    base = target.split("->")[0].split(".")[0].strip()
-    if target == base and ec.scope.get(base) is not None:
-        return "int"          # an integer variable: failure is a negative value
-    # look at how the rest of the function tests the variable
+    if not pointer:
+        return "int"
+    # a pointer: ERR_PTR if the function later tests it with IS_ERR, NULL otherwise
     fn = ec.fc.fn if ec.fc else None
     rest = ec.module.text[call.end_byte:fn.end_byte if fn else call.end_byte + 2000].decode("utf-8", "replace")
-    esc = re.escape(target)
-    m_err = re.search(r"IS_ERR(?:_OR_NULL)?\s*\(\s*" + esc + r"\s*\)", rest)
-    m_null = re.search(r"(?:!\s*" + esc + r"(?![\w\-.\[])|\b" + esc + r"\s*==\s*NULL)", rest)
-    m_int = re.search(r"\b" + esc + r"\s*(?:<|!=\s*0|==\s*0)|if\s*\(\s*(?:unlikely\()?\s*" + esc + r"\s*\)", rest)
-    cands = [(m.start(), kind) for m, kind in ((m_err, "errptr"), (m_null, "null"), (m_int, "int")) if m]
-    if not cands:
-        return "object" if (ec.scope.get(target.split("->")[0].split(".")[0], 1) is None
-                            and "->" not in target and "." not in target) else "int"
-    return min(cands)[1]
+    if re.search(r"IS_ERR(?:_OR_NULL)?\s*\(\s*" + re.escape(target) + r"\s*\)", rest):
+        return "errptr"
+    return "null"
 
 
 # -- builtins ------------------------------------------------------------------
@@ -1916,6 +1929,8 @@ class Interpreter:
             proto = self.world_current if name in ("dup_task_struct", "alloc_task_struct_node",
                                                    "alloc_task_struct") else None
             value = Obj(name + "()", proto=proto)
+            if name == "alloc_pid":      # 2.6 reads the number straight from the struct pid
+                value.fields["nr"] = w.child_pid
             answer = "a valid object"
         if self.record:
             self.assume(site, fr, answer)

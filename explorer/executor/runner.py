@@ -102,6 +102,11 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
         outcome = Outcome("unknown", None, None, fn, line, reason=reason)
     except RecursionError:
         outcome = Outcome("unknown", None, None, name, None, reason="expression nesting too deep")
+    except Exception as e:   # noqa: BLE001 - a bug of ours must not cost the reader the trace so far
+        last = interp.steps[-1] if interp.steps else None
+        reason = f"internal error of the executor ({type(e).__name__}: {e})"
+        outcome = Outcome("unknown", None, None, last.function if last else name, last.line if last else None,
+                          reason=reason)
     trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
