@@ -306,3 +306,20 @@ def test_imported_note_goes_to_translators(store_dir, tmp_path, mod612):
     s = summary(Store(store_dir).list())
     assert s["by_lang"]["en"]["missing"] == len(japanese)
     assert s["by_lang"]["ja"]["current"] == len(japanese)
+
+
+def test_import_warns_when_a_translation_drops_a_glossary_term(populated, tmp_path):
+    terms = load_glossary()
+    pd = next(t for t in terms if t.ja and any("ディスクリプタ" in j for j in t.ja) and
+              any("descriptor" in e for e in t.en))      # the repo glossary's process descriptor
+    assert any(j in Store(populated["dir"]).get("t.dup").text["ja"] for j in pd.ja)
+    out = tmp_path / "en.po"
+    export_po(Store(populated["dir"]), out, to="en")
+    po = polib.pofile(str(out))
+    for e in po:
+        if e.msgctxt == "t.dup":
+            e.msgstr = "The task is copied here."
+    po.save(str(out))
+    rep = import_po(Store(populated["dir"]), out, dry_run=True)
+    assert rep.applied == ["t.dup"] and Store(populated["dir"]).get("t.dup").text.get("en") is None
+    assert [(g["id"], g["missing_in"]) for g in rep.glossary] == [("t.dup", "en")]

@@ -85,6 +85,8 @@ def _import(args) -> int:
                 f"{d['untranslated']} untranslated, {len(d['fuzzy'])} fuzzy (not applied)"]
         rows += [f"  unknown id: {i}" for i in d["unknown_ids"]]
         rows += [f"  conflict: {c['id']}: {c['reason']}" for c in d["conflicts"]]
+        rows += [f"  glossary: {g['id']}: '{g['term'][g['used_in']]}' in {g['used_in']} but no "
+                 f"'{g['term'][g['missing_in']]}' in {g['missing_in']}" for g in d["glossary"]]
         return "\n".join(rows)
     emit(rep.as_dict(), args.json, text)
     return 0 if rep.ok else 1

@@ -236,6 +236,7 @@ class ImportReport:
     fuzzy: list[str] = field(default_factory=list)
     unknown_ids: list[str] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
+    glossary: list[dict] = field(default_factory=list)   # terms the new translations miss
     dry_run: bool = False
 
     @property
@@ -246,7 +247,7 @@ class ImportReport:
         return {"file": self.path, "lang": self.lang, "dry_run": self.dry_run,
                 "applied": self.applied, "unchanged": len(self.unchanged),
                 "untranslated": len(self.untranslated), "fuzzy": self.fuzzy,
-                "unknown_ids": self.unknown_ids, "conflicts": self.conflicts}
+                "unknown_ids": self.unknown_ids, "conflicts": self.conflicts, "glossary": self.glossary}
 
 
 def read_po(path: str | Path) -> polib.POFile:
@@ -272,6 +273,22 @@ def read_po(path: str | Path) -> polib.POFile:
         raise TranslationError("the PO header names no Language; cannot tell which language it "
                                "translates into", path=str(p))
     return po
+
+
+def _glossary_findings(plan, lang: str) -> list[dict]:
+    """Glossary terms the incoming translations use without their partner
+    (a warning for the translator, not a reason to refuse the entry)."""
+    import dataclasses
+
+    from .glossary import check, load_glossary
+    if lang not in ("ja", "en"):
+        return []
+    try:
+        terms = load_glossary()
+    except TranslationError:
+        return []          # no glossary in this checkout: nothing to check against
+    incoming = [dataclasses.replace(ann, text={**ann.text, lang: entry.msgstr}) for ann, entry in plan]
+    return [f for f in check(incoming, terms) if f["missing_in"] == lang]
 
 
 def import_po(store, path: str | Path, *, dry_run: bool = False) -> ImportReport:
@@ -318,6 +335,7 @@ def import_po(store, path: str | Path, *, dry_run: bool = False) -> ImportReport
                                      "this file was exported"})
             continue
         plan.append((ann, entry))
+    report.glossary = _glossary_findings(plan, lang)
     if dry_run:
         report.applied = [a.id for a, _ in plan]
         return report
