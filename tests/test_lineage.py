@@ -101,6 +101,8 @@ def test_release_order_of_labels():
     assert sort_labels(labels) == ["v2.6.11", "v2.6.32", "v5.4", "debian-6.1", "v6.12", "debian-6.12",
                                    "v7.3-rc1", "v7.3"]
     assert release_key("v2.6.32") < release_key("v5.4") < release_key("debian-6.12") < release_key("v7.3-rc1")
+    # a vendor name with digits of its own still sorts by its kernel version
+    assert sort_labels(["debian-6.1", "android13-5.15", "v5.10"]) == ["v5.10", "android13-5.15", "debian-6.1"]
 
 
 def test_cli_lineage_json(capsys, mod61, mod612):

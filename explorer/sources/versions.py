@@ -13,6 +13,8 @@ from ..errors import LabelError
 
 LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _NUMBERS = re.compile(r"(\d+(?:\.\d+)*)(?:-rc(\d+))?")
+# A dotted number wins over a bare one before it: android13-5.15 is 5.15.
+_DOTTED = re.compile(r"(\d+(?:\.\d+)+)(?:-rc(\d+))?")
 
 
 def check_label(label: str) -> str:
@@ -26,7 +28,7 @@ def check_label(label: str) -> str:
 
 def release_key(label: str) -> tuple:
     """Sort key: numbers first, then rc before final, then plain tag before vendor."""
-    m = _NUMBERS.search(label)
+    m = _DOTTED.search(label) or _NUMBERS.search(label)
     if not m:
         return ((10**9,), 0, 0, label)
     nums = tuple(int(x) for x in m.group(1).split("."))
