@@ -6,7 +6,7 @@ import json
 import re
 
 import explorer
-from conftest import fixture_bytes
+from conftest import FIXTURES, fixture_bytes
 from explorer.cli import main
 from explorer.diff.filediff import diff_file
 from explorer.diff.html import page
@@ -217,14 +217,15 @@ def test_cli_diff_json_shape(capsys, mod61, mod612):
 
 
 def test_cli_diff_function_found_through_lineage(capsys):
-    old, new = "tests/fixtures/diff_old.c", "tests/fixtures/diff_new.c"
-    from conftest import FIXTURES
+    # files named by path work like labels; --function do_fork finds the renamed entry
     assert main(["diff", str(FIXTURES / "diff_old.c"), str(FIXTURES / "diff_new.c"),
                  "--function", "do_fork", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    assert (doc["a"], doc["b"]) == ("diff_old.c", "diff_new.c")
     assert (doc["function_a"], doc["function_b"]) == ("do_fork", "kernel_clone")
     assert doc["match"]["how"] == "role"
-    del old, new
+    line = doc["edits"][0]["b_lines"][0]
+    assert (FIXTURES / "diff_new.c").read_text().splitlines()[line - 1].startswith("long kernel_clone(")
 
 
 def test_cli_diff_html_and_whole_file(capsys, tmp_path, mod61, mod612):
