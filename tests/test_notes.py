@@ -480,3 +480,11 @@ def test_a_lone_unmatched_block_and_a_note_without_code_are_kept(mod612, tmp_pat
     r3 = write_into(import_note(parse_note(prose_only, path="words.md"), modules=[mod612]), st)
     (d,) = r3.drafts
     assert d.role == "trailing" and "only a thought about fork" in d.text and r3.written == [d.id]
+
+
+def test_into_refuses_before_writing_when_a_target_file_is_broken(mod612, tmp_path):
+    (tmp_path / "copy_process.yaml").write_text("function: copy_process\nannotations: [\n", encoding="utf-8")
+    note = parse_note(seed_note_text(), path=str(SEED_NOTE))
+    with pytest.raises(NoteError):
+        write_into(import_note(note, modules=[mod612]), Store(tmp_path, known_versions=["debian-6.12"]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy_process.yaml"]   # do_fork.yaml not written either

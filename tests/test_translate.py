@@ -323,3 +323,13 @@ def test_import_warns_when_a_translation_drops_a_glossary_term(populated, tmp_pa
     rep = import_po(Store(populated["dir"]), out, dry_run=True)
     assert rep.applied == ["t.dup"] and Store(populated["dir"]).get("t.dup").text.get("en") is None
     assert [(g["id"], g["missing_in"]) for g in rep.glossary] == [("t.dup", "en")]
+
+
+def test_export_shows_the_code_of_the_version_read(populated, tmp_path, mod61):
+    out = tmp_path / "en.po"
+    export_po(Store(populated["dir"]), out, to="en", version="debian-6.1")
+    msgfmt_check(out)
+    _, line61 = stmt_at(mod61, "copy_process", "(clone_flags & CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND)")
+    entry = next(e for e in polib.pofile(str(out)) if e.msgctxt == "t.thread")
+    assert entry.comment.startswith(f"debian-6.1:{line61} copy_process")
+    assert line61 != populated["lines"]["t.thread"]      # the versions really differ there

@@ -423,6 +423,15 @@ def write_into(result: ImportResult, store) -> ImportResult:
     """Add every draft whose id is not in the store yet (live or archived)."""
     existing = {a.id for a in store.list()} | {a.id for a in store.archived()}
     existing |= {p.id for p in store.problems() if p.id}
+    # Refuse before the first write if a file we would add to does not validate,
+    # rather than stopping halfway through the note.
+    broken = {p.path for p in store.problems()}
+    targets = {store.path_for(d.function) for d in result.drafts
+               if d.id not in existing and d.function and re.match(r"^[A-Za-z_]\w*$", d.function)}
+    bad = sorted(str(p) for p in broken & targets)
+    if bad:
+        raise NoteError(f"{bad[0]} does not validate; fix it before importing into it "
+                        "('fork-explorer annotations check' shows where)")
     for d in result.drafts:
         if d.id in existing:
             result.skipped.append(d.id)
