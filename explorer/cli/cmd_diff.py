@@ -62,7 +62,10 @@ def path_label(path: str) -> str:
 
 
 def _labels(words: list[str] | None) -> list[str]:
-    return sources.sort_labels(words) if words else sources.available()
+    labels = sources.sort_labels(words) if words else sources.available()
+    if not labels:
+        raise SourceError("no version is fetched yet; run 'fork-explorer sources sync'")
+    return labels
 
 
 def cmd_lineage(args) -> int:
@@ -148,7 +151,6 @@ def history_text(doc: dict) -> str:
 
 def cmd_history(args) -> int:
     from ..diff.history import history
-    words = args.versions or sources.available()
-    mods = [open_version(w) for w in words]
+    mods = [open_version(w) for w in _labels(args.versions)]
     emit(history(args.function, mods).as_dict(), args.json, history_text)
     return 0
