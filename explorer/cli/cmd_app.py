@@ -40,7 +40,12 @@ def voila_command(port: int, open_browser: bool) -> list[str]:
     if voila is None:
         raise ExplorerError("voila is not installed; run './dev.sh explore' or 'pip install voila'")
     cmd = [voila, str(APP_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
-           "--Voila.port_retries=0", "--theme=light"]
+           "--Voila.port_retries=0", "--theme=light",
+           # Keep one kernel with the app already executed, so a reader's page only
+           # has to draw it (Voila starts the next one in the background).
+           "--preheat_kernel=True", "--pool_size=1",
+           # JupyterLab extensions the app does not use (jupytext's fails to load in Voila).
+           "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview']"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd

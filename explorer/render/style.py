@@ -8,11 +8,13 @@ CJK_FONTS = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "
 
 BASE_CSS = """
 .fx-src { border-collapse: collapse; font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace;
-  font-size: 12.5px; line-height: 1.45; tab-size: 8; -moz-tab-size: 8; width: 100%; }
+  font-size: 12.5px; line-height: 1.45; tab-size: 8; -moz-tab-size: 8; width: 100%;
+  table-layout: fixed; }  /* fixed: column widths from the first row, not from measuring 3000+ rows */
+.fx-src td.ln { width: 4.2em; } .fx-src td.gut { width: 2.2em; }
 .fx-src td { padding: 0 6px; vertical-align: top; }
-.fx-src td.ln { text-align: right; color: #888; user-select: none; width: 1%; white-space: nowrap; }
+.fx-src td.ln { text-align: right; color: #888; user-select: none; white-space: nowrap; }
 .fx-src td.ln a { color: inherit; text-decoration: none; }
-.fx-src td.gut { width: 1%; white-space: nowrap; color: #d08a00; cursor: pointer; }
+.fx-src td.gut { white-space: nowrap; color: #d08a00; cursor: pointer; overflow: hidden; }
 .fx-src td.code { white-space: pre; }
 .fx-src tr:target td, .fx-src tr.fx-sel td { background: #fff3b0; }
 .fx-src tr.fx-x td.code { background: #e3f6e3; }

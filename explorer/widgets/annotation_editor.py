@@ -15,10 +15,8 @@ STATUS_ORDER = ("exact", "moved", "fuzzy", "absent", "orphaned")
 
 class AnnotationEditor(w.VBox):
     def __init__(self, view, store=None):
-        from ..annotations import Store
-
         self.view = view
-        self.store = store if store is not None else Store()
+        self._store = store
         self.module = None
         self.placed: list[Placed] = []
         self.editing: str | None = None          # id of the annotation being edited, None = new
@@ -27,7 +25,7 @@ class AnnotationEditor(w.VBox):
         self.en = w.Textarea(placeholder="English commentary", layout=w.Layout(width="100%", height="70px"))
         self.ja.add_class("fx-edit-ja")
         self.en.add_class("fx-edit-en")
-        self.save_button = w.Button(description="Save annotation", icon="save", button_style="success",
+        self.save_button = w.Button(description="Save annotation", button_style="success",
                                     disabled=True)
         self.save_button.add_class("fx-save")
         self.message = w.HTML()
@@ -41,6 +39,14 @@ class AnnotationEditor(w.VBox):
         self.add_class("fx-editor")
         self.save_button.on_click(lambda _b: self.save())
         view.observe(self._selection_changed, names=["selected_line", "selected_node"])
+
+    @property
+    def store(self):
+        """The annotation store, read on first use (reading every file takes a while)."""
+        if self._store is None:
+            from ..annotations import Store
+            self._store = Store()
+        return self._store
 
     # -- version ------------------------------------------------------------
     def set_module(self, module) -> None:

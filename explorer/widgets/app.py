@@ -47,6 +47,7 @@ class App(w.VBox):
                           self.picker, self.message, self.tabs, self.ready])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
+        self.tabs.observe(self._tab_changed, names="selected_index")
         if label is None:
             self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
                                   "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
@@ -67,7 +68,10 @@ class App(w.VBox):
         return part(*args)
 
     def load(self, label: str) -> None:
-        """Show a fetched version everywhere."""
+        """Show a fetched version everywhere.  The source and the playground come
+        first; the commentary (reading and placing every annotation file) and the
+        diff follow right after the page is up, so the browser's own start-up
+        overlaps with that work instead of waiting for it."""
         try:
             mod = load(label)
         except ExplorerError as e:
@@ -75,11 +79,56 @@ class App(w.VBox):
             return
         self.module = mod
         self.message.value = ""
+        self.ready.value = ""
         self.view.show(mod)
-        for part in (self.editor, self.playground, self.diff):
-            if part is not None:
-                try:
-                    part.set_module(mod)
-                except ExplorerError as e:
-                    self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+        self._set(self.playground, mod)
+        _after_display(lambda: self._finish(mod))
+
+    def _finish(self, mod) -> None:
+        if self.module is not mod:
+            return          # another version was picked meanwhile
+        self._set(self.editor, mod)
+        if self.diff is not None:
+            self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+
+    def _set(self, part, mod) -> None:
+        if part is None:
+            return
+        try:
+            part.set_module(mod)
+        except ExplorerError as e:
+            self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+
+    def _tab_changed(self, change) -> None:
+        if change["new"] == 1 and self.diff is not None:
+            self.diff.compute()
+
+
+def _after_display(fn) -> None:
+    """Run fn once the current cell has finished (in a kernel), else now."""
+    import asyncio
+
+    def guarded():
+        try:
+            fn()
+        except Exception as e:  # a bug must show in the page, not vanish in a callback
+            import traceback
+            traceback.print_exc()
+            raise e
+
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        fn()
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        fn()
+        return
+    loop.call_soon(guarded)

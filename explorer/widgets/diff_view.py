@@ -26,6 +26,7 @@ class DiffView(w.VBox):
         self.history = w.HTML()
         self.history.add_class("fx-history-out")
         self._matching = None
+        self._pending = None
         self._busy = False
         super().__init__([w.HBox([self.a, self.b, self.function]), self.output,
                           w.HTML("<b>History of the function's checks</b>"), self.history])
@@ -34,8 +35,17 @@ class DiffView(w.VBox):
         self.b.observe(self._versions_changed, names="value")
         self.function.observe(lambda _c: self._show(), names="value")
 
-    def set_module(self, module) -> None:
-        """Compare the app's version (To) with the one before it (From)."""
+    def set_module(self, module, compute: bool = True) -> None:
+        """Compare the app's version (To) with the one before it (From); with
+        compute=False the work waits until compute() (the tab is opened)."""
+        self._pending = module
+        if compute:
+            self.compute()
+
+    def compute(self) -> None:
+        module, self._pending = self._pending, None
+        if module is None:
+            return
         labels = sources.available()
         self._busy = True
         try:

@@ -70,10 +70,11 @@ class FlagPlayground(w.VBox):
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(4, 260px)"))
         self.outcome = w.HTML()
         self.outcome.add_class("fx-outcome")
-        self.first = w.Button(icon="step-backward", tooltip="first step", layout=w.Layout(width="40px"))
-        self.back = w.Button(icon="chevron-left", tooltip="back one step", layout=w.Layout(width="40px"))
-        self.forward = w.Button(icon="chevron-right", tooltip="forward one step", layout=w.Layout(width="40px"))
-        self.last = w.Button(icon="step-forward", tooltip="last step", layout=w.Layout(width="40px"))
+        # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline.
+        self.first = w.Button(description="⏮", tooltip="first step", layout=w.Layout(width="44px"))
+        self.back = w.Button(description="◀", tooltip="back one step", layout=w.Layout(width="44px"))
+        self.forward = w.Button(description="▶", tooltip="forward one step", layout=w.Layout(width="44px"))
+        self.last = w.Button(description="⏭", tooltip="last step", layout=w.Layout(width="44px"))
         self.slider = w.IntSlider(min=0, max=0, value=0, description="Step", continuous_update=True,
                                   layout=w.Layout(width="420px"))
         self.step_info = w.HTML()

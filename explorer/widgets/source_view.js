@@ -43,8 +43,10 @@ function render({ model, el: root }) {
   }
 
   function loadTable() {
+    const t0 = performance.now();
     // Trusted: built by explorer.render.source_table, every text escaped there.
     scroller.innerHTML = model.get("table");
+    root.dataset.tableMs = String(Math.round(performance.now() - t0));
     rows = new Map();
     for (const tr of scroller.querySelectorAll("tr[data-line]")) rows.set(+tr.dataset.line, tr);
     spans = model.get("spans") || [];

@@ -64,7 +64,7 @@ class VersionPicker(w.VBox):
 
     def __init__(self, value: str | None = None):
         self.dropdown = w.Dropdown(description="Version", layout=w.Layout(width="340px"))
-        self.fetch_button = w.Button(description="Fetch", icon="download", button_style="primary",
+        self.fetch_button = w.Button(description="Fetch", button_style="primary",
                                      layout=w.Layout(display="none", width="110px"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(display="none", width="220px"))
         self.status = w.HTML()

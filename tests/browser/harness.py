@@ -6,6 +6,7 @@ source view's data-ready attribute and the app's .fx-ready marker."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -101,6 +102,9 @@ def open_app(b, url: str, timeout_ms: int = 60000):
     """A page with the app rendered; returns (page, seconds from navigation to ready)."""
     page = b.new_page(viewport={"width": 1500, "height": 1100})
     page.set_default_timeout(timeout_ms)
+    # The reading room must work offline: anything not on 127.0.0.1 is refused
+    # (Voila's template asks a CDN for icon fonts; the app does not need them).
+    page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
     page.goto(url)
     page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
     page.wait_for_selector(".fx-ready", state="attached")

@@ -1,0 +1,112 @@
+"""Speed of the reading room in a real browser (Debian's chromium, headless).
+
+Measured inside the page, not by Playwright's clock:
+- first render: performance.now() when the app's source view and .fx-ready
+  marker are in the DOM (time since navigation start);
+- highlight latency: performance.now() at the checkbox's `change` event to the
+  DOM change that shows the new trace (the source view's data-trace-rev,
+  written right after the highlight classes are applied).  The Playwright
+  click that fires the event is not counted.
+Baselines measured in the same run:
+- comm round trip: selecting a line (browser -> kernel -> editor header back, no executor);
+- full re-render: replacing the source table's HTML in place, which is what a
+  view without class toggling would pay on every change.
+
+Targets (issue 7): median highlight latency <= 200 ms; first render <= 5 s.
+
+    .venv/bin/python benchmarks/bench_browser.py [--runs 30] [--label debian-6.12]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+from harness import LATENCY_PROBE, app_server, browser, chromium_missing, open_app  # noqa: E402
+
+FLAGS = ("CLONE_THREAD", "CLONE_SIGHAND", "CLONE_VM", "CLONE_NEWUSER", "CLONE_FS", "CLONE_NEWNS")
+
+SELECT_PROBE = """
+async (line) => {
+  // Click a line: the selection goes to the kernel, the annotation editor (Python) answers
+  // by rewriting its header.  A round trip through the comm with next to no work.
+  const ed = document.querySelector('.fx-editor');
+  const tr = document.querySelector(`.fx-view tr#L${line} td.code`);
+  return await new Promise((resolve) => {
+    let t0 = null;
+    const obs = new MutationObserver(() => {
+      if (t0 !== null && ed.innerText.includes(`line ${line}`)) { obs.disconnect(); resolve(performance.now() - t0); }
+    });
+    obs.observe(ed, {subtree: true, childList: true, characterData: true});
+    tr.addEventListener('click', () => { t0 = performance.now(); }, {capture: true, once: true});
+    tr.click();
+  });
+}
+"""
+
+RERENDER_PROBE = """
+() => {
+  const sc = document.querySelector('.fx-view .fx-scroll');
+  const html = sc.innerHTML;
+  const t0 = performance.now();
+  sc.innerHTML = html;
+  sc.getBoundingClientRect();            // force layout, as a visible update would
+  document.body.offsetHeight;
+  return performance.now() - t0;
+}
+"""
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--label", default="debian-6.12")
+    args = ap.parse_args()
+    why = chromium_missing()
+    if why:
+        print(f"skipped: {why}")
+        return 0
+    with app_server() as url, browser() as b:
+        page, first_s = open_app(b, url)
+        if args.label != page.locator(".fx-ready").get_attribute("data-label"):
+            page.locator(".fx-version-picker select").select_option(args.label)
+            page.wait_for_selector(f'.fx-ready[data-label="{args.label}"]', state="attached")
+        rows = page.locator(".fx-view tr[data-line]").count()
+        page.evaluate(LATENCY_PROBE)
+        samples = []
+        for i in range(args.runs):
+            name = FLAGS[i % len(FLAGS)]
+            box = page.locator(".fx-playground .fx-flag").filter(has_text=name).locator("input[type=checkbox]").first
+            n = page.evaluate("window.__fx.samples.length")
+            box.click()
+            page.wait_for_function(f"window.__fx.samples.length > {n}")
+            samples.append(page.evaluate("window.__fx.samples[window.__fx.samples.length - 1]"))
+        outcome = page.locator(".fx-outcome").inner_text().splitlines()[0]
+        rtt = [page.evaluate(SELECT_PROBE, 100 + 7 * i) for i in range(10)]
+        rerender = [page.evaluate(RERENDER_PROBE) for _ in range(3)]
+    med = statistics.median(samples)
+    med_rtt = statistics.median(rtt)
+    med_rr = statistics.median(rerender)
+    print(f"version {args.label}: {rows} source rows in the page; last outcome: {outcome}")
+    print(f"first render (navigation -> app ready): {first_s:.2f} s   target <= 5 s   "
+          f"{'OK' if first_s <= 5 else 'OVER'}")
+    print(f"highlight latency over {len(samples)} flag changes: median {med:.1f} ms, p90 {pct(samples, 90):.1f} ms, "
+          f"max {max(samples):.1f} ms   target median <= 200 ms   {'OK' if med <= 200 else 'OVER'}")
+    print(f"baseline comm round trip (select a line, editor answers; no executor): median {med_rtt:.1f} ms; "
+          f"highlight / round trip = {med / med_rtt:.2f}x")
+    print(f"baseline full re-render of the source table: median {med_rr:.1f} ms; "
+          f"class toggling saves {med_rr:.1f} ms per change ({med_rr / med:.2f}x the whole highlight latency)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
