@@ -17,7 +17,7 @@ from explorer.errors import NoteError
 from explorer.notes import import_note, parse_note, write_file, write_into
 from explorer.sources import cache
 
-from conftest import FIXTURES, SEED_NOTE, need, seed_do_fork_bytes, seed_note_text
+from conftest import FIXTURES, SEED_NOTE, seed_do_fork_bytes, seed_note_text
 
 SEED_LABEL = "seed-2.6"
 
@@ -182,15 +182,6 @@ def test_tie_between_versions_is_reported(mod61, mod612):
 
 
 # -- tolerance, on excerpts cut from the real file -------------------------------------
-
-def _guard(mod):
-    lines, start, end = excerpt(mod612_cache(mod), "copy_process", "Thread groups must share signals", 1, 6)
-    return lines, start, end
-
-
-def mod612_cache(mod):
-    return mod
-
 
 def _note(code: str, prose: str = "A check worth reading.") -> str:
     return f"# test\n\n{prose}\n\n```c\n{code}\n```\n"

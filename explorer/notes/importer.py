@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExplorerError, NoteError
-from .ctokens import CODE, COMMENT, has_cjk, tokenize
+from .ctokens import CODE, has_cjk, tokenize
 from .locate import Location, Match, locate
 from .markdown import CodeBlock, Note, Prose, identifiers_in, parse_note
 

@@ -346,7 +346,7 @@ def _first_code(pairs, ex: Tokens):
 
 
 def _end_line(src: Tokens, j: int) -> int:
-    # a token may span lines (a comment's last word is on its own line; a string is not)
+    # tokens never span lines (comments are split into words), so the last token's line is the end
     return src.lines[j] + 1
 
 

@@ -20,7 +20,6 @@ parse changes nothing.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 import textwrap
 from dataclasses import dataclass, field
