@@ -284,3 +284,20 @@ def test_seed_syntax_error_gives_unknown_at_that_line(seed_module):
     assert t.outcome.result == "unknown"
     assert "freezer_count()" in seed_module.lines[t.outcome.line - 1]
     assert t.steps[-1].event == "unknown"
+
+
+def test_for_each_macros_run_as_many_passes_as_the_world_says(mod612):
+    """while-loops the parser saw as for_each_vma(...) run 0 passes by default, 1 on request."""
+    loops = [r for r in mod612.rewrites if r.kind == "iterator" and r.detail == "for_each_vma"]
+    fn = mod612.function("dup_mmap")
+    loop = next(r for r in loops if fn.start_byte <= r.start < fn.end_byte)
+    node = mod612.tree.root_node.descendant_for_byte_range(loop.start, loop.start)
+    while node.type != "while_statement":
+        node = node.parent
+    body = range(node.start_point[0] + 2, node.end_point[0] + 2)
+    zero = run(mod612, 0, "sys_clone")
+    one = run(mod612, 0, "sys_clone", World(iterations=1))
+    assert not [ln for ln in zero.lines("dup_mmap") if ln in body]
+    assert len([ln for ln in one.lines("dup_mmap") if ln in body]) > 3
+    assert any(a.what == "for_each_vma" and a.answer.startswith("1 iteration") for a in one.assumptions)
+    assert one.outcome.result == zero.outcome.result == "ok"

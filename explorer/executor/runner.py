@@ -4,7 +4,9 @@ from __future__ import annotations
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
 from .flags import errno_name
-from .interpreter import (BudgetExceeded, HEADER_CONSTANTS, Interpreter, Unsupported, program_for)
+from .constants import HEADER_CONSTANTS
+from .core import BudgetExceeded, Unsupported
+from .interpreter import Interpreter, program_for
 from .trace import Outcome, Step, Trace
 from .values import ErrPtr, Obj, Unknown, UserPtr
 from .world import World

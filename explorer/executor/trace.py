@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     function: str
     node_id: str
@@ -18,7 +18,8 @@ class Step:
     detail: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"function": self.function, "node_id": self.node_id, "line": self.line,
+                "end_line": self.end_line, "event": self.event, "detail": self.detail}
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Outcome:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class Assumption:
     function: str
     line: int
