@@ -23,9 +23,9 @@ Translation status (issue 6) is derived, not stored: for a language L,
 missing if L not in text; stale if provenance[L].source != text_hash(text[source_lang])
 or provenance[L].code != anchored_code_hash(ann, module); current otherwise.
 """
-from .store import Annotation, Problem, Store, atomic_write, text_hash
+from .store import Annotation, Problem, Store, atomic_write, clean_text, text_hash
 
-__all__ = ["Store", "Annotation", "Problem", "text_hash", "atomic_write", "resolve_annotation",
+__all__ = ["Store", "Annotation", "Problem", "text_hash", "clean_text", "atomic_write", "resolve_annotation",
            "anchored_code_hash"]
 
 

@@ -65,11 +65,26 @@ ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 ARCHIVE = "archive"
 
 
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+
+
+# Characters YAML cannot hold in a file (C0/C1 controls, surrogates, U+FFFE/F).
+_NOT_YAML = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_text(text: str) -> str:
+    """A note's text as stored: every kind of line break made a plain newline
+    (YAML would otherwise rewrite NEL or U+2028 and break the byte-exact round
+    trip), control characters YAML cannot store dropped, trailing blanks and
+    the blank lines around the text dropped."""
+    lines = _NOT_YAML.sub("", _LINE_BREAKS.sub("\n", text)).split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
 def text_hash(text: str) -> str:
-    """Hash of a note's text as provenance records it (line endings and the
-    blank lines around it do not count)."""
-    norm = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+    """Hash of a note's text as provenance records it (of its clean_text form,
+    so line endings and surrounding blank lines do not count)."""
+    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()[:16]
 
 
 def _yaml() -> YAML:
@@ -201,7 +216,7 @@ def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
 
 def _block(text: str):
     """Multi-line or long prose reads best as a literal block in the file."""
-    text = text.strip("\n")
+    text = clean_text(text)
     return LiteralScalarString(text) if ("\n" in text or len(text) > 60) else text
 
 
@@ -375,6 +390,10 @@ class Store:
     def _save(self, path: Path, doc) -> None:
         """Write doc to path if nobody changed path since we read it."""
         data = dump_bytes(doc)
+        try:
+            load_bytes(data)      # never write a file we could not read back
+        except YAMLError as e:
+            raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
         with _dir_lock(path.parent):
             current = path.read_bytes() if path.exists() else None
             if _digest(current) != self._digests.get(path):
@@ -406,7 +425,8 @@ class Store:
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
         source text and the node's code hash now."""
-        if source_lang not in text or not str(text[source_lang]).strip():
+        text = {lang: clean_text(str(t)) for lang, t in text.items()}
+        if source_lang not in text or not text[source_lang].strip():
             raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
         for lang in text:
             if not LANG_RE.match(lang):
@@ -458,6 +478,7 @@ class Store:
         by default the source language's recorded code hash is kept."""
         if not LANG_RE.match(lang):
             raise AnnotationError(f"bad language code {lang!r}")
+        text = clean_text(text)
         if not text.strip():
             raise AnnotationError("empty text; delete the annotation instead")
         path, rec = self._require(annotation_id)
