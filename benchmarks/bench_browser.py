@@ -76,9 +76,12 @@ def main() -> int:
         print(f"skipped: {why}")
         return 0
     with app_server() as url, browser() as b:
-        page, first_s = open_app(b, url)
+        page, first_s = open_app(b, url)          # cold: the server has just started
+        warm_page, warm_s = open_app(b, url)      # a second reader: Voila's preheated kernel is ready
+        warm_page.close()
         if args.label != page.locator(".fx-ready").get_attribute("data-label"):
-            page.locator(".fx-version-picker select").select_option(args.label)
+            option = page.locator(".fx-version-picker select option").filter(has_text=args.label + " ").first
+            page.locator(".fx-version-picker select").select_option(label=option.text_content())
             page.wait_for_selector(f'.fx-ready[data-label="{args.label}"]', state="attached")
         rows = page.locator(".fx-view tr[data-line]").count()
         page.evaluate(LATENCY_PROBE)
@@ -97,8 +100,9 @@ def main() -> int:
     med_rtt = statistics.median(rtt)
     med_rr = statistics.median(rerender)
     print(f"version {args.label}: {rows} source rows in the page; last outcome: {outcome}")
-    print(f"first render (navigation -> app ready): {first_s:.2f} s   target <= 5 s   "
+    print(f"first render (navigation -> app ready), right after start: {first_s:.2f} s   target <= 5 s   "
           f"{'OK' if first_s <= 5 else 'OVER'}")
+    print(f"first render for the next reader (preheated kernel): {warm_s:.2f} s")
     print(f"highlight latency over {len(samples)} flag changes: median {med:.1f} ms, p90 {pct(samples, 90):.1f} ms, "
           f"max {max(samples):.1f} ms   target median <= 200 ms   {'OK' if med <= 200 else 'OVER'}")
     print(f"baseline comm round trip (select a line, editor answers; no executor): median {med_rtt:.1f} ms; "

@@ -151,3 +151,25 @@ def test_playground_runs_the_executor_and_marks_the_guard(modern):
     assert "-ENOMEM" in pg.outcome.value and pg.trace.outcome.function == "copy_process"
     pg.fail_callee.value = ""
     assert "success: pid" in pg.outcome.value
+
+
+def test_guard_matrix_links_each_version_to_its_guard_line(mod61, mod612):
+    from explorer.widgets.guard_matrix import GuardMatrix
+
+    m = GuardMatrix()
+    data = m.show("copy_process", ["debian-6.1", "debian-6.12"])
+    assert data["versions"] == ["debian-6.1", "debian-6.12"]
+    row = next(r for r in m.html.split("<tr ")[1:] if "CLONE_SIGHAND" in r and "CLONE_THREAD" in r)
+    for mod in (mod61, mod612):
+        assert f'data-label="{mod.label}" data-line="{guard_line(mod)}"' in row
+    assert 'class="same"' in row
+    assert "&amp;" in row and "& " not in row.split("</code>")[0]     # conditions are escaped
+
+
+def test_app_opens_a_matrix_cell_in_the_source_view(mod61, mod612):
+    app = App("debian-6.12")
+    app.tabs.selected_index = 1
+    assert "copy_process" in app.diff.history.html
+    app.diff.history.picked = {"label": "debian-6.1", "line": guard_line(mod61), "n": 1}
+    assert app.module.label == "debian-6.1" and app.view.selected_line == guard_line(mod61)
+    assert app.tabs.selected_index == 0

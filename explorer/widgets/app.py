@@ -48,6 +48,8 @@ class App(w.VBox):
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.tabs.observe(self._tab_changed, names="selected_index")
+        if self.diff is not None:
+            self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
             self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
                                   "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
@@ -100,6 +102,17 @@ class App(w.VBox):
             part.set_module(mod)
         except ExplorerError as e:
             self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+
+    def _open_cell(self, change) -> None:
+        """A guard-matrix cell was clicked: open that version at that line."""
+        label, line = change["new"].get("label"), change["new"].get("line")
+        if not label or not line:
+            return
+        if self.module is None or self.module.label != label:
+            self.picker.dropdown.value = label      # loads it (on_pick)
+        if self.module is not None and self.module.label == label:
+            self.view.select(int(line))
+            self.tabs.selected_index = 0
 
     def _tab_changed(self, change) -> None:
         if change["new"] == 1 and self.diff is not None:

@@ -23,13 +23,16 @@ class DiffView(w.VBox):
         self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
         self.output = w.HTML(layout=w.Layout(max_height="62vh", overflow="auto"))
         self.output.add_class("fx-diff-out")
-        self.history = w.HTML()
+        from .guard_matrix import GuardMatrix
+        self.history = GuardMatrix()
         self.history.add_class("fx-history-out")
+        self.history_note = w.HTML()
         self._matching = None
         self._pending = None
         self._busy = False
         super().__init__([w.HBox([self.a, self.b, self.function]), self.output,
-                          w.HTML("<b>History of the function's checks</b>"), self.history])
+                          w.HTML("<b>History of the function's checks</b> (versions across, guards down; "
+                                 "click a cell to open that line)"), self.history_note, self.history])
         self.add_class("fx-diffview")
         self.a.observe(self._versions_changed, names="value")
         self.b.observe(self._versions_changed, names="value")
@@ -94,14 +97,12 @@ class DiffView(w.VBox):
             self.output.value = f"<style>{STYLE}</style>" + fragment(d)
         except ExplorerError as e:
             self.output.value = f"<b>{esc(e)}</b>"
-        self.history.value = self._history(name_b)
+        self._history(name_b)
 
-    def _history(self, name: str) -> str:
+    def _history(self, name: str) -> None:
         try:
-            from .guard_matrix import matrix_html
-        except ImportError:
-            return "<i>The history of checks is not available in this build.</i>"
-        try:
-            return matrix_html(name)
+            data = self.history.show(name)
+            self.history_note.value = "" if data["guards"] else f"<i>{esc(name)} has no error checks.</i>"
         except ExplorerError as e:
-            return f"<i>{esc(e)}</i>"
+            self.history.html = ""
+            self.history_note.value = f"<i>{esc(e)}</i>"

@@ -228,5 +228,21 @@ def test_diff_view_opens_with_aligned_rows(session):
     caption = table.locator("caption").text_content()
     assert "debian-6.1" in caption and "debian-6.12" in caption and "copy_process" in caption
     assert page.locator(".fx-diff-out tr.update, .fx-diff-out tr.insert, .fx-diff-out tr.delete").count() > 0
+    matrix = page.locator(".fx-matrix-view table.fx-matrix")
+    matrix.wait_for()
     page.screenshot(path=str(ARTIFACTS / "diff-view.png"))
-    page.locator(".fx-tabs .lm-TabBar-tab, .fx-tabs .p-TabBar-tab").filter(has_text="Read").click()
+    # the guard's row links each version to its line; a click opens it in the source view
+    mod61 = need("debian-6.1")
+    g61 = guard_line(mod61)
+    cell = page.locator(f'.fx-matrix a[data-label="debian-6.1"][data-line="{g61}"]')
+    assert cell.count() == 1
+    cell.click()
+    page.wait_for_selector('.fx-ready[data-label="debian-6.1"]', state="attached")
+    page.wait_for_selector(f".fx-view tr#L{g61}.fx-sel")
+    assert row(page, g61).locator("td.code").text_content() == mod61.lines[g61 - 1]
+    page.screenshot(path=str(ARTIFACTS / "matrix-cell-opened.png"))
+    # and the version picker brings the modern version back
+    option = page.locator(".fx-version-picker select option").filter(has_text=LABEL + " ").first.text_content()
+    page.locator(".fx-version-picker select").select_option(label=option)
+    page.wait_for_selector(f'.fx-ready[data-label="{LABEL}"]', state="attached")
+    assert LABEL in page.locator(".fx-view .fx-title").text_content()
