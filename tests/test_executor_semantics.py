@@ -128,3 +128,11 @@ def test_legacy_fixture_unwind_ladder(legacy):
 def test_scoped_guard_block_runs_once_and_break_leaves_it(sem):
     assert value(sem, "fix_guard", 0).value == 5
     assert value(sem, "fix_guard", 1).value == 1
+
+
+def test_goto_backwards_and_into_a_nested_block(sem):
+    assert value(sem, "fix_goto", 0).value == 3
+    assert value(sem, "fix_goto", 2).value == 100
+    o = value(sem, "fix_goto", 1)
+    assert o.result == "unknown" and "nested" in o.reason
+    assert o.line == line_with(sem, "goto inside;")

@@ -1485,7 +1485,8 @@ class Interpreter:
         if r is None:
             return None
         if r[0] == "g":
-            raise Unsupported(f"goto {r[1]}: label not found in an enclosing block", cf.meta)
+            raise Unsupported(f"goto {r[1]}: the label is not in a block around the goto "
+                              "(jumps into nested blocks are not supported)", fr.last_goto or cf.meta)
         if r[0] != "r":
             return None
         v = r[1]
