@@ -51,6 +51,9 @@ MIN_HEAD_SIMILARITY = 0.6
 # if it sits within this fraction of the function from where it was.
 SAME_PLACE = 0.15
 
+# Statements that mean nothing without what guards them.
+JUMP_KINDS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement"})
+
 STATUSES = ("exact", "moved", "fuzzy", "absent", "orphaned")
 
 
@@ -183,8 +186,11 @@ def resolve(anchor: Anchor, module, *, written_against: str | None = None,
         if same:
             scored = sorted(((_score(anchor, head, e)[0], e) for e in same), key=lambda t: -t[0])
             score, best = scored[0]
-            if len(same) > 1 and _context(anchor, best) == 0:
-                break      # a common head (`if (retval)`) with no neighbour agreeing: only a fuzzy guess
+            far = abs(anchor.position - best.position) > SAME_PLACE
+            if _context(anchor, best) == 0 and (len(same) > 1 or (anchor.kind in JUMP_KINDS and far)):
+                # a common head (`if (retval)`), or a jump whose meaning is the guard
+                # above it (`return -EINVAL;`), with nothing around it agreeing: a guess
+                break
             in_place = (anchor.kind == "function_definition" or _context(anchor, best) > 0
                         or (len(same) == 1 and abs(anchor.position - best.position) <= SAME_PLACE))
             status = "exact" if not renamed and in_place else "moved"
