@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 
 from .. import sources
 from ..annotations import Store, resolve_annotation
@@ -95,6 +96,25 @@ def cmd_check(args) -> int:
     return 0 if ok else 1
 
 
+def _wrap(text: str, columns: int) -> list[str]:
+    """Wrap by display columns: words for alphabetic text, any character for
+    Japanese (wide characters take two columns, and have no spaces to break at)."""
+    if not any(unicodedata.east_asian_width(ch) in "WF" for ch in text):
+        return textwrap.wrap(text, width=columns) or [""]
+    lines, cur, width = [], "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if width + w > columns:
+            lines.append(cur.rstrip())
+            cur, width = "", 0
+            if ch == " ":
+                continue
+        cur += ch
+        width += w
+    lines.append(cur.rstrip())
+    return lines
+
+
 def _note_block(ann, res, langs, indent: str) -> list[str]:
     tag = res.status if res.status in ("exact", "moved") else f"{res.status} {res.score:.2f}"
     out = [f"{indent}┌─ {ann.id} [{tag}]"]
@@ -105,7 +125,7 @@ def _note_block(ann, res, langs, indent: str) -> list[str]:
             continue
         first = True
         for para in body.split("\n"):
-            for w in textwrap.wrap(para, width=88 if lang != "ja" else 44) or [""]:
+            for w in _wrap(para, 88):
                 out.append(f"{indent}│ {(lang + ':') if first else '   '} {w}")
                 first = False
     out.append(f"{indent}└─")
