@@ -173,3 +173,11 @@ def test_app_opens_a_matrix_cell_in_the_source_view(mod61, mod612):
     app.diff.history.picked = {"label": "debian-6.1", "line": guard_line(mod61), "n": 1}
     assert app.module.label == "debian-6.1" and app.view.selected_line == guard_line(mod61)
     assert app.tabs.selected_index == 0
+
+
+def test_app_without_any_fetched_version_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(tmp_path))
+    app = App()
+    assert app.module is None and "No version of kernel/fork.c is fetched yet" in app.message.value
+    assert "sources sync" in app.message.value and app.ready.value == ""
+    assert app.picker.fetch_button.layout.display == ""      # the picker offers to fetch
