@@ -91,3 +91,25 @@ def test_notebook_says_so_when_no_version_is_fetched(name, tmp_path, monkeypatch
     else:
         assert "not fetched" in out or "No version of kernel/fork.c is fetched" in out or \
             "Diffing needs two fetched versions" in out
+
+
+def test_binder_config_installs_and_fetches_like_the_readme():
+    """repo2docker files: runtime, apt list, an executable postBuild that is valid
+    bash, installs this checkout and syncs at least the versions ./dev.sh syncs."""
+    import os
+    import re
+    import subprocess
+
+    binder = REPO / "binder"
+    post = binder / "postBuild"
+    assert os.access(post, os.X_OK)
+    assert subprocess.run(["bash", "-n", str(post)]).returncode == 0
+    text = post.read_text()
+    assert "pip install" in text and "-e ." in text
+    dev = (REPO / "dev.sh").read_text()
+    dev_labels = set(re.search(r"sources sync ([^|\\\n]+)", dev).group(1).split())
+    synced = set(" ".join(re.findall(r"fork-explorer sources sync ([^\\|\n]+)", text)).split())
+    assert dev_labels and dev_labels <= synced
+    m = re.fullmatch(r"python-(\d+)\.(\d+)\s*", (binder / "runtime.txt").read_text())
+    assert m and (int(m.group(1)), int(m.group(2))) >= (3, 11)
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", ln) for ln in (binder / "apt.txt").read_text().split())
