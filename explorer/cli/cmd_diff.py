@@ -1,16 +1,13 @@
 """lineage | diff | history: fork.c across versions."""
 from __future__ import annotations
 
-import os
-import re
 import sys
 
 from .. import sources
-from ..cparse import load, parse_source
+from ..cparse import open_version
 from ..errors import SourceError
 from . import emit
 
-_RELEASE = re.compile(r"\d+\.\d+")
 
 
 def register(sub) -> None:
@@ -37,28 +34,6 @@ def register(sub) -> None:
     p.add_argument("--versions", nargs="+", metavar="L", help="labels or .c paths (default: every available one)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_history)
-
-
-def open_version(word: str):
-    """A version label, or a path to a fork.c-like file (handy for fixtures and local trees)."""
-    if word.endswith(".c") and (os.sep in word or os.path.exists(word)):
-        try:
-            with open(word, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise SourceError(f"cannot read {word}: {e.strerror}") from None
-        return parse_source(data, label=path_label(word))
-    return load(word)
-
-
-def path_label(path: str) -> str:
-    """A readable label for a file: the nearest folder named like a release (v2.6.32/kernel/fork.c
-    -> v2.6.32), else the file name."""
-    parts = os.path.abspath(path).split(os.sep)
-    for part in reversed(parts[:-1]):
-        if _RELEASE.search(part):
-            return part
-    return parts[-1]
 
 
 def _labels(words: list[str] | None) -> list[str]:

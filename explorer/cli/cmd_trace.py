@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
-from .. import parse_source
-from ..cparse import load
+from ..cparse import open_version
 from ..cparse.config import DEFAULT_CONFIG
 from ..errors import ExecutionError
 from ..executor import World, program_for, run, sweep
@@ -53,14 +51,6 @@ def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
     return out
 
 
-def load_module(label: str):
-    """A label from the cache, or a C file the user names."""
-    path = Path(label)
-    if label.endswith((".c", ".h")) and path.is_file():
-        return parse_source(path.read_bytes(), label=path.stem)
-    return load(label)
-
-
 def build_world(args) -> World:
     world = World()
     for key, value in _pairs(args.assume, "--assume"):
@@ -85,7 +75,7 @@ def build_config(items: list[str]) -> dict[str, bool]:
 
 
 def cmd_trace(args) -> int:
-    module = load_module(args.label)
+    module = open_version(args.label)
     config = build_config(args.config)
     world = build_world(args)
     flags = program_for(module, config).flags.parse(args.flags)
@@ -129,7 +119,7 @@ def render_trace(module, trace, flag_table, all_steps: bool = False) -> str:
 
 
 def cmd_sweep(args) -> int:
-    module = load_module(args.label)
+    module = open_version(args.label)
     config = build_config(args.config)
     world = build_world(args)
     names = [n.strip() for n in args.flags.split(",") if n.strip()]

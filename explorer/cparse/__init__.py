@@ -1,10 +1,13 @@
 """Kernel-aware tree-sitter parsing: same-length normalisation, then tree-sitter-c."""
+import os
+import re
+
 from .module import (FORK_ENTRIES, SYSCALL_ENTRIES, Function, Module, count_errors, error_lines,
                      parse_raw, parse_source)
 from .normalize import Rewrite, normalize
 
 __all__ = ["Module", "Function", "parse_source", "parse_raw", "normalize", "Rewrite", "count_errors",
-           "error_lines", "FORK_ENTRIES", "SYSCALL_ENTRIES", "load"]
+           "error_lines", "FORK_ENTRIES", "SYSCALL_ENTRIES", "load", "open_version", "path_label"]
 
 _LOADED: dict[str, Module] = {}
 
@@ -19,3 +22,26 @@ def load(label: str) -> Module:
         mod.sched_h = src.sched_h
         _LOADED[label] = mod
     return mod
+
+
+_RELEASE = re.compile(r"\d+\.\d+")
+
+
+def path_label(path: str) -> str:
+    """A readable label for a file: the nearest folder named like a release
+    (v2.6.32/kernel/fork.c -> v2.6.32), else the file name."""
+    parts = os.path.abspath(path).split(os.sep)
+    for part in reversed(parts[:-1]):
+        if _RELEASE.search(part):
+            return part
+    return parts[-1]
+
+
+def open_version(word: str) -> Module:
+    """A version label from the cache, or a path to a fork.c-like file the user
+    names (fixtures, a vendor tree): read with the same checks as `sources add`,
+    parsed, not cached."""
+    if word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word)):
+        from ..sources import read_user_file
+        return parse_source(read_user_file(word), label=path_label(word))
+    return load(word)

@@ -14,10 +14,10 @@ from . import cache, manifest
 from .blob import blob_id
 from .cache import SourceFile
 from .manifest import Version
-from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, Fetched, check_source_bytes
+from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes
 from .versions import check_label, release_key, sort_labels
 
-__all__ = ["get", "sync", "add", "list_versions", "available", "SourceFile", "Version",
+__all__ = ["get", "sync", "add", "read_user_file", "list_versions", "available", "SourceFile", "Version",
            "release_key", "sort_labels", "check_label", "blob_id"]
 
 
@@ -108,7 +108,9 @@ def _sync_one(v: Version, provider: str | None, force: bool, log) -> dict:
     return {"label": v.label, "status": "failed", "origin": None, "blob": None, "tried": tried}
 
 
-def _read_user_file(path: str, what: str) -> bytes:
+def read_user_file(path: str, what: str = "source") -> bytes:
+    """Bytes of a file the user names: a regular file (no link, no device), not
+    empty, not binary, under the size limit.  Read, never executed."""
     p = Path(path)
     try:
         st = os.lstat(p)
@@ -133,8 +135,8 @@ def _read_user_file(path: str, what: str) -> bytes:
 def add(label: str, path: str, header: str | None = None) -> dict:
     """Register a local fork.c (and optionally its sched.h) under a label."""
     check_label(label)
-    data = _read_user_file(path, "source")
-    sched = _read_user_file(header, "header") if header else None
+    data = read_user_file(path, "source")
+    sched = read_user_file(header, "header") if header else None
     v = manifest.get(label)
     if v is not None and v.blob:
         actual = blob_id(data)
