@@ -23,6 +23,7 @@ nav.fx-index { font-size: 12px; max-width: 100%; }
 nav.fx-index a { margin-right: 8px; }
 .fx-src td.notes { width: 38%; white-space: normal; font-family: sans-serif; }
 .fx-src td.code { width: 60%; }
+.fx-src tr[id] { scroll-margin-top: 96px; }  /* an #L123 target is not hidden under the sticky header */
 """
 
 TOGGLE_JS = """

@@ -191,3 +191,13 @@ def test_html_verb_places_store_annotations_beside_their_lines(mod612, mod61, tm
         assert "スレッドはハンドラを共有" + HOSTILE_JA in p.rows[line]["notes"]
         assert "Threads share" + HOSTILE_EN in p.rows[line]["notes"]
         assert p.tags.get("img", 0) == 0 and p.tags.get("script") == 1 and p.handlers == 0
+
+
+def test_serve_rejects_a_bad_port_and_builds_a_local_only_voila_command():
+    from explorer.cli.cmd_app import APP_NOTEBOOK, voila_command
+
+    r = run_cli("serve", "--port", "70000", "--no-browser")
+    assert r.returncode == 2 and "not a TCP port" in r.stderr and "Traceback" not in r.stderr
+    cmd = voila_command(8899, open_browser=False)
+    assert str(APP_NOTEBOOK) in cmd and "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
+    assert "--port=8899" in cmd and APP_NOTEBOOK.exists()

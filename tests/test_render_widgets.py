@@ -181,3 +181,11 @@ def test_app_without_any_fetched_version_says_what_to_do(tmp_path, monkeypatch):
     assert app.module is None and "No version of kernel/fork.c is fetched yet" in app.message.value
     assert "sources sync" in app.message.value and app.ready.value == ""
     assert app.picker.fetch_button.layout.display == ""      # the picker offers to fetch
+
+
+def test_app_go_to_selects_a_function_start(mod612):
+    app = App("debian-6.12")
+    names = [v for _, v in app.goto.options]
+    assert names[1] == "kernel_clone" and "copy_process" in names and "dup_task_struct" in names
+    app.goto.value = "copy_process"
+    assert app.view.selected_line == mod612.function("copy_process").start_line

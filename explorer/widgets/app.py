@@ -30,6 +30,9 @@ class App(w.VBox):
         label = label or default_label(available)
         self.picker = VersionPicker(label)
         self.view = SourceView()
+        self.goto = w.Dropdown(description="Go to", options=[], layout=w.Layout(width="320px"))
+        self.goto.add_class("fx-goto")
+        self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
@@ -44,7 +47,7 @@ class App(w.VBox):
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("fx-tabs")
         super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
-                          self.picker, self.message, self.tabs, self.ready])
+                          w.HBox([self.picker, self.goto]), self.message, self.tabs, self.ready])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -83,6 +86,7 @@ class App(w.VBox):
         self.message.value = ""
         self.ready.value = ""
         self.view.show(mod)
+        self._fill_goto(mod)
         self._set(self.playground, mod)
         _after_display(lambda: self._finish(mod))
 
@@ -102,6 +106,26 @@ class App(w.VBox):
             part.set_module(mod)
         except ExplorerError as e:
             self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+
+    def _fill_goto(self, mod) -> None:
+        """The functions a reader starts from, then every other, in file order."""
+        from ..executor import entry_names
+        first = [n for n in entry_names(mod) if n in mod.functions]
+        rest = [f.name for f in sorted(mod.functions.values(), key=lambda f: f.start_byte) if f.name not in first]
+        self._goto_quiet = True
+        try:
+            self.goto.options = [("—", "")] + [(f"{n}()  L{mod.functions[n].start_line}", n) for n in first + rest]
+            self.goto.value = ""
+        finally:
+            self._goto_quiet = False
+
+    _goto_quiet = False
+
+    def _goto(self, change) -> None:
+        name = change["new"]
+        if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
+            return
+        self.view.select(self.module.functions[name].start_line)
 
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""
