@@ -189,3 +189,21 @@ def test_app_go_to_selects_a_function_start(mod612):
     assert names[1] == "kernel_clone" and "copy_process" in names and "dup_task_struct" in names
     app.goto.value = "copy_process"
     assert app.view.selected_line == mod612.function("copy_process").start_line
+
+
+def test_playground_config_toggle_changes_the_executed_lines(mod612):
+    from explorer.widgets.playground import FlagPlayground
+
+    view = SourceView(mod612)
+    pg = FlagPlayground(view)
+    pg.set_module(mod612)
+    assert "CONFIG_MMU" in pg.config_boxes and pg.config_boxes["CONFIG_MMU"].value is True
+    before = set(view.executed)
+    pg.config_boxes["CONFIG_MMU"].value = False
+    after = set(view.executed)
+    assert before != after and pg.config()["CONFIG_MMU"] is False
+    # the lines that ran only with CONFIG_MMU come after an #if that tests it
+    only_with = before - after
+    assert only_with
+    assert any(mod612.lines[n - 1].lstrip().startswith("#if") and "CONFIG_MMU" in mod612.lines[n - 1]
+               for n in range(1, min(only_with)))
