@@ -201,3 +201,19 @@ def test_serve_rejects_a_bad_port_and_builds_a_local_only_voila_command():
     cmd = voila_command(8899, open_browser=False)
     assert str(APP_NOTEBOOK) in cmd and "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
     assert "--port=8899" in cmd and APP_NOTEBOOK.exists()
+    # the checkout's app notebook runs the same code the fallback writes for an installed package
+    import nbformat
+
+    from explorer.cli.cmd_app import APP_CODE
+    code = [c.source for c in nbformat.read(APP_NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+    assert code == [APP_CODE]
+
+
+def test_html_verb_one_function(mod612, tmp_path):
+    r = run_cli("html", "debian-6.12", "-o", str(tmp_path), "--function", "copy_process")
+    assert r.returncode == 0, r.stderr
+    rows = parse_rows((tmp_path / "index.html").read_text(encoding="utf-8")).rows
+    fn = mod612.function("copy_process")
+    assert (min(rows), max(rows)) == (fn.start_line, fn.end_line)
+    r = run_cli("html", "debian-6.12", "-o", str(tmp_path), "--function", "no_such_fn")
+    assert r.returncode == 2 and "no_such_fn" in r.stderr

@@ -13,6 +13,27 @@ from ..paths import REPO_ROOT
 from . import emit
 
 APP_NOTEBOOK = REPO_ROOT / "notebooks" / "app.ipynb"
+APP_CODE = "from explorer.widgets import App\n\napp = App()\napp"
+
+
+def app_notebook() -> Path:
+    """The checkout's notebooks/app.ipynb; for an installed package without the
+    checkout, the same one-cell app written under the fork-explorer home."""
+    if APP_NOTEBOOK.exists():
+        return APP_NOTEBOOK
+    import nbformat
+
+    from ..paths import home
+    target = home() / "app" / "app.ipynb"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# fork-explorer"),
+                                             nbformat.v4.new_code_cell(APP_CODE)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, target)
+    except OSError as e:
+        raise ExplorerError(f"cannot write the app notebook {target}: {e.strerror}") from None
+    return target
 
 
 def register(sub) -> None:
@@ -34,12 +55,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def voila_command(port: int, open_browser: bool) -> list[str]:
+def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK) -> list[str]:
     """The Voila command line serving the app notebook on 127.0.0.1 only."""
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
     if voila is None:
         raise ExplorerError("voila is not installed; run './dev.sh explore' or 'pip install voila'")
-    cmd = [voila, str(APP_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
+    cmd = [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
            "--Voila.port_retries=0", "--theme=light",
            # Keep one kernel with the app already executed, so a reader's page only
            # has to draw it (Voila starts the next one in the background).
@@ -54,16 +75,15 @@ def voila_command(port: int, open_browser: bool) -> list[str]:
 def cmd_serve(args) -> int:
     if args.port < 0 or args.port > 65535:
         raise ExplorerError(f"--port {args.port} is not a TCP port")
-    if not APP_NOTEBOOK.exists():
-        raise ExplorerError(f"the app notebook {APP_NOTEBOOK} is missing")
+    notebook = app_notebook()
     port = args.port or free_port()
-    cmd = voila_command(port, not args.no_browser)
+    cmd = voila_command(port, not args.no_browser, notebook)
     print(f"fork-explorer: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     env = dict(os.environ)
     # The notebook imports explorer from this checkout even when run from elsewhere.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     try:
-        return subprocess.call(cmd, cwd=str(APP_NOTEBOOK.parent), env=env)
+        return subprocess.call(cmd, cwd=str(notebook.parent), env=env)
     except KeyboardInterrupt:
         return 0
 
