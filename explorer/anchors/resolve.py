@@ -3,7 +3,8 @@
 The rules, in order (a note never jumps silently):
 
 1. Find the target function: the anchor's own name, or its renamed form
-   (do_fork -> _do_fork -> kernel_clone: the version's fork entry).
+   (do_fork -> _do_fork -> kernel_clone: the version's fork entry), through
+   explorer.diff.lineage when present, else the small RENAMES table here.
 2. Same head in the target function -> ``exact`` when the function has the
    anchor's own name and the statement is still in place (a neighbour agrees,
    or the head occurs once and sits near its old position); otherwise
@@ -95,6 +96,7 @@ class _Index:
     def __init__(self, module):
         self.module = module
         self.by_function: dict[str, list[_Entry]] = {}
+        self.targets: dict[str, list[tuple[str, bool]]] = {}
         self._by_head: dict[tuple[str, str], list[_Entry]] | None = None
 
     def function_entries(self, name: str) -> list[_Entry]:
@@ -135,8 +137,25 @@ def _index(module) -> _Index:
     return idx
 
 
+try:  # the diff stage's lineage knows more renames and reads the manifest's entry per version
+    from ..diff.lineage import resolve_in as _lineage_resolve_in
+except ImportError:  # pragma: no cover - lineage not installed: our own small table
+    _lineage_resolve_in = None
+
+
 def target_functions(module, name: str) -> list[tuple[str, bool]]:
     """[(function name in module, renamed?)] where an anchor on `name` should look."""
+    idx = _index(module)
+    got = idx.targets.get(name)
+    if got is None:
+        got = idx.targets[name] = _target_functions(module, name)
+    return got
+
+
+def _target_functions(module, name: str) -> list[tuple[str, bool]]:
+    if _lineage_resolve_in is not None:
+        found = _lineage_resolve_in(module, name)
+        return [(found, found != name)] if found else []
     if name in FORK_ENTRY_GROUP:
         entry = module.fork_entry
         if entry is not None:
