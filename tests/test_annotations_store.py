@@ -75,6 +75,8 @@ def test_add_get_edit_delete_on_a_real_guard(store_dir, mod612):
     assert ann.anchor.kind == "if_statement" and ann.function == "copy_process"
     assert "CLONE_NEWUSER|CLONE_FS" in ann.anchor.head
     assert ann.written_against == "debian-6.12"
+    lines = (store_dir / "copy_process.yaml").read_text(encoding="utf-8").split("\n")
+    assert lines[ann.line - 1] == "  - id: test.newuser-fs"        # the record knows where it is
     assert ann.provenance["en"]["source"] == text_hash("テスト用の注釈。")
     assert ann.provenance["en"]["code"] == anchored_code_hash(ann, mod612)
 
@@ -201,8 +203,9 @@ def test_validation_names_file_and_line_and_one_bad_file_hides_nothing(tmp_path)
     d.mkdir()
     good = ["function: copy_mm", "annotations:"] + _record("good.one") + _record("dup.id")
     (d / "a_good.yaml").write_text("\n".join(good) + "\n", encoding="utf-8")
+    odd_kind = [ln.replace("kind: if_statement", "kind: compound_statement") for ln in _record("odd.kind")]
     bad = ["function: copy_mm", "annotations:"] + _record("dup.id") + _record("old.version", version="v9.99") \
-        + _record("no.anchor", anchor=False) + _record("fine.too")
+        + _record("no.anchor", anchor=False) + odd_kind + _record("fine.too")
     (d / "b_mixed.yaml").write_text("\n".join(bad) + "\n", encoding="utf-8")
     (d / "c_broken.yaml").write_text("function: copy_mm\nannotations:\n  - id: [unclosed\n", encoding="utf-8")
 
@@ -217,6 +220,8 @@ def test_validation_names_file_and_line_and_one_bad_file_hides_nothing(tmp_path)
     assert any(m.startswith(f"{d / 'b_mixed.yaml'}:{ver_line}: old.version: unknown version 'v9.99'")
                for m in msgs), msgs
     assert any("no.anchor: missing anchor" in m and "b_mixed.yaml" in m for m in msgs), msgs
+    kind_line = bad_lines.index("      kind: compound_statement") + 1
+    assert any(m.startswith(f"{d / 'b_mixed.yaml'}:{kind_line}: odd.kind: anchor kind") for m in msgs), msgs
     broken = [p for p in store.problems() if p.path.name == "c_broken.yaml"]
     assert broken and broken[0].message.startswith("bad YAML") and broken[0].line >= 3
     # the valid notes of every file are still listed

@@ -57,7 +57,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .. import paths
-from ..anchors.selectors import Anchor, anchorable, code_hash, make_anchor
+from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..errors import AnnotationError, ConflictError, LookupFailure
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)?$")
@@ -321,6 +321,10 @@ class Store:
             for key in ("function", "kind", "head"):
                 if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
                     errs.append((_line_of(anchor, key, _line_of(anchor)), f"{rid}: missing anchor {key}"))
+            kind = anchor.get("kind")
+            if isinstance(kind, str) and kind and kind not in ANCHOR_KINDS:
+                errs.append((_line_of(anchor, "kind", line), f"{rid}: anchor kind {kind!r} is not a statement "
+                                                            f"or function kind"))
             pos = anchor.get("position", 0.0)
             if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
                 errs.append((_line_of(anchor, "position", line), f"{rid}: anchor position must be 0..1"))
@@ -387,11 +391,13 @@ class Store:
         return self.root / f"{function}.yaml"
 
     # -- writing ----------------------------------------------------------------------
-    def _save(self, path: Path, doc) -> None:
-        """Write doc to path if nobody changed path since we read it."""
+    def _save(self, path: Path, doc, new_id: str | None = None) -> None:
+        """Write doc to path if nobody changed path since we read it.  The store
+        then holds the document as read back from those bytes (so records know
+        their line numbers); `new_id` is a record added by this save."""
         data = dump_bytes(doc)
         try:
-            load_bytes(data)      # never write a file we could not read back
+            reread = load_bytes(data)      # never write a file we could not read back
         except YAMLError as e:
             raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
         with _dir_lock(path.parent):
@@ -401,7 +407,12 @@ class Store:
                                     path=str(path))
             atomic_write(path, data)
         self._digests[path] = _digest(data)
-        self._docs[path] = doc
+        self._docs[path] = reread
+        if path.parent == self.root:
+            for rec in reread.get("annotations") or []:
+                rid = rec.get("id") if isinstance(rec, CommentedMap) else None
+                if rid is not None and (rid == new_id or self._records.get(rid, (None,))[0] == path):
+                    self._records[rid] = (path, rec)
 
     def _doc_for_write(self, path: Path, function: str):
         if path in self._docs:
@@ -456,11 +467,10 @@ class Store:
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
         doc["annotations"].append(rec)
         try:
-            self._save(path, doc)
+            self._save(path, doc, new_id=rid)
         except BaseException:
             doc["annotations"].pop()
             raise
-        self._records[rid] = (path, rec)
         return self.get(rid)
 
     def _new_id(self, anchor: Anchor) -> str:
@@ -533,7 +543,7 @@ class Store:
             arch_doc = CommentedMap()
             arch_doc["function"] = doc.get("function", path.stem)
             arch_doc["annotations"] = CommentedSeq()
-        self._digests.setdefault(arch_path, _digest(arch_data))
+        self._digests[arch_path] = _digest(arch_data)   # just read; the lock in _save guards the rest
         archived = load_bytes(dump_bytes(CommentedMap([("x", rec)])))["x"]   # a deep copy with styles
         archived["archived"] = _flow_map({
             "at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
