@@ -9,6 +9,7 @@ import re
 from dataclasses import fields
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
@@ -58,12 +59,18 @@ class FlagPlayground(w.VBox):
         self.module = None
         self.table = None
         self.trace = None
+        # One Layout and one style shared by all the checkboxes: each would otherwise be two
+        # more models for the page to create (about a hundred), slowing the first render.
+        self._box_layout = w.Layout(width="215px")
+        self._box_style = CheckboxStyle()
+        self._config_layout = w.Layout(width="255px")
         self.flag_boxes: dict[str, w.Checkbox] = {}
         self.config_boxes: dict[str, w.Checkbox] = {}
         self.entry = w.Dropdown(description="Entry", layout=w.Layout(width="260px"))
-        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(5, 220px)"))
+        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(6, 220px)"))
         self.world_boxes = {k: w.Checkbox(description=t, value=(k == "capable"), indent=False,
-                                          layout=w.Layout(width="230px")) for k, t in WORLD_TOGGLES}
+                                          layout=self._box_layout, style=self._box_style)
+                            for k, t in WORLD_TOGGLES}
         self.fail_callee = w.Dropdown(description="Fail callee", options=[("(none)", "")],
                                       layout=w.Layout(width="300px"))
         self.fail_errno = w.Dropdown(options=ERRNOS, layout=w.Layout(width="110px"))
@@ -112,8 +119,8 @@ class FlagPlayground(w.VBox):
             self.entry.value = names[0] if names else None
             boxes = {}
             for name, value in single_bit_flags(self.table):
-                box = w.Checkbox(description=name, value=False, indent=False, layout=w.Layout(width="215px"),
-                                 tooltip=f"{name} = {value:#x}")
+                box = w.Checkbox(description=name, value=False, indent=False, layout=self._box_layout,
+                                 style=self._box_style, tooltip=f"{name} = {value:#x}")
                 box.add_class("fx-flag")
                 box.observe(self._changed, names="value")
                 boxes[name] = box
@@ -122,7 +129,7 @@ class FlagPlayground(w.VBox):
             cboxes = {}
             for name in config_names(module, names):
                 box = w.Checkbox(description=name, value=bool(eval_condition(name, DEFAULT_CONFIG)), indent=False,
-                                 layout=w.Layout(width="255px"))
+                                 layout=self._config_layout, style=self._box_style)
                 box.observe(self._changed, names="value")
                 cboxes[name] = box
             self.config_boxes = cboxes

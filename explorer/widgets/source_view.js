@@ -47,6 +47,10 @@ function render({ model, el: root }) {
     // Trusted: built by explorer.render.source_table, every text escaped there.
     scroller.innerHTML = model.get("table");
     root.dataset.tableMs = String(Math.round(performance.now() - t0));
+    if (!root.dataset.firstDrawnAt && model.get("table")) {
+      // when the first table was in the DOM, in the page's own clock (for benchmarks)
+      requestAnimationFrame(() => { root.dataset.firstDrawnAt = String(Math.round(performance.now())); });
+    }
     rows = new Map();
     for (const tr of scroller.querySelectorAll("tr[data-line]")) rows.set(+tr.dataset.line, tr);
     spans = model.get("spans") || [];
