@@ -207,3 +207,34 @@ def test_playground_config_toggle_changes_the_executed_lines(mod612):
     assert only_with
     assert any(mod612.lines[n - 1].lstrip().startswith("#if") and "CONFIG_MMU" in mod612.lines[n - 1]
                for n in range(1, min(only_with)))
+
+
+def test_version_picker_fetches_with_a_progress_bar(mod612, tmp_path, monkeypatch):
+    """A tarball provider fetch (a tarball built here from Debian's cached 6.12 file)
+    drives the widget's progress bar and then picks the new version."""
+    import io
+    import tarfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    data = mod612.source
+    with tarfile.open(src / "linux-6.12.tar.xz", "w:xz") as tar:
+        info = tarfile.TarInfo("linux-6.12/kernel/fork.c")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FORK_EXPLORER_SOURCE_DIRS", str(src))
+    monkeypatch.setenv("FORK_EXPLORER_LINUX_GIT", str(tmp_path / "no-git"))
+    picker = VersionPicker()
+    assert "v6.12" not in picker.available
+    seen = []
+    picker.progress.observe(lambda c: seen.append((c["new"], picker.progress.max)), names="value")
+    picked = []
+    picker.on_pick(picked.append)
+    picker.dropdown.value = "v6.12"
+    assert picker.fetch_button.layout.display == ""
+    picker.fetch("v6.12", wait=True)
+    assert picked == ["v6.12"] and "v6.12" in picker.available
+    assert "fetched from tarball" in picker.status.value and picker.progress.bar_style == "success"
+    assert any(0 < v < m for v, m in seen), seen        # partial progress was shown on the way
+    assert picker.fetch_button.layout.display == "none"
