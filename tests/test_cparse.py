@@ -60,6 +60,15 @@ def test_brace_splitting_ifdef_keeps_the_rest_of_the_file():
     assert any(r.kind == "iterator" and r.detail == "demo_for_each_child" for r in mod.rewrites)
 
 
+def test_declaration_split_by_ifdef_parses():
+    # `static` alone inside #ifdef before the rest of the declaration (vendor RT trees)
+    src = fixture_bytes("kernel_style.c")
+    mod = parse_source(src)
+    fn = mod.function("demo_put")
+    assert fn.errors == 0 and fn.start_line == _definition_line(src, "demo_put")
+    assert any(r.kind == "ifdef" and r.detail.startswith("fragment") for r in mod.rewrites)
+
+
 def test_non_utf8_bytes_do_not_shift_lines():
     src = fixture_bytes("kernel_style.c")
     assert b"\xe9" in src

@@ -217,6 +217,7 @@ class Normalizer:
         self.config = DEFAULT_CONFIG if config is None else config
         self.rewrites: list[Rewrite] = []
         self._brackets: _BracketIndex | None = None
+        self._code: bytearray | None = None  # mask without directive lines, while resolving
 
     # -- helpers ------------------------------------------------------------
     def _put(self, start: int, text: bytes, kind: str, detail: str = "", end: int | None = None) -> None:
@@ -235,6 +236,7 @@ class Normalizer:
         _blank(self.mask, start, end)
         if self._brackets is not None:
             self._brackets.clear(start, end)
+            _blank(self._code, start, end)
         self.rewrites.append(Rewrite(kind, start, end, detail))
 
     def _next_nonspace(self, pos: int) -> int:
@@ -431,10 +433,12 @@ class Normalizer:
         for a, b, _, _ in lines:
             _blank(code, a, b)
         self._brackets = _BracketIndex(code)
+        self._code = code
+        self._last_code_memo: dict[int, int] = {}
         self._contexts = self._directive_contexts(code, lines)
         for g in groups:
             self._resolve_group(g)
-        self._brackets = None
+        self._brackets = self._code = None
 
     def _directive_contexts(self, code: bytearray, lines) -> dict[int, str | None]:
         """For each directive line start: 'expression' inside parentheses,
@@ -482,6 +486,29 @@ class Normalizer:
         tail = bytes(self.mask[max(start, end - 120):end])
         return self._LABEL_END.search(tail) is not None and b"?" not in tail
 
+    def _last_code_char(self, end: int) -> int:
+        """Index of the last non-blank code byte before `end`, or -1.  Runs of
+        blanks already crossed are remembered (blanking only adds blanks), so
+        10,000 nested groups do not rescan each other's #endif lines."""
+        code, memo = self._code, self._last_code_memo
+        k = end - 1
+        while k >= 0:
+            if k in memo:
+                k = memo[k]
+                if k < 0 or code[k] not in b" \t\r\n\\":
+                    break
+                k -= 1
+                continue
+            if code[k] not in b" \t\r\n\\":
+                break
+            k -= 1
+        memo[end - 1] = k
+        return k
+
+    def _is_fragment(self, start: int, end: int) -> bool:
+        k = self._last_code_char(end)
+        return k >= start and self._code[k] not in b";},"
+
     def _resolve_group(self, g: list) -> None:
         branches = []  # (kind, cond, body_start, body_end)
         for i in range(len(g) - 1):
@@ -501,7 +528,11 @@ class Normalizer:
             re.search(rb"(^|[;{}\s])[A-Za-z_]\w*\s*:$", bytes(self.mask[max(0, before - 80):before + 1])) is not None
         # ...or a label closing a branch (2.6.32's `bad_fork_cleanup_cgroup:` before #endif).
         label_at_end = any(self._ends_with_label(bs, be) for _, _, bs, be in branches)
-        if not (unbalanced or in_expression or split_header or after_label or label_at_end):
+        # ...or any branch that stops mid-declaration or mid-statement (`static` alone
+        # before `#endif`, an `if (x)` whose body follows the group): C the parser
+        # cannot hold as an alternative.
+        fragment = any(self._is_fragment(bs, be) for _, _, bs, be in branches)
+        if not (unbalanced or in_expression or split_header or after_label or label_at_end or fragment):
             return
         chosen = None
         for idx, (kind, cond, _, _) in enumerate(branches):
@@ -520,7 +551,8 @@ class Normalizer:
                 chosen = idx
                 break
         why = "unbalanced" if unbalanced else f"in {context}" if in_expression else \
-            "split header" if split_header else "after a label" if after_label else "label at branch end"
+            "split header" if split_header else "after a label" if after_label else \
+            "label at branch end" if label_at_end else "fragment"
         detail = f"{why}; kept branch " \
                  f"{chosen + 1 if chosen is not None else 'none'} of {len(branches)}"
         for a, b, _, _ in g:
