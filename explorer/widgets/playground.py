@@ -64,12 +64,13 @@ class FlagPlayground(w.VBox):
         self._box_layout = w.Layout(width="215px")
         self._box_style = CheckboxStyle()
         self._config_layout = w.Layout(width="255px")
+        self._world_layout = w.Layout(width="max-content", margin="0 18px 0 0")
         self.flag_boxes: dict[str, w.Checkbox] = {}
         self.config_boxes: dict[str, w.Checkbox] = {}
         self.entry = w.Dropdown(description="Entry", layout=w.Layout(width="260px"))
         self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(6, 220px)"))
         self.world_boxes = {k: w.Checkbox(description=t, value=(k == "capable"), indent=False,
-                                          layout=self._box_layout, style=self._box_style)
+                                          layout=self._world_layout, style=self._box_style)
                             for k, t in WORLD_TOGGLES}
         self.fail_callee = w.Dropdown(description="Fail callee", options=[("(none)", "")],
                                       layout=w.Layout(width="300px"))
@@ -77,11 +78,12 @@ class FlagPlayground(w.VBox):
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(4, 260px)"))
         self.outcome = w.HTML()
         self.outcome.add_class("fx-outcome")
-        # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline.
-        self.first = w.Button(description="⏮", tooltip="first step", layout=w.Layout(width="44px"))
+        # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline
+        # (and glyphs every common font has: ⏮/⏭ are missing from DejaVu and Noto CJK).
+        self.first = w.Button(description="|◀", tooltip="first step", layout=w.Layout(width="44px"))
         self.back = w.Button(description="◀", tooltip="back one step", layout=w.Layout(width="44px"))
         self.forward = w.Button(description="▶", tooltip="forward one step", layout=w.Layout(width="44px"))
-        self.last = w.Button(description="⏭", tooltip="last step", layout=w.Layout(width="44px"))
+        self.last = w.Button(description="▶|", tooltip="last step", layout=w.Layout(width="44px"))
         self.slider = w.IntSlider(min=0, max=0, value=0, description="Step", continuous_update=True,
                                   layout=w.Layout(width="420px"))
         self.step_info = w.HTML()

@@ -29,7 +29,7 @@ HOSTILE_EN = ('Threads must share handlers <img src=x onerror="window.__pwned=1"
 # "tofu").  Tofu is one box for every character; real glyphs differ from it
 # and from each other.
 GLYPH_CHECK = """
-(el) => {
+(el, minCode = 0x3000) => {
   const font = getComputedStyle(el).font;
   const c = document.createElement('canvas'); c.width = 64; c.height = 64;
   const g = c.getContext('2d', {willReadFrequently: true});
@@ -39,7 +39,7 @@ GLYPH_CHECK = """
     for (let i = 3; i < d.length; i += 4) { h = (h * 31 + d[i]) >>> 0; if (d[i]) ink++; }
     return h + ':' + ink; };
   const text = el.textContent;
-  const chars = [...new Set([...text].filter(ch => ch.charCodeAt(0) > 0x3000))];
+  const chars = [...new Set([...text].filter(ch => ch.codePointAt(0) > minCode))];
   const tofu = draw('\\uE000');
   const seen = chars.map(draw);
   return {font, chars: chars.length, distinct: new Set(seen).size,
@@ -155,6 +155,16 @@ def test_adding_sighand_and_vm_succeeds(session):
         rev = page.locator(".fx-view").get_attribute("data-trace-rev")
         flag(page, name).uncheck()
         wait_trace(page, rev)
+
+
+def test_controls_draw_every_symbol_they_use(session):
+    """Buttons use text symbols (no icon fonts offline): none may draw as tofu."""
+    page = session["page"]
+    buttons = page.locator(".fx-playground button, .fx-view .fx-langbtn")
+    assert buttons.count() >= 7
+    for i in range(buttons.count()):
+        g = buttons.nth(i).evaluate(GLYPH_CHECK, 0x7F)
+        assert g["tofuLike"] == 0, (buttons.nth(i).text_content(), g)
 
 
 def test_hover_outlines_the_statement_under_the_pointer(session):
