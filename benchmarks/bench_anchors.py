@@ -62,7 +62,11 @@ def timed(fn, repeat=3):
 
 
 def bench_speed(n_versions: int, refs: dict) -> None:
-    anns = Store().list()
+    t = time.perf_counter()
+    store = Store()
+    anns = store.list()
+    print(f"store: loaded {len(anns)} notes from {len(store.files())} files in {time.perf_counter() - t:.3f} s "
+          f"(ruamel round-trip)")
     labels = sources.available()
     raw = [(lb, sources.get(lb).data) for lb in labels] + [(lb, m.source) for lb, m in refs.items()]
     if not raw:

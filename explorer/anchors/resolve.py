@@ -84,7 +84,6 @@ class _Entry:
     kind: str
     head: str              # canonical
     token_set: frozenset
-    fields: frozenset
     before: str
     after: str
     position: float
@@ -97,7 +96,7 @@ class _Index:
         self.module = module
         self.by_function: dict[str, list[_Entry]] = {}
         self.targets: dict[str, list[tuple[str, bool]]] = {}
-        self._by_head: dict[tuple[str, str], list[_Entry]] | None = None
+        self._containing: dict[frozenset, list[str]] = {}
 
     def function_entries(self, name: str) -> list[_Entry]:
         got = self.by_function.get(name)
@@ -109,22 +108,24 @@ class _Index:
             for i, node in enumerate(stmts):
                 head = canonical(head_code(self.module, node))
                 before, after = neighbour_hashes(self.module, node)
-                got.append(_Entry(node, name, node.type, head, frozenset(head.split(" ")), field_names(head),
-                                  before, after, round(i / n, 3)))
+                got.append(_Entry(node, name, node.type, head, frozenset(head.split(" ")), before, after,
+                                  round(i / n, 3)))
             fhead = canonical(head_code(self.module, fn.node))
             got.append(_Entry(fn.node, name, "function_definition", fhead, frozenset(fhead.split(" ")),
-                              frozenset(), "", "", 0.0))
+                              "", "", 0.0))
             self.by_function[name] = got
         return got
 
-    def by_head(self) -> dict[tuple[str, str], list[_Entry]]:
-        if self._by_head is None:
-            idx: dict[tuple[str, str], list[_Entry]] = {}
-            for name in self.module.functions:
-                for e in self.function_entries(name):
-                    idx.setdefault((e.kind, e.head), []).append(e)
-            self._by_head = idx
-        return self._by_head
+    def containing(self, keys: frozenset) -> list[str]:
+        """Functions whose text holds every key identifier (a cheap byte test
+        that spares indexing the whole file to look for a moved statement)."""
+        got = self._containing.get(keys)
+        if got is None:
+            needles = [k.encode() for k in keys]
+            text = self.module.text
+            got = self._containing[keys] = [name for name, fn in self.module.functions.items()
+                                            if all(nd in text[fn.start_byte:fn.end_byte] for nd in needles)]
+        return got
 
 
 _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -217,8 +218,9 @@ def resolve(anchor: Anchor, module, *, written_against: str | None = None,
     # 3. the same, distinctive head in one other function (a check moved between functions)
     keys = key_identifiers(anchor.head)
     if anchor.kind != "function_definition" and keys:
-        elsewhere = [e for e in idx.by_head().get((anchor.kind, head), [])
-                     if all(e.function != name for name, _ in targets)]
+        own = {name for name, _ in targets}
+        elsewhere = [e for name in idx.containing(keys) if name not in own
+                     for e in idx.function_entries(name) if e.kind == anchor.kind and e.head == head]
         if len(elsewhere) == 1:
             return _placed("moved", _score(anchor, head, elsewhere[0])[0], module, elsewhere[0])
     # 4. similar code in the target function, never without the key identifiers
@@ -230,7 +232,8 @@ def resolve(anchor: Anchor, module, *, written_against: str | None = None,
         for e in idx.function_entries(fname):
             if e.kind != anchor.kind or not keys <= e.token_set:
                 continue
-            if not (fields <= e.fields or e.fields <= fields):
+            theirs = field_names(e.head)
+            if not (fields <= theirs or theirs <= fields):
                 continue   # fields were swapped, not added or dropped: other code
             score, sim = _score(anchor, head, e)
             if sim == 1.0 and e.kind != "function_definition" and _context(anchor, e) == 0:
