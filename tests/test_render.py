@@ -135,6 +135,10 @@ def test_static_page_is_self_contained_with_notes_beside_lines(mod612):
     assert "スレッドはシグナルハンドラを共有する" in p.rows[line]["notes"]
     assert "Threads share handlers" in p.rows[line]["notes"]
     assert not p.rows[line - 1]["notes"]
+    # Docco-style: the note's cell spans its line and every line up to the end (no later note),
+    # and the lines before it share one empty cell
+    assert f'<td class="notes" rowspan="{mod612.line_count + 1 - line}">' in page
+    assert page.count('<td class="notes"') == 2 and f'<td class="notes" rowspan="{line - 1}"></td>' in page
     # no network: no external URL is loaded by any tag, and a CSP forbids it anyway
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page)
     assert "default-src 'none'" in page

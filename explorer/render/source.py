@@ -186,6 +186,12 @@ def source_table(rendered: Rendered, notes: list[Note] | None = None, *, execute
     for n in notes or ():
         by_line.setdefault(n.line, []).append(n)
     executed = set(executed)
+    spans: dict[int, int] = {}
+    if note_column:
+        starts = sorted({ln for ln in by_line if rendered.first_line <= ln <= rendered.last_line}
+                        | {rendered.first_line})
+        ends = starts[1:] + [rendered.last_line + 1]
+        spans = {a: b - a for a, b in zip(starts, ends)}
     rows = [f'<table class="fx-src" data-label="{esc(rendered.label)}">']
     for offset, code in enumerate(rendered.lines):
         ln = rendered.first_line + offset
@@ -204,8 +210,10 @@ def source_table(rendered: Rendered, notes: list[Note] | None = None, *, execute
         row = (f'<tr id="L{ln}" data-line="{ln}"{node_attr}{cls}>'
                f'<td class="ln"><a href="#L{ln}">{ln}</a></td><td class="gut">{gutter}</td>'
                f'<td class="code">{code}</td>')
-        if note_column:
-            row += f'<td class="notes">{"".join(note_html(n) for n in here)}</td>'
+        if note_column and ln in spans:
+            # Docco-style: a note's cell spans the lines up to the next note, so the code
+            # beside it stays one block instead of being pulled apart line by line.
+            row += f'<td class="notes" rowspan="{spans[ln]}">{"".join(note_html(n) for n in here)}</td>'
         rows.append(row + "</tr>")
     rows.append("</table>")
     return "\n".join(rows)
