@@ -21,7 +21,7 @@ NAMES = [p.stem for p in NOTEBOOKS]
 EXPECTED = {
     "01_tour_do_fork": ["CLONE_THREAD ", "EINVAL", "copy_process: lines"],
     "02_modern_kernel_clone": ["sys_clone3", "fork entry: kernel_clone", "clone3 with defaults: ok"],
-    "03_diff_and_history": ["paired", "guards of copy_process over", "copy_process   keep"],
+    "03_diff_and_history": ["paired", "guards of copy_process over", "copy_process -> copy_process: keep"],
     "04_flag_playground": ["CLONE_THREAD alone: -EINVAL", "with CLONE_SIGHAND and CLONE_VM: ok", "Counter("],
     "05_translating_commentary": ["entries; untranslated", "current", "terms;"],
     "app": [],
