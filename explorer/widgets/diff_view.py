@@ -39,7 +39,8 @@ class DiffView(w.VBox):
         self.function.observe(lambda _c: self._show(), names="value")
 
     def set_module(self, module, compute: bool = True) -> None:
-        """Compare the app's version (To) with the one before it (From); with
+        """Compare the app's version (To) with the one before it (From), the oldest
+        with the one after it; with
         compute=False the work waits until compute() (the tab is opened)."""
         self._pending = module
         if compute:
@@ -55,8 +56,10 @@ class DiffView(w.VBox):
             self.a.options = self.b.options = labels
             if module.label in labels:
                 i = labels.index(module.label)
-                self.b.value = module.label
-                self.a.value = labels[i - 1] if i > 0 else (labels[1] if len(labels) > 1 else module.label)
+                if i == 0 and len(labels) > 1:    # the oldest: compare it with the next one
+                    self.a.value, self.b.value = module.label, labels[1]
+                else:
+                    self.a.value, self.b.value = labels[max(i - 1, 0)], module.label
         finally:
             self._busy = False
         self._versions_changed(None)
