@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 from tree_sitter import Node
 
 from ..cparse import Module
+from ..errors import ParseError
 from .tokens import TokenIndex
 
 # Statements with fewer tokens than this are too common (`break;`, `i++;`) to
@@ -210,8 +211,18 @@ class _Builder:
         return self.make("function_definition", fn.node, head_nodes, kids, toks=toks)
 
 
+def _too_deep(mod: Module, name: str) -> ParseError:
+    # Real fork.c nests a dozen levels; thousands of braces are hostile input
+    # and must be a message, not a RecursionError escaping the CLI.
+    return ParseError(f"{name} in {mod.label} nests its statements too deeply to diff")
+
+
 def statement_tree(mod: Module, name: str) -> SNode:
-    return _Builder(mod).function(mod.function(name))
+    fn = mod.function(name)
+    try:
+        return _Builder(mod).function(fn)
+    except RecursionError:
+        raise _too_deep(mod, name) from None
 
 
 # -- matching -----------------------------------------------------------------
@@ -574,7 +585,10 @@ def diff_functions(a: Module, name_a: str, b: Module, name_b: str | None = None)
     """The edit script turning A's function into B's (names as in each version)."""
     name_b = name_b or name_a
     ta, tb = statement_tree(a, name_a), statement_tree(b, name_b)
-    m = match_trees(ta, tb)
-    script = _Script(a, b, m)
-    script.pair(ta, tb)
+    try:
+        m = match_trees(ta, tb)
+        script = _Script(a, b, m)
+        script.pair(ta, tb)
+    except RecursionError:
+        raise _too_deep(a if ta.size >= tb.size else b, name_a if ta.size >= tb.size else name_b) from None
     return FunctionDiff(a, b, name_a, name_b, script.edits, ta, tb)
