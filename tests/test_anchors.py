@@ -198,3 +198,19 @@ def test_real_precision_and_recall_between_61_and_612(mod61, mod612):
         assert t.precision >= 0.97, t.as_dict()
         assert t.recall_unchanged >= 0.97, t.as_dict()
         assert t.by_status.get("fuzzy", 0) > 0    # edited code is found, not only identical code
+
+
+def test_a_negated_condition_is_not_an_edit_of_it(toys):
+    base = toys["base"]
+    a = anchor_at(base, "make_job", "if (!j)")
+    opposite = Anchor(a.function, a.kind, "j", a.before, a.after, a.position)
+    assert resolve(a, base).status == "exact"
+    assert resolve(opposite, base).status == "absent"
+
+
+def test_a_call_that_gained_an_argument_is_fuzzy(toys):
+    base, renamed = toys["base"], toys["renamed"]
+    a = anchor_at(base, "do_fork", "struct job *j = make_job(clone_flags, stack);", kind="declaration")
+    res = resolve(a, renamed)
+    assert res.status == "fuzzy" and res.function == "kernel_clone"
+    assert res.line == line_of(renamed, "make_job(args->flags, args->stack, 0);")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from tree_sitter import Node
 
-from .selectors import (Anchor, canonical, field_names, head_code, key_identifiers, neighbour_hashes,
+from .selectors import (CONDITION_KINDS, Anchor, canonical, field_names, head_code, key_identifiers, neighbour_hashes,
                         statements)
 
 # Function renames along the history of fork.c.  Names in one group are the
@@ -177,12 +177,27 @@ def _context(anchor: Anchor, e: _Entry) -> float:
 
 
 def _score(anchor: Anchor, head: str, e: _Entry) -> tuple[float, float]:
-    sim = 1.0 if head == e.head else fuzz.ratio(head, e.head) / 100.0
+    if head == e.head:
+        sim = 1.0
+    elif anchor.kind in CONDITION_KINDS:
+        sim = fuzz.ratio(head, e.head) / 100.0
+    else:
+        # a call that gained or lost arguments still reads as the same call
+        sim = max(fuzz.ratio(head, e.head), 0.9 * fuzz.partial_ratio(head, e.head)) / 100.0
     if e.kind == "function_definition":
         ctx, pos = 1.0, 1.0        # a function has no neighbours; lineage already chose it
     else:
         ctx, pos = _context(anchor, e), 1.0 - min(1.0, abs(anchor.position - e.position))
     return HEAD_WEIGHT * sim + CONTEXT_WEIGHT * ctx + POSITION_WEIGHT * pos, sim
+
+
+def _negated(head: str) -> str:
+    """The canonical head with one logical negation added or removed."""
+    if head.startswith("! ( ") and head.endswith(" )"):
+        return head[4:-2]
+    if head.startswith("! "):
+        return head[2:]
+    return "! ( " + head + " )" if " " in head else "! " + head
 
 
 def _placed(status: str, score: float, module, e: _Entry) -> Resolution:
@@ -232,6 +247,8 @@ def resolve(anchor: Anchor, module, *, written_against: str | None = None,
         for e in idx.function_entries(fname):
             if e.kind != anchor.kind or not keys <= e.token_set:
                 continue
+            if _negated(head) == e.head or _negated(e.head) == head:
+                continue   # `if (!stack)` is the opposite of `if (stack)`, not an edit of it
             theirs = field_names(e.head)
             if not (fields <= theirs or theirs <= fields):
                 continue   # fields were swapped, not added or dropped: other code
