@@ -238,3 +238,26 @@ def test_version_picker_fetches_with_a_progress_bar(mod612, tmp_path, monkeypatc
     assert "fetched from tarball" in picker.status.value and picker.progress.bar_style == "success"
     assert any(0 < v < m for v, m in seen), seen        # partial progress was shown on the way
     assert picker.fetch_button.layout.display == "none"
+
+
+def test_editor_annotates_an_enclosing_statement_apart_from_the_line(mod612, tmp_path):
+    store = Store(tmp_path)
+    view = SourceView(mod612)
+    editor = AnnotationEditor(view, store)
+    editor.set_module(mod612)
+    line = guard_line(mod612)
+    view.select(line)
+    editor.ja.value = "行の注釈"
+    first = editor.save()
+    # climb to the statement that holds the guard (what a second click does) and annotate it
+    node = mod612.node_by_id(view.selected_node).parent
+    view.select(line, mod612.node_id(node))
+    assert editor.editing is None and editor.ja.value == ""
+    editor.en.value = "the block around the guard"
+    second = editor.save()
+    assert second and second != first
+    # a block is not anchorable by itself: the store pins the note to the statement owning it
+    from explorer.anchors import anchorable
+    assert store.get(second).anchor.kind == anchorable(mod612, node).type != "if_statement"
+    view.select(line)
+    assert editor.editing == first

@@ -24,6 +24,9 @@ BASE_CSS = """
 .fx-src tr.fx-cause td { background: #ffe3c2 !important; }
 .fx-src tr.fx-cause td.ln::before { content: "? "; color: #c60; }
 .fx-src tr.fx-step td { outline: 2px solid #3a6df0; outline-offset: -2px; }
+.fx-src tr.fx-seln td.code { box-shadow: inset 3px 0 0 #d08a00; }
+.fx-src tr.fx-seln-top td.code { border-top: 2px solid #d08a00; }
+.fx-src tr.fx-seln-bot td.code { border-bottom: 2px solid #d08a00; }
 .fx-src tr.fx-hov-top td.code { border-top: 1px solid #3a6df0; }
 .fx-src tr.fx-hov-bot td.code { border-bottom: 1px solid #3a6df0; }
 .fx-src tr.fx-hov td.code { box-shadow: inset 2px 0 0 #3a6df0; }

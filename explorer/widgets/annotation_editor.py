@@ -74,15 +74,15 @@ class AnnotationEditor(w.VBox):
 
     # -- selection ----------------------------------------------------------
     def _at_selection(self) -> list[Placed]:
+        """Notes on the selected node; for a line's own statement, any note on that line.
+        (After climbing to an enclosing statement, its notes, not the line's.)"""
         line, node = self.view.selected_line, self.view.selected_node
-        out = []
-        for p in self.placed:
-            res = p.resolution
-            if res.node is None:
-                continue
-            if res.line == line or (node and self.module.node_id(res.node) == node):
-                out.append(p)
-        return out
+        placed = [p for p in self.placed if p.resolution.node is not None]
+        if node:
+            on_node = [p for p in placed if self.module.node_id(p.resolution.node) == node]
+            if on_node or node != self.view.line_statement(line):
+                return on_node
+        return [p for p in placed if p.resolution.line == line]
 
     def _selection_changed(self, _change) -> None:
         line = self.view.selected_line

@@ -54,7 +54,7 @@ function render({ model, el: root }) {
     rows = new Map();
     for (const tr of scroller.querySelectorAll("tr[data-line]")) rows.set(+tr.dataset.line, tr);
     spans = model.get("spans") || [];
-    marked = []; hovered = []; selected = null;
+    marked = []; hovered = []; selected = null; selNode = [];
     title.textContent = model.get("title");
     applyNotes(); applyTrace(); applySelection(false);
   }
@@ -102,6 +102,7 @@ function render({ model, el: root }) {
   function applySelection(scroll) {
     if (selected) selected.classList.remove("fx-sel");
     selected = rows.get(model.get("selected_line")) || null;
+    outlineSelected();
     if (selected) {
       selected.classList.add("fx-sel");
       if (scroll) scrollIntoViewIfNeeded(selected);
@@ -152,13 +153,46 @@ function render({ model, el: root }) {
     for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
     hovered = [];
   });
+  // The statement enclosing span i (the smallest one strictly containing it), or -1.
+  function parentOf(i) {
+    const [, , s, e] = spans[i];
+    let best = -1;
+    spans.forEach((sp, j) => {
+      if (j === i || sp[2] > s || sp[3] < e || (sp[2] === s && sp[3] === e && sp[0].length >= spans[i][0].length)) return;
+      if (best < 0 || sp[3] - sp[2] < spans[best][3] - spans[best][2]
+          || (sp[3] - sp[2] === spans[best][3] - spans[best][2] && sp[0].length > spans[best][0].length)) best = j;
+    });
+    return best;
+  }
+
+  let selNode = [];
+  function outlineSelected() {
+    for (const r of selNode) r.classList.remove("fx-seln", "fx-seln-top", "fx-seln-bot");
+    selNode = [];
+    const id = model.get("selected_node");
+    const sp = spans.find(x => x[0] === id);
+    if (!sp) return;
+    selNode = rowsOf(sp[2], sp[3]);
+    for (const r of selNode) r.classList.add("fx-seln");
+    if (selNode.length) { selNode[0].classList.add("fx-seln-top"); selNode[selNode.length - 1].classList.add("fx-seln-bot"); }
+    root.dataset.selectedKind = sp[1];
+  }
+
   scroller.addEventListener("click", (ev) => {
     if (ev.target.closest("a")) ev.preventDefault();
     const tr = ev.target.closest("tr[data-line]");
     if (!tr) return;
-    const sp = tr.dataset.node !== undefined ? spans[+tr.dataset.node] : null;
-    model.set("selected_line", +tr.dataset.line);
-    model.set("selected_node", sp ? sp[0] : "");
+    const line = +tr.dataset.line;
+    let idx = tr.dataset.node !== undefined ? +tr.dataset.node : -1;
+    // Clicking the selected line again climbs to the enclosing statement: a reader can
+    // select the whole `if`, its block, the loop around it...
+    const cur = spans.findIndex(x => x[0] === model.get("selected_node"));
+    if (line === model.get("selected_line") && cur >= 0) {
+      const up = parentOf(cur);
+      idx = up >= 0 ? up : cur;
+    }
+    model.set("selected_line", line);
+    model.set("selected_node", idx >= 0 ? spans[idx][0] : "");
     model.save_changes();
     applySelection(false);
   });
@@ -167,6 +201,7 @@ function render({ model, el: root }) {
   model.on("change:notes", applyNotes);
   model.on("change:trace_rev", applyTrace);
   model.on("change:selected_line", () => applySelection(true));
+  model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

@@ -80,13 +80,16 @@ class SourceView(anywidget.AnyWidget):
             self.step_line = int(step_line or 0)
             self.trace_rev += 1
 
-    def select(self, line: int) -> None:
-        """Select a line as a click would (the statement starting there, if any)."""
-        node = ""
-        if self._rendered is not None:
-            idx = self._rendered.line_node.get(line)
-            if idx is not None:
-                node = self._rendered.spans[idx].node_id
+    def line_statement(self, line: int) -> str:
+        """Id of the statement a click on `line` selects first ("" if none)."""
+        if self._rendered is None:
+            return ""
+        idx = self._rendered.line_node.get(line)
+        return self._rendered.spans[idx].node_id if idx is not None else ""
+
+    def select(self, line: int, node: str | None = None) -> None:
+        """Select a line as a click would (the statement starting there, or `node`)."""
+        node = self.line_statement(line) if node is None else node
         with self.hold_sync():
             self.selected_node = node
             self.selected_line = line

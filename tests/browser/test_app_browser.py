@@ -230,6 +230,28 @@ def test_editor_saves_a_new_annotation_to_the_store_file(session):
     page.screenshot(path=str(ARTIFACTS / "annotation-added.png"))
 
 
+def test_clicking_the_selected_line_again_selects_the_enclosing_statement(session):
+    page, mod, line = session["page"], session["mod"], session["guard"]
+    view = page.locator(".fx-view")
+    row(page, line).locator("td.code").click()
+    page.wait_for_function("document.querySelector('.fx-view').dataset.selectedKind === 'if_statement'")
+    first = view.get_attribute("data-selected-kind")
+    row(page, line).locator("td.code").click()
+    page.wait_for_function("document.querySelector('.fx-view').dataset.selectedKind !== 'if_statement'")
+    # the outline now covers the statement that holds the guard: find it in the tree itself
+    col = len(mod.lines[line - 1]) - len(mod.lines[line - 1].lstrip())
+    node = mod.tree.root_node.descendant_for_point_range((line - 1, col), (line - 1, col))
+    while node.type != "if_statement":
+        node = node.parent
+    parent = node.parent
+    assert first == "if_statement" and view.get_attribute("data-selected-kind") == parent.type
+    top = page.locator(".fx-view tr.fx-seln-top")
+    bot = page.locator(".fx-view tr.fx-seln-bot")
+    assert int(top.get_attribute("data-line")) == parent.start_point[0] + 1
+    assert int(bot.get_attribute("data-line")) == parent.end_point[0] + 1
+    page.wait_for_function(f"document.querySelector('.fx-editor').innerText.includes('on line {line}')")
+
+
 def test_diff_view_opens_with_aligned_rows(session):
     page = session["page"]
     page.locator(".fx-tabs .lm-TabBar-tab, .fx-tabs .p-TabBar-tab").filter(has_text="Diff").click()
