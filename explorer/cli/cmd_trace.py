@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..cparse import open_version
 from ..cparse.config import DEFAULT_CONFIG
-from ..errors import ExecutionError
+from ..errors import ExecutionError, LookupFailure
 from ..executor import World, program_for, run, sweep
 from . import emit
 
@@ -62,11 +62,16 @@ def build_world(args) -> World:
     return world
 
 
-def build_config(items: list[str]) -> dict[str, bool]:
+def build_config(items: list[str], module=None) -> dict[str, bool]:
     config = dict(DEFAULT_CONFIG)
     for name, value in _pairs(items, "--config"):
         if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
             raise ExecutionError(f"bad config option name {name!r}")
+        # An option the file never tests changes nothing: most likely a typo.
+        if module is not None and name not in DEFAULT_CONFIG and \
+                not re.search(rb"\b" + name.encode() + rb"\b", module.source):
+            raise LookupFailure(f"{module.label or 'the source'} never tests {name}; "
+                                "--config names an option the file uses (CONFIG_NUMA=n)")
         v = value.lower()
         if v not in ("y", "n", "yes", "no", "1", "0", "true", "false", "m"):
             raise ExecutionError(f"{name} takes y or n, not {value!r}")
@@ -76,7 +81,7 @@ def build_config(items: list[str]) -> dict[str, bool]:
 
 def cmd_trace(args) -> int:
     module = open_version(args.label)
-    config = build_config(args.config)
+    config = build_config(args.config, module)
     world = build_world(args)
     flags = program_for(module, config).flags.parse(args.flags)
     trace = run(module, flags, args.entry, world, config, budget=args.budget)
@@ -120,7 +125,7 @@ def render_trace(module, trace, flag_table, all_steps: bool = False) -> str:
 
 def cmd_sweep(args) -> int:
     module = open_version(args.label)
-    config = build_config(args.config)
+    config = build_config(args.config, module)
     world = build_world(args)
     names = [n.strip() for n in args.flags.split(",") if n.strip()]
     doc = sweep(module, names, args.entry, world, config, budget=args.budget)

@@ -87,6 +87,9 @@ def errno_value(name_or_number: str) -> int:
     """'ENOMEM' or '12' -> 12 (positive)."""
     text = name_or_number.strip().lstrip("-")
     if text.isdigit():
+        # the kernel's errnos are 1..MAX_ERRNO (4095); anything else is not an error return
+        if not 1 <= int(text) <= 4095:
+            raise ExecutionError(f"errno {name_or_number!r} is out of range: use 1..4095 or a name like ENOMEM")
         return int(text)
     try:
         return ERRNO[text.upper()]

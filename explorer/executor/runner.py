@@ -1,6 +1,8 @@
 """Run an entry point of a Module with given flags: arguments, outcome, sweep."""
 from __future__ import annotations
 
+import re
+
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
 from .flags import errno_name
@@ -85,6 +87,7 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
         raise ExecutionError("the step budget must be positive")
     name = resolve_entry(module, entry)
     world = World() if world is None else world
+    _check_failures(module, world)
     program = program_for(module, config)
     interp = Interpreter(program, world, record=record, budget=budget)
     outcome = None
@@ -113,6 +116,15 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
     return trace
+
+
+def _check_failures(module: Module, world: World) -> None:
+    """A --fail naming a function the file never calls would be silently
+    ignored (a typo then reads as "the kernel survives this failure")."""
+    for callee in world.failures:
+        if not re.search(rb"\b" + re.escape(callee.encode()) + rb"\s*\(", module.source):
+            raise LookupFailure(f"{module.label or 'the source'} never calls {callee!r}; "
+                                "--fail names a function the code calls (copy_mm=ENOMEM)")
 
 
 def _outcome(interp: Interpreter, cf, value) -> Outcome:
