@@ -106,6 +106,7 @@ def parse_note(text: str, path: str | None = None) -> Note:
     tops: list[tuple[int, int, str, int]] = []     # top-level prose blocks: start, end, kind, level
     for tok in tokens:
         if tok.type == "fence" and tok.map:
+            _refuse_unclosed(tok, lines, path)
             fences.append((tok.map[0], tok.map[1], tok.info.strip().split(" ")[0] if tok.info else "",
                            tok.content))
         if tok.level == 0 and tok.map and tok.type in _KIND:
@@ -158,6 +159,18 @@ def parse_note(text: str, path: str | None = None) -> Note:
         pending = []
         out_blocks.append(item)
     return Note(text=text, blocks=out_blocks, trailing=pending, path=path)
+
+
+def _refuse_unclosed(tok, lines: list[str], path: str | None) -> None:
+    """A fence never closed runs to the end of the note (CommonMark), so the
+    prose after it would be read as code and lost as commentary: say where."""
+    start, end = tok.map
+    last = lines[end - 1].strip().lstrip(">").strip() if end - 1 > start else ""
+    char, size = tok.markup[0], len(tok.markup)
+    closed = len(last) >= size and set(last) == {char}
+    if not closed and not any(ln.strip() for ln in lines[end:]):
+        raise NoteError(f"the code fence {tok.markup}{tok.info.strip()} opened here is never closed "
+                        f"(add a closing {tok.markup} line)", path=path, line=start + 1)
 
 
 def _fenced(b: CodeBlock) -> str:
