@@ -38,8 +38,19 @@ def register(sub) -> None:
 
 
 def _store():
+    """The store, refused while a file in it does not validate: its notes would
+    silently be missing from the status, the PO file or the import."""
     from ..annotations import Store
-    return Store()
+    from ..errors import TranslationError
+    store = Store()
+    problems = store.problems()
+    if problems:
+        p = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise TranslationError(f"{p.message}{more}; its notes would be left out, fix it first "
+                               "('fork-explorer annotations check' lists every problem)",
+                               path=str(p.path), line=p.line)
+    return store
 
 
 def _status(args) -> int:
@@ -47,6 +58,10 @@ def _status(args) -> int:
     if args.version:
         import explorer
         explorer.load(args.version)      # an unknown or unfetched version is bad input
+    if args.langs:
+        from ..translate.po import _check_lang
+        for lang in args.langs:
+            _check_lang(lang)
     out = summary(_store().list(), version=args.version, langs=args.langs)
 
     def text(d):

@@ -267,7 +267,10 @@ def read_po(path: str | Path) -> polib.POFile:
         raise TranslationError(f"not UTF-8 ({e.reason})", path=str(p)) from None
     except (OSError, ValueError) as e:
         msg = str(e).replace(str(p), "").strip() or type(e).__name__
-        raise TranslationError(f"does not parse as a PO file: {msg}", path=str(p)) from None
+        m = re.search(r"\s*\(line (\d+)\)\s*$", msg)     # polib says where; put it in path:line form
+        line = int(m.group(1)) if m else None
+        msg = msg[:m.start()] if m else msg
+        raise TranslationError(f"does not parse as a PO file: {msg}", path=str(p), line=line) from None
     if not po.metadata.get("Language"):
         raise TranslationError("the PO header names no Language; cannot tell which language it "
                                "translates into", path=str(p))
