@@ -14,6 +14,18 @@ def _args(ec, arg_nodes):
     return [ec.expr(a)[0] for a in arg_nodes]
 
 
+def _exactly(n, ec, arg_nodes, meta):
+    """The compiled arguments of a helper that takes n; malformed C (IS_ERR())
+    is an unknown outcome at its line, not an internal error."""
+    if len(arg_nodes) != n:
+        reason = f"a helper taking {n} argument(s) is called with {len(arg_nodes)}"
+
+        def malformed(fr):   # raised only if this call is reached
+            raise Unsupported(reason, meta)
+        return [malformed] * n
+    return _args(ec, arg_nodes)
+
+
 def _b_identity(ec, node, arg_nodes, meta):
     if len(arg_nodes) != 1:
         return None
@@ -21,7 +33,7 @@ def _b_identity(ec, node, arg_nodes, meta):
 
 
 def _b_is_err(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -32,7 +44,7 @@ def _b_is_err(ec, node, arg_nodes, meta):
 
 
 def _b_is_err_or_null(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -43,7 +55,7 @@ def _b_is_err_or_null(ec, node, arg_nodes, meta):
 
 
 def _b_ptr_err(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -56,7 +68,7 @@ def _b_ptr_err(ec, node, arg_nodes, meta):
 
 
 def _b_err_ptr(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -67,12 +79,12 @@ def _b_err_ptr(ec, node, arg_nodes, meta):
 
 
 def _b_lower_32(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
     return (lambda fr: wrap(a(fr), V.UINT) if a(fr).__class__ is int else a(fr)), V.UINT
 
 
 def _b_upper_32(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -110,7 +122,7 @@ def _b_task_active_pid_ns(ec, node, arg_nodes, meta):
 
 
 def _b_valid_signal(ec, node, arg_nodes, meta):
-    (a,) = _args(ec, arg_nodes)
+    (a,) = _exactly(1, ec, arg_nodes, meta)
 
     def ev(fr):
         v = a(fr)
@@ -133,7 +145,7 @@ def _b_copy_struct_from_user(ec, node, arg_nodes, meta):
     holds the clone_args the reader set; copy them into the struct."""
     if len(arg_nodes) != 4:
         return None
-    dst, _ksize, src, usize = _args(ec, arg_nodes)
+    dst, _ksize, src, usize = _exactly(4, ec, arg_nodes, meta)
     site = CallSite(ec, node, "copy_struct_from_user", meta)
 
     def ev(fr):
