@@ -244,7 +244,8 @@ def test_parser_on_mutated_fixtures(data):
 
 @settings(max_examples=500, **SETTINGS)
 @given(cond=st.lists(st.sampled_from(list("()!&|<>=01 ") + ["defined", "CONFIG_NUMA", "CONFIG_X", "IS_ENABLED(",
-                                                              "&&", "||", "0x1f", "-"]), max_size=30).map("".join))
+                                                              "&&", "||", "0x1f", "-", "<<", "99999999999", "08", "?", ":"]),
+                    max_size=30).map("".join))
 def test_config_conditions(cond):
     """#if conditions: True, False, None (undecidable) or a typed error, never a crash."""
     value, _ = _typed_only(eval_condition, cond, DEFAULT_CONFIG)

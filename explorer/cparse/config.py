@@ -61,8 +61,23 @@ def eval_condition(cond: str, config: dict[str, bool] | None = None) -> bool | N
         if rest:
             return None
         return bool(val)
-    except (_Unknown, IndexError, ZeroDivisionError):
+    except (_Unknown, IndexError, ZeroDivisionError, ValueError, RecursionError):
+        # malformed numbers (08), negative shifts, nesting deeper than Python's stack
         return None
+
+
+def _c_int(tok: str) -> int:
+    """A C integer literal: 0x1f, 017 (octal), 10UL."""
+    t = tok.rstrip("uUlL")
+    if len(t) > 1 and t[0] == "0" and t[1].isdigit():
+        return int(t, 8)
+    return int(t, 0)
+
+
+def _shift_left(a: int, b: int) -> int:
+    if not 0 <= b <= 128:     # `1 << 99999999999` would eat memory, not answer
+        raise _Unknown
+    return a << b
 
 
 def _is_on(name: str, config) -> bool:
@@ -91,7 +106,7 @@ def _expr(toks, config, min_prec=0):
             "|": lambda a, b: a | b, "^": lambda a, b: a ^ b, "&": lambda a, b: a & b,
             "==": lambda a, b: int(a == b), "!=": lambda a, b: int(a != b), "<": lambda a, b: int(a < b),
             ">": lambda a, b: int(a > b), "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
-            "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b, "+": lambda a, b: a + b,
+            "<<": _shift_left, ">>": lambda a, b: a >> b, "+": lambda a, b: a + b,
             "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a // b, "%": lambda a, b: a % b,
         }[op](left, right)
     return left, toks
@@ -120,7 +135,7 @@ def _unary(toks, config):
     if t == "IS_MODULE":
         return 0, toks[4:]
     if t[0].isdigit():
-        return int(t.rstrip("uUlL"), 0), toks[1:]
+        return _c_int(t), toks[1:]
     if t[0].isalpha() or t[0] == "_":
         if t in config:
             return int(bool(config[t])), toks[1:]
