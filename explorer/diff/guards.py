@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ..cparse import Module
+from ..errors import ParseError
 from .tokens import tokens
 
 _ERRNO = re.compile(r"E[A-Z0-9]+\Z")
@@ -230,4 +231,9 @@ class _Finder:
 
 def find_guards(mod: Module, function: str) -> list[Guard]:
     """Every guard of the function, in the order of the file."""
-    return _Finder(mod, function).run()
+    finder = _Finder(mod, function)
+    try:
+        return finder.run()
+    except RecursionError:
+        # thousands of nested blocks: hostile input, a message instead of a traceback
+        raise ParseError(f"{function} in {mod.label} nests its statements too deeply to find its guards") from None
