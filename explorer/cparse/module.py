@@ -224,9 +224,19 @@ class Module:
         fn = self.function_at(node)
         if fn is None:
             return f"@{node.start_byte}-{node.end_byte}"
+        cache = self._ids_of(fn)
+        known = cache.get(node.id)
+        if known is not None:
+            return known
+        # An anonymous node (a keyword, a brace): walk up to a named ancestor.
         path = []
         cur = node
+        prefix = fn.name + "/"
         while cur is not None and cur.id != fn.node.id:
+            known = cache.get(cur.id)
+            if known is not None:
+                prefix = known + ("." if path and not known.endswith("/") else "")
+                break
             parent = cur.parent
             if parent is None:
                 break
@@ -234,7 +244,26 @@ class Module:
                 if cur.is_named else -1
             path.append(str(idx))
             cur = parent
-        return fn.name + "/" + ".".join(reversed(path))
+        return prefix + ".".join(reversed(path))
+
+    def _ids_of(self, fn) -> dict[int, str]:
+        """Ids of every named node of `fn`, from one walk down the function.
+        Walking up from each node instead costs depth x siblings per node
+        (tree-sitter's parent() searches down from the root), which is minutes
+        on a function nested or #ifdef'd thousands deep."""
+        cache = self.__dict__.setdefault("_node_ids", {})
+        done = self.__dict__.setdefault("_node_ids_done", set())
+        if fn.node.id in done:
+            return cache
+        stack = [(fn.node, fn.name + "/")]
+        while stack:
+            cur, nid = stack.pop()
+            cache[cur.id] = nid
+            sep = "" if nid.endswith("/") else "."
+            for i, c in enumerate(cur.named_children):
+                stack.append((c, f"{nid}{sep}{i}"))
+        done.add(fn.node.id)
+        return cache
 
     def node_by_id(self, node_id: str) -> Node:
         if node_id.startswith("@"):
