@@ -76,6 +76,9 @@ def cmd_diff(args) -> int:
     from ..diff.lineage import counterpart, match_functions
     from ..diff.render import file_summary, terminal
     from ..diff.treediff import diff_functions
+    if args.width is not None and args.width < 20:
+        from . import UsageError
+        raise UsageError(f"--width {args.width} is too narrow for two columns of code; use 20 or more")
     a, b = open_version(args.a), open_version(args.b)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
     if args.function:
