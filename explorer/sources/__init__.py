@@ -59,8 +59,8 @@ def list_versions() -> list[dict]:
     rows = []
     for label in known_labels():
         v = manifest.get(label)
-        meta = cache.read_meta(label) or {}
         st = cache.status(label)
+        meta = {} if st == "corrupt" else (cache.read_meta(label) or {})   # list is how a user finds out
         rows.append({
             "label": label,
             "form": v.form if v else meta.get("form", "unknown"),

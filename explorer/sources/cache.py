@@ -84,12 +84,17 @@ def read_meta(label: str, home: Path | None = None) -> dict | None:
     except FileNotFoundError:
         return None
     except (ValueError, UnicodeDecodeError):
-        raise SourceError("cache metadata is corrupt; run 'sources sync' again", path=str(p)) from None
+        raise SourceError(f"cache metadata is corrupt; run 'fork-explorer sources sync {label}' to fetch it again",
+                          path=str(p)) from None
 
 
 def status(label: str, home: Path | None = None) -> str:
-    """'cached', 'missing' or 'modified' (fork.c no longer matches its recorded blob)."""
-    meta = read_meta(label, home)
+    """'cached', 'missing', 'modified' (fork.c no longer matches its recorded blob)
+    or 'corrupt' (meta.json unreadable; `sources sync LABEL` fetches it again)."""
+    try:
+        meta = read_meta(label, home)
+    except SourceError:
+        return "corrupt"
     if meta is None:
         return "missing"
     try:
