@@ -221,3 +221,28 @@ def test_html_verb_one_function(mod612, tmp_path):
     assert (min(rows), max(rows)) == (fn.start_line, fn.end_line)
     r = run_cli("html", "debian-6.12", "-o", str(tmp_path), "--function", "no_such_fn")
     assert r.returncode == 2 and "no_such_fn" in r.stderr
+
+
+def test_html_verb_refuses_a_broken_annotation_file(mod612, tmp_path):
+    """A shared page must not silently lack the notes of a file that does not validate."""
+    import os
+
+    store_dir = tmp_path / "annotations"
+    store_dir.mkdir()
+    (store_dir / "zz_broken.yaml").write_text("function: copy_process\nannotations:\n  - id: x\n    text: {ja: [\n")
+    env = dict(os.environ, FORK_EXPLORER_ANNOTATIONS=str(store_dir))
+    r = run_cli("html", "debian-6.12", "-o", str(tmp_path / "site"), env=env)
+    assert r.returncode == 2 and "zz_broken.yaml" in r.stderr and r.stderr.count("\n") == 1
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_editor_lists_annotation_file_problems(mod612, tmp_path):
+    from explorer.annotations import Store
+    from explorer.widgets import SourceView
+    from explorer.widgets.annotation_editor import AnnotationEditor
+
+    (tmp_path / "zz_broken.yaml").write_text("- <script>x</script>\n")
+    editor = AnnotationEditor(SourceView(mod612), Store(tmp_path))
+    editor.set_module(mod612)
+    assert "problem(s) in the annotation files" in editor.summary.value and "zz_broken.yaml" in editor.summary.value
+    assert "<script>" not in editor.summary.value

@@ -93,10 +93,20 @@ def cmd_html(args) -> int:
     from ..render.notes import notes_for
     from ..static_export import export
 
+    from ..annotations import Store
+    from ..errors import AnnotationError
+
     mod = load(args.label)
     if args.function:
         mod.function(args.function)  # a typed error for a name the version lacks
-    notes = notes_for(mod)
+    store = Store()
+    problems = store.problems()
+    if problems:
+        # A page shared with a group must not silently lack the notes of a broken file.
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise AnnotationError(f"{problems[0]}{more}; fix it ('fork-explorer annotations check' lists all) "
+                              "before exporting")
+    notes = notes_for(mod, store)
     page = export(mod, args.output, notes, function=args.function)
     placed = sum(1 for n in notes if n.status != "absent")
     emit({"label": mod.label, "page": str(Path(page).resolve()), "lines": mod.line_count, "notes": placed},

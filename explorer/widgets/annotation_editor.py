@@ -68,8 +68,12 @@ class AnnotationEditor(w.VBox):
         rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(p.resolution.status)} — "
                        f"{esc(p.annotation.text.get('ja') or p.annotation.text.get('en', ''))[:80]}</li>"
                        for p in unplaced[:20])
+        problems = self.store.problems()
+        broken = "".join(f"<li>{esc(pr)}</li>" for pr in problems[:10])
         self.summary.value = (f"<div>Anchors in {esc(self.module.label)}: {cells}</div>"
-                              + (f"<ul>{rows}</ul>" if rows else ""))
+                              + (f"<ul>{rows}</ul>" if rows else "")
+                              + (f'<div class="fx-err"><b>{len(problems)} problem(s) in the annotation files'
+                                 f"</b> (their notes are not shown):<ul>{broken}</ul></div>" if problems else ""))
         self._selection_changed(None)
 
     # -- selection ----------------------------------------------------------
