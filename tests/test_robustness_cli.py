@@ -97,7 +97,7 @@ def hostile_po(valid_po: polib.POFile) -> dict[str, bytes]:
     fuzzy[0].flags.append("fuzzy")
     fuzzy[0].msgstr = "FUZZY TEXT THAT MUST NOT LAND"
     return {
-        "syntax.po": (header + 'msgctxt "x"\nmsgid "a"\nmsgstr "b"\ngarbage on line 8\n').encode(),
+        "syntax.po": (header + 'msgctxt "x"\nmsgid "a"\nmsgstr "b"\ngarbage on line 9\n').encode(),
         "no_language.po": b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
                           b'msgctxt "x"\nmsgid "a"\nmsgstr "b"\n',
         "empty.po": b"",
@@ -282,7 +282,7 @@ def cases() -> list[Case]:
         Case("unknown-flag-sweep", ["sweep", D, "--flags", "CLONE_VM,CLONE_NOPE"], says=["CLONE_NOPE"]),
         Case("unknown-errno", ["trace", D, "--flags", "0", "--fail", "copy_mm=ENOPE"], says=["ENOPE"]),
         Case("errno-out-of-range", ["trace", D, "--flags", "0", "--fail", "copy_mm=-99999"], says=["99999"]),
-        Case("errno-zero", ["trace", D, "--flags", "0", "--fail", "copy_mm=0"], says=["copy_mm"]),
+        Case("errno-zero", ["trace", D, "--flags", "0", "--fail", "copy_mm=0"], says=["'0'"]),
         Case("unknown-callee", ["trace", D, "--flags", "0", "--fail", "robust_no_callee=ENOMEM"],
              says=["robust_no_callee"]),
         Case("unknown-callee-sweep", ["sweep", D, "--flags", "CLONE_VM", "--fail", "robust_no_callee=ENOMEM"],
@@ -347,7 +347,7 @@ def cases() -> list[Case]:
                                              "{TMP}/no/x.yaml"], says=["does not exist"]))
     # 6. PO files.
     for name, expect, says in [
-            ("syntax.po", "refused", ["syntax.po:8"]), ("no_language.po", "refused", ["no_language.po", "Language"]),
+            ("syntax.po", "refused", ["syntax.po:9"]), ("no_language.po", "refused", ["no_language.po", "Language"]),
             ("empty.po", "refused", ["empty.po"]), ("latin1.po", "refused", ["latin1.po", "UTF-8"]),
             ("binary.po", "refused", ["binary.po"]), ("duplicate.po", "refused", ["duplicate.po"]),
             ("unknown_id.po", "check-fails", ["no.such.annotation"]),
@@ -502,3 +502,97 @@ def test_table_covers_every_verb():
         covered.add(" ".join(words))
     missing = verbs - covered - {"serve", "sources list"}   # serve starts a server; list takes no input
     assert not missing, f"verbs with no hostile-input case: {sorted(missing)}"
+
+
+# -- a tampered cache is noticed --------------------------------------------------------------
+
+TAMPERS = {
+    # name: (what to do to the debian-6.1 entry, words the refusal must contain, sources-list status)
+    "fork.c edited": (lambda d: (d / "fork.c").write_bytes((d / "fork.c").read_bytes() + b"\n/* x */\n"),
+                      ["fork.c", "modified"], "modified"),
+    "fork.c truncated": (lambda d: (d / "fork.c").write_bytes((d / "fork.c").read_bytes()[:5000]),
+                         ["fork.c", "modified"], "modified"),
+    "sched.h edited": (lambda d: (d / "sched.h").write_bytes(b"#define CLONE_VM 0x1\n"),
+                       ["sched.h", "modified"], "cached"),
+    "meta.json corrupt": (lambda d: (d / "meta.json").write_text("{not json", encoding="utf-8"),
+                          ["meta.json", "corrupt", "sources sync debian-6.1"], "corrupt"),
+    "fork.c and meta.json both rewritten": (
+        lambda d: _consistent_swap(d), ["blob", "manifest"], "cached"),
+    "fork.c deleted": (lambda d: (d / "fork.c").unlink(), ["not fetched", "sources sync debian-6.1"], "missing"),
+}
+
+
+def _consistent_swap(d: Path) -> None:
+    """Someone replaced fork.c and fixed up meta.json's blob: the manifest's pinned blob catches it."""
+    import json
+
+    from explorer.sources import blob_id
+    data = (d / "fork.c").read_bytes().replace(b"-EINVAL", b"-EPERM ", 1)
+    (d / "fork.c").write_bytes(data)
+    meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
+    meta["blob"] = blob_id(data)
+    (d / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+@pytest.mark.parametrize("tamper", sorted(TAMPERS))
+def test_tampered_cache_is_reported_not_used(world: World, tmp_path, monkeypatch, capsys, tamper):
+    """Every verb that reads the version refuses it naming the file; `sources
+    list` reports its state; the other versions keep working; so does the
+    notebook app (a message in the page, no traceback)."""
+    action, says, listed = TAMPERS[tamper]
+    home = tmp_path / "home"
+    shutil.copytree(world.home_template, home)
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))
+    monkeypatch.setenv("FORK_EXPLORER_ANNOTATIONS", str(world.ann_template))
+    action(home / "sources" / A)
+    for argv in (["functions", A], ["show", A, "copy_process"], ["trace", A, "--flags", "CLONE_VM"],
+                 ["diff", A, B], ["html", A, "-o", str(tmp_path / "h")], ["annotations", "show", A, "copy_process"]):
+        rc, out, err = run_inprocess(argv, capsys)
+        check(Case("tamper", argv, "refused", says), rc, out, err)
+    rc, out, err = run_inprocess(["sources", "list", "--json"], capsys)
+    assert rc == 0, err
+    import json
+    status = {r["label"]: r["status"] for r in json.loads(out)["versions"]}
+    assert status[A] == listed and status[B] == "cached"
+    rc, out, err = run_inprocess(["functions", B], capsys)
+    assert rc == 0 and "copy_process" in out
+    # the same through the subprocess a user would run
+    rc, out, err = run_subprocess(["functions", A], os.environ | {"FORK_EXPLORER_HOME": str(home)})
+    check(Case("tamper", [], "refused", says), rc, out, err)
+    # the notebook app shows the message instead of raising
+    pytest.importorskip("ipywidgets")
+    from explorer.widgets.app import App
+    app = App(B)
+    app.load(A)
+    assert all(w in app.message.value for w in says[:1]), app.message.value
+    assert app.module is not None and app.module.label == B       # still showing the good version
+
+
+def test_sources_add_reads_only_the_named_regular_file(world: World, tmp_path, monkeypatch, capsys):
+    """A symlink (even to a good file), a FIFO (reading it would block), a
+    directory and a device are refused before anything is read or cached; a
+    name full of shell characters is just a file name."""
+    home = tmp_path / "home"
+    shutil.copytree(world.home_template, home)
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    good = world.hostile / "crlf.c"
+    (tmp_path / "link.c").symlink_to(good)
+    (tmp_path / "outside.c").symlink_to("/etc/passwd")
+    os.mkfifo(tmp_path / "fifo.c")
+    shell = tmp_path / "$(touch PWNED); `touch PWNED`.c"
+    shutil.copy(good, shell)
+    for path, says in [(tmp_path / "link.c", "symbolic link"), (tmp_path / "outside.c", "symbolic link"),
+                       (tmp_path / "fifo.c", "regular file"), (tmp_path, "regular file"),
+                       (Path("/dev/null"), "regular file")]:
+        rc, out, err = run_inprocess(["sources", "add", "robust-safe", str(path)], capsys)
+        check(Case("add", [], "refused", [says]), rc, out, err)
+        rc, out, err = run_inprocess(["sources", "add", "robust-safe", str(good), "--header", str(path)], capsys)
+        check(Case("add", [], "refused", [says]), rc, out, err)
+    assert not (home / "sources" / "robust-safe").exists()
+    rc, out, err = run_subprocess(["sources", "add", "robust-shell", str(shell)],
+                                  os.environ | {"FORK_EXPLORER_HOME": str(home)})
+    assert rc == 0, err
+    assert not list(tmp_path.rglob("PWNED")) and not (REPO / "PWNED").exists()
+    rc, out, err = run_inprocess(["functions", "robust-shell"], capsys)
+    assert rc == 0 and "kernel_clone" in out
