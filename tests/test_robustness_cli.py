@@ -596,3 +596,25 @@ def test_sources_add_reads_only_the_named_regular_file(world: World, tmp_path, m
     assert not list(tmp_path.rglob("PWNED")) and not (REPO / "PWNED").exists()
     rc, out, err = run_inprocess(["functions", "robust-shell"], capsys)
     assert rc == 0 and "kernel_clone" in out
+
+
+def test_fuzzy_po_entry_is_reported_never_applied(world: World, tmp_path, monkeypatch, capsys):
+    """A translator's fuzzy entry (here with a changed msgstr) is listed as
+    fuzzy and the store's text for that note does not change."""
+    ann = tmp_path / "ann"
+    shutil.copytree(world.ann_template, ann)
+    home = tmp_path / "home"
+    shutil.copytree(world.home_template, home)
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))
+    monkeypatch.setenv("FORK_EXPLORER_ANNOTATIONS", str(ann))
+    po = polib.pofile(str(world.pos / "fuzzy.po"))
+    fuzzy_id = next(e.msgctxt for e in po if e.fuzzy)
+    before = {p.name: p.read_bytes() for p in ann.glob("*.yaml")}
+    rc, out, err = run_inprocess(["translate", "import", str(world.pos / "fuzzy.po"), "--json"], capsys)
+    import json
+    doc = json.loads(out)
+    assert rc in (0, 1) and "Traceback" not in err
+    assert fuzzy_id in doc["fuzzy"] and fuzzy_id not in doc["applied"]
+    from explorer.annotations import Store
+    assert "FUZZY TEXT" not in Store(ann).get(fuzzy_id).text.get("en", "")
+    assert {p.name: p.read_bytes() for p in ann.glob("*.yaml")} == before, "nothing else should change"
