@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -92,6 +93,10 @@ def test_check_fails_on_a_file_that_does_not_validate(capsys, tmp_path, monkeypa
     assert f"invalid: {d / 'broken.yaml'}:" in out
     rc, out, _ = run(capsys, "annotations", "list", "--json")
     assert rc == 1 and len(json.loads(out)["annotations"]) >= 60    # the other files still load
+    # show would silently drop that file's notes: it refuses, naming file and line
+    rc, out, err = run(capsys, "annotations", "show", "debian-6.12", "copy_process")
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and re.search(rf"{re.escape(str(d / 'broken.yaml'))}:[45]: bad YAML", err)
 
 
 def test_show_interleaves_notes_before_their_lines(capsys, mod612):

@@ -8,6 +8,7 @@ from .. import sources
 from ..annotations import Store, resolve_annotation
 from ..anchors import target_functions
 from ..cparse import load
+from ..errors import AnnotationError
 from . import emit
 
 LANGS = ("ja", "en")
@@ -137,6 +138,15 @@ def cmd_show(args) -> int:
     fn = mod.function(args.function)
     langs = LANGS if args.lang == "both" else (args.lang,)
     store = Store()
+    problems = store.problems()
+    if problems:
+        # Showing the function without the notes of a broken file would pass
+        # silence off as "no commentary here"; name the first problem instead.
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise AnnotationError(f"{first.message}{more}; fix the annotation files "
+                              "('fork-explorer annotations check' lists every problem)",
+                              path=str(first.path), line=first.line)
     at_line: dict[int, list] = {}
     unplaced = []
     for ann in store.list():
