@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from .. import sources
 from ..errors import ExplorerError
+from ..render import esc as _esc
 
 
 class _WidgetBar(tqdm):
@@ -161,8 +162,3 @@ class VersionPicker(w.VBox):
         if wait:
             th.join()
         return th
-
-
-def _esc(s) -> str:
-    from ..render import esc
-    return esc(s)
