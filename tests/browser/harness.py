@@ -38,6 +38,10 @@ def chromium_missing() -> str | None:
         import playwright  # noqa: F401
     except ImportError:
         return "playwright is not installed"
+    if shutil.which("fc-list"):
+        ja = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
+        if not ja.strip():
+            return "no Japanese font is installed (apt-get install fonts-noto-cjk; ./dev.sh test does)"
     return None
 
 
