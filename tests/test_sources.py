@@ -321,3 +321,29 @@ def test_release_order():
     labels = ["debian-6.12", "v7.3-rc1", "v2.6.32", "v6.12", "v5.4", "v2.6.11", "v7.3", "debian-6.1", "v6.1"]
     assert sources.sort_labels(labels) == ["v2.6.11", "v2.6.32", "v5.4", "v6.1", "debian-6.1", "v6.12",
                                            "debian-6.12", "v7.3-rc1", "v7.3"]
+
+
+def test_sync_reports_progress_through_the_callers_factory(env, monkeypatch):
+    d = env["tmp"] / "tarballs"
+    d.mkdir()
+    tarball = _kernel_tarball(d / "linux-9.9.tar.xz", env["data"])
+    monkeypatch.setenv("FORK_EXPLORER_SOURCE_DIRS", str(d))
+    seen = []
+
+    class Bar:
+        def __init__(self, total, desc):
+            seen.append([total, desc, 0])
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            seen[-1][2] += n
+
+    rep = sources.sync(["v9.9"], progress=Bar)[0]
+    assert rep["status"] == "fetched"
+    (total, desc, done), = seen
+    assert total == tarball.stat().st_size and "linux-9.9.tar.xz" in desc and 0 < done <= total

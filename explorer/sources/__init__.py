@@ -14,7 +14,7 @@ from . import cache, manifest
 from .blob import blob_id
 from .cache import SourceFile
 from .manifest import Version
-from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes
+from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, terminal_progress
 from .versions import check_label, release_key, sort_labels
 
 __all__ = ["get", "sync", "add", "read_user_file", "list_versions", "available", "SourceFile", "Version",
@@ -74,9 +74,12 @@ def list_versions() -> list[dict]:
 
 
 def sync(labels: list[str] | None = None, provider: str | None = None, *, force: bool = False,
-         log=None) -> list[dict]:
+         log=None, progress=None) -> list[dict]:
     """Fetch versions into the cache.  Returns one report per label:
-    {label, status: cached|fetched|failed, origin, blob, tried: [one line per provider]}."""
+    {label, status: cached|fetched|failed, origin, blob, tried: [one line per provider]}.
+    `log` gets one line per provider that could not help; `progress` is a
+    factory (total, description) -> context manager with update(n), by
+    default a tqdm bar on a terminal."""
     log = log or (lambda msg: None)
     if provider is not None and provider not in PROVIDERS:
         raise SourceError(f"unknown provider {provider!r}; choose from {', '.join(ORDER)}")
@@ -84,18 +87,18 @@ def sync(labels: list[str] | None = None, provider: str | None = None, *, force:
         [v for v in manifest.versions() if not v.optional]
     reports = []
     for v in targets:
-        reports.append(_sync_one(v, provider, force, log))
+        reports.append(_sync_one(v, provider, force, log, progress or terminal_progress))
     return reports
 
 
-def _sync_one(v: Version, provider: str | None, force: bool, log) -> dict:
+def _sync_one(v: Version, provider: str | None, force: bool, log, progress) -> dict:
     if not force and provider is None and cache.status(v.label) == "cached":
         meta = cache.read_meta(v.label)
         return {"label": v.label, "status": "cached", "origin": meta.get("origin"), "blob": meta.get("blob"), "tried": []}
     tried = []
     for name in ([provider] if provider else ORDER):
         try:
-            got = PROVIDERS[name]().fetch(v)
+            got = PROVIDERS[name](progress=progress).fetch(v)
         except ProviderUnavailable as e:
             tried.append(str(e))
             log(str(e))

@@ -50,7 +50,10 @@ def check_source_bytes(data: bytes, what: str) -> bytes:
     return data
 
 
-def _progress(total: int | None, desc: str):
+def terminal_progress(total: int | None, desc: str):
+    """The default progress factory: a tqdm bar on a terminal, silent otherwise.
+    A factory takes (total bytes or None, description) and returns a context
+    manager with update(n); the widgets pass their own."""
     return tqdm(total=total, desc=desc, unit="B", unit_scale=True, leave=False,
                 disable=not sys.stderr.isatty(), file=sys.stderr)
 
@@ -75,7 +78,7 @@ class _CountingReader(io.RawIOBase):
 class GitProvider:
     name = "git"
 
-    def __init__(self, repo: str | None = None):
+    def __init__(self, repo: str | None = None, progress=terminal_progress):
         self.repo = repo or os.environ.get("FORK_EXPLORER_LINUX_GIT")
 
     def fetch(self, v: Version) -> Fetched:
@@ -120,9 +123,9 @@ def _tar_pick(tf: tarfile.TarFile, desc: str) -> tuple[bytes | None, bytes | Non
     return fork, header
 
 
-def read_tarball(path: Path) -> tuple[bytes | None, bytes | None]:
+def read_tarball(path: Path, progress=terminal_progress) -> tuple[bytes | None, bytes | None]:
     size = path.stat().st_size
-    with open(path, "rb") as raw, _progress(size, f"reading {path.name}") as bar:
+    with open(path, "rb") as raw, progress(size, f"reading {path.name}") as bar:
         reader = io.BufferedReader(_CountingReader(raw, bar), 1 << 20)
         with tarfile.open(fileobj=reader, mode="r|*") as tf:
             return _tar_pick(tf, path.name)
@@ -141,7 +144,8 @@ class TarballProvider:
     installed Debian package, or anything under FORK_EXPLORER_SOURCE_DIRS."""
     name = "tarball"
 
-    def __init__(self, dirs: list[str] | None = None):
+    def __init__(self, dirs: list[str] | None = None, progress=terminal_progress):
+        self.progress = progress
         env = os.environ.get("FORK_EXPLORER_SOURCE_DIRS", "")
         self.dirs = [Path(d) for d in (dirs or [d for d in env.split(os.pathsep) if d])]
         self.dirs.append(Path("/usr/src"))
@@ -164,7 +168,7 @@ class TarballProvider:
 
     def fetch(self, v: Version) -> Fetched:
         for p in self.candidates(v):
-            fork, header = read_folder(p) if p.is_dir() else read_tarball(p)
+            fork, header = read_folder(p) if p.is_dir() else read_tarball(p, self.progress)
             if fork is not None:
                 return Fetched(fork, header, f"tarball {p}", {"path": str(p)})
         raise ProviderUnavailable(f"tarball: no kernel tarball or folder for {v.label} "
@@ -186,7 +190,7 @@ def _ar_members(f):
         f.seek(size + (size & 1), 1)
 
 
-def read_deb(deb: Path, package: str) -> tuple[bytes | None, bytes | None]:
+def read_deb(deb: Path, package: str, progress=terminal_progress) -> tuple[bytes | None, bytes | None]:
     """fork.c and sched.h from linux-source-X.Y's .deb: ar -> data.tar.xz -> the
     kernel tarball inside it -> the two files.  Streams, never unpacks to disk."""
     with open(deb, "rb") as f:
@@ -197,7 +201,7 @@ def read_deb(deb: Path, package: str) -> tuple[bytes | None, bytes | None]:
         else:
             raise SourceError(f"{deb.name}: no data.tar member")
         f.seek(start)
-        with _progress(size, f"extracting {deb.name}") as bar:
+        with progress(size, f"extracting {deb.name}") as bar:
             reader = io.BufferedReader(_CountingReader(f, bar), 1 << 20)
             with tarfile.open(fileobj=reader, mode="r|*") as outer:
                 for m in outer:
@@ -212,8 +216,9 @@ class DebianProvider:
     """`apt-get download` of linux-source-X.Y (no root needed), then extraction."""
     name = "debian"
 
-    def __init__(self, workdir: Path | None = None):
+    def __init__(self, workdir: Path | None = None, progress=terminal_progress):
         self.workdir = workdir
+        self.progress = progress
 
     def fetch(self, v: Version) -> Fetched:
         if not v.package:
@@ -225,7 +230,7 @@ class DebianProvider:
         base.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=base) as tmp:
             deb = self._download(v, Path(tmp))
-            fork, header = read_deb(deb, v.package)
+            fork, header = read_deb(deb, v.package, self.progress)
         if fork is None:
             raise ProviderUnavailable(f"debian: {deb.name} holds no {FORK_C_PATH}")
         version = deb.name.split("_")[1] if deb.name.count("_") >= 2 else "?"
@@ -282,7 +287,8 @@ class HttpsProvider:
     """cgit `plain` URLs: {base}/plain/kernel/fork.c?h=TAG."""
     name = "https"
 
-    def __init__(self, base: str | None = None, timeout: float = 20.0):
+    def __init__(self, base: str | None = None, timeout: float = 20.0, progress=terminal_progress):
+        self.progress = progress
         self.base = (base or os.environ.get("FORK_EXPLORER_CGIT_BASE") or DEFAULT_CGIT).rstrip("/")
         self.timeout = timeout
 
@@ -306,7 +312,7 @@ class HttpsProvider:
             with urllib.request.urlopen(url, timeout=self.timeout) as r:
                 total = int(r.headers.get("Content-Length") or 0) or None
                 chunks = []
-                with _progress(total, f"downloading {url.rsplit('/', 1)[-1]}") as bar:
+                with self.progress(total, f"downloading {url.rsplit('/', 1)[-1]}") as bar:
                     while chunk := r.read(1 << 16):
                         chunks.append(chunk)
                         bar.update(len(chunk))

@@ -4,7 +4,6 @@ progress bar."""
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 
 import ipywidgets as w
 from tqdm import tqdm
@@ -46,18 +45,6 @@ class _NullFile:
 
     def flush(self):
         pass
-
-
-@contextmanager
-def _progress_into(bar: w.IntProgress, note):
-    """Route the providers' tqdm bars to `bar` while a fetch runs."""
-    from ..sources import providers
-    original = providers._progress
-    providers._progress = lambda total, desc: _WidgetBar(total=total, desc=desc, unit="B", widget=bar, note=note)
-    try:
-        yield
-    finally:
-        providers._progress = original
 
 
 class VersionPicker(w.VBox):
@@ -139,8 +126,9 @@ class VersionPicker(w.VBox):
 
         def run():
             try:
-                with _progress_into(self.progress, note):
-                    report = sources.sync([label], log=note)[0]
+                bar = lambda total, desc: _WidgetBar(total=total, desc=desc, unit="B",  # noqa: E731
+                                                     widget=self.progress, note=note)
+                report = sources.sync([label], log=note, progress=bar)[0]
             except ExplorerError as e:
                 report = {"status": "failed", "tried": [str(e)]}
             self._fetching = False
