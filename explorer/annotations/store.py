@@ -272,7 +272,13 @@ class Store:
             self._load_file(path)
 
     def _load_file(self, path: Path) -> None:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            self._docs[path] = None
+            self._digests[path] = None
+            self._problems.append(Problem(path, 1, f"cannot read: {e.strerror or e}"))
+            return
         self._digests[path] = _digest(data)
         try:
             doc = load_bytes(data)
@@ -400,12 +406,17 @@ class Store:
             reread = load_bytes(data)      # never write a file we could not read back
         except YAMLError as e:
             raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
-        with _dir_lock(path.parent):
-            current = path.read_bytes() if path.exists() else None
-            if _digest(current) != self._digests.get(path):
-                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
-                                    path=str(path))
-            atomic_write(path, data)
+        try:
+            with _dir_lock(path.parent):
+                current = path.read_bytes() if path.exists() else None
+                if _digest(current) != self._digests.get(path):
+                    raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                                        path=str(path))
+                atomic_write(path, data)
+        except OSError as e:
+            # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
+            raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
+                                  path=str(path)) from None
         self._digests[path] = _digest(data)
         self._docs[path] = reread
         if path.parent == self.root:
@@ -534,9 +545,13 @@ class Store:
         path, rec = self._require(annotation_id)
         doc = self._docs[path]
         arch_dir = self.root / ARCHIVE
-        arch_dir.mkdir(exist_ok=True)
         arch_path = arch_dir / path.name
-        arch_data = arch_path.read_bytes() if arch_path.exists() else None
+        try:
+            arch_dir.mkdir(exist_ok=True)
+            arch_data = arch_path.read_bytes() if arch_path.exists() else None
+        except OSError as e:
+            raise AnnotationError(f"cannot use the archive ({e.strerror or e}); nothing was deleted",
+                                  path=str(arch_path)) from None
         if arch_data is not None:
             arch_doc = load_bytes(arch_data)
         else:
