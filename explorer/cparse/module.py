@@ -154,7 +154,7 @@ class Module:
             start = self._head_start(node.start_byte)
             sig = " ".join(self.source[start:head_end].decode("utf-8", "replace").split())
             fn = Function(name=name, kind=kind, start_byte=start, end_byte=node.end_byte,
-                          start_line=self.source.count(b"\n", 0, start) + 1, end_line=node.end_point[0] + 1,
+                          start_line=node.start_point[0] + 1 - self.source.count(b"\n", start, node.start_byte), end_line=node.end_point[0] + 1,
                           signature=sig, errors=count_errors(node), node=node)
             if name in self.functions:
                 self.duplicates.append(fn)

@@ -65,7 +65,7 @@ _INTERESTING = re.compile(
     + rb"|(?:COMPAT_)?SYSCALL_DEFINE\d|\w*for_each\w*|do_each_thread|do_each_pid_task|do_each_pid_thread)\b")
 _SYSCALL = re.compile(rb"\b((?:COMPAT_)?SYSCALL_DEFINE)(\d)\s*\(")
 _STRUCT_ARG = re.compile(rb"([(,])(\s*)(struct|union|enum)([ \t]+)([A-Za-z_]\w*)(?=\s*[,)])")
-_DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*(\w+)")
+_DIRECTIVE_LINE = re.compile(rb"(?m)^[ \t]*#[ \t]*(\w+)")
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,13 @@ def mask_comments_and_strings(src: bytes) -> bytearray:
         pos = max(j, i + 1)
 
 
+_TO_BLANK = bytes(b if b in (0x0A, 0x0D) else 0x20 for b in range(256))
+
+
 def _blank(buf: bytearray, start: int, end: int) -> None:
+    """Spaces over [start, end), newlines kept."""
     end = min(end, len(buf))
-    seg = buf[start:end]
-    if b"\n" not in seg and b"\r" not in seg:
-        buf[start:end] = b" " * (end - start)
-        return
-    buf[start:end] = re.sub(rb"[^\r\n]", b" ", bytes(seg))
+    buf[start:end] = buf[start:end].translate(_TO_BLANK)
 
 
 def _match_paren(mask: bytes | bytearray, open_pos: int, limit: int = 20000) -> int:
@@ -395,21 +395,19 @@ class Normalizer:
         continuation lines included."""
         out = []
         mask, n = self.mask, len(self.mask)
-        pos = 0
-        while pos < n:
+        covered = -1  # end of the last directive, continuation lines included
+        for m in _DIRECTIVE_LINE.finditer(mask):
+            pos = m.start()
+            if pos <= covered:
+                continue
             eol = mask.find(b"\n", pos)
-            eol = n if eol < 0 else eol
-            m = _DIRECTIVE.match(mask, pos, eol)
-            if m:
-                end = eol
-                while end > pos and end < n and self.src[end - 1:end] == b"\\":
-                    nxt = mask.find(b"\n", end + 1)
-                    end = n if nxt < 0 else nxt
-                cond = self.src[m.end():end].decode("utf-8", "replace").replace("\\\n", " ")
-                out.append((pos, end, m.group(1).decode("ascii", "replace"), cond))
-                pos = end + 1
-            else:
-                pos = eol + 1
+            end = n if eol < 0 else eol
+            while end > pos and end < n and self.src[end - 1:end] == b"\\":
+                nxt = mask.find(b"\n", end + 1)
+                end = n if nxt < 0 else nxt
+            cond = self.src[m.end():end].decode("utf-8", "replace").replace("\\\n", " ")
+            out.append((pos, end, m.group(1).decode("ascii", "replace"), cond))
+            covered = end
         return out
 
     def conditionals(self) -> None:
