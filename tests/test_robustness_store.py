@@ -4,7 +4,8 @@ concurrent writers.
 * A Hypothesis state machine drives random add / edit / delete / notes import /
   PO import / reload sequences and checks after every step that every note ever
   written is live (with its latest text in every language) or in the archive,
-  and that every file on disk parses.
+  that every text ever written (also ones an edit or a translation replaced)
+  is live or archived, and that every file on disk parses.
 * Fault injection: the writer is killed (os._exit in a child process) or fails
   (an OSError raised in-process) at every filesystem step of a save; the
   previous file must be intact, or the new one whole.
@@ -99,7 +100,11 @@ class StoreMachine(RuleBasedStateMachine):
         self.model: dict[str, dict[str, str]] = {}
         self.source_lang: dict[str, str] = {}
         self.deleted: dict[str, dict[str, str]] = {}
+        self.written: set[tuple[str, str, str]] = set()   # every (id, lang, text) ever written
         self.counter = 0
+
+    def _wrote(self, rid, lang, text):
+        self.written.add((rid, lang, text))
 
     def teardown(self):
         self.tmp.cleanup()
@@ -113,6 +118,7 @@ class StoreMachine(RuleBasedStateMachine):
         assert ann.text[lang] == clean_text(text)
         self.model[rid] = {lang: clean_text(text)}
         self.source_lang[rid] = lang
+        self._wrote(rid, lang, clean_text(text))
         return rid
 
     @rule(rid=ids, text=note_text, lang=st.sampled_from(["ja", "en", "fr"]))
@@ -120,6 +126,7 @@ class StoreMachine(RuleBasedStateMachine):
         assume(rid in self.model)
         self.store.edit_text(rid, lang, text)
         self.model[rid][lang] = clean_text(text)
+        self._wrote(rid, lang, clean_text(text))
 
     @rule(rid=consumes(ids))
     def delete(self, rid):
@@ -144,6 +151,8 @@ class StoreMachine(RuleBasedStateMachine):
             live = self.store.get(d.id)
             self.model[d.id] = dict(live.text)
             self.source_lang[d.id] = live.source_lang
+            for lang, text in live.text.items():
+                self._wrote(d.id, lang, text)
             assert clean_text(d.text) == live.text[d.lang]
 
     @rule(data=st.data())
@@ -178,6 +187,7 @@ class StoreMachine(RuleBasedStateMachine):
         for rid in report.applied:
             assert rid in applied, f"{rid} applied without a translation"
             self.model[rid][to] = clean_text(applied[rid])
+            self._wrote(rid, to, clean_text(applied[rid]))
 
     @rule()
     def reload(self):
@@ -199,6 +209,9 @@ class StoreMachine(RuleBasedStateMachine):
         for rid, texts in self.deleted.items():
             assert rid not in live
             assert texts in archived.get(rid, []), f"{rid} deleted but not archived with its text"
+        for rid, lang, text in self.written:
+            kept = live.get(rid, {}).get(lang) == text or any(t.get(lang) == text for t in archived.get(rid, []))
+            assert kept, f"the {lang} text once written to {rid} is neither live nor archived: {text!r}"
 
     @invariant()
     def no_temporary_files_left(self):

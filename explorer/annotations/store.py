@@ -506,6 +506,9 @@ class Store:
         doc = self._docs[path]
         src_lang = str(rec["source_lang"])
         old_text = rec["text"].get(lang)
+        if old_text is not None and clean_text(str(old_text)) != text:
+            # The words being replaced go to the archive first: an edit never loses commentary.
+            self._archive_copy(path, doc, rec, f"text.{lang} replaced", "nothing was edited")
         old_prov = rec.get("provenance", {}).get(lang)
         rec["text"][lang] = _block(text)
         if "provenance" not in rec:
@@ -538,19 +541,15 @@ class Store:
             raise
         return self.get(annotation_id)
 
-    def delete(self, annotation_id: str, reason: str = "") -> Path:
-        """Move a note to archive/<function>.yaml (with when and why) and drop it
-        from the live file.  The archive is written first, so a crash between the
-        two writes leaves the note in both places, never in neither."""
-        path, rec = self._require(annotation_id)
-        doc = self._docs[path]
+    def _archive_copy(self, path: Path, doc, rec, reason: str, unchanged: str) -> Path:
+        """Append a copy of `rec` as it is now to archive/<file> (with when and why)."""
         arch_dir = self.root / ARCHIVE
         arch_path = arch_dir / path.name
         try:
             arch_dir.mkdir(exist_ok=True)
             arch_data = arch_path.read_bytes() if arch_path.exists() else None
         except OSError as e:
-            raise AnnotationError(f"cannot use the archive ({e.strerror or e}); nothing was deleted",
+            raise AnnotationError(f"cannot use the archive ({e.strerror or e}); {unchanged}",
                                   path=str(arch_path)) from None
         if arch_data is not None:
             arch_doc = load_bytes(arch_data)
@@ -562,9 +561,18 @@ class Store:
         archived = load_bytes(dump_bytes(CommentedMap([("x", rec)])))["x"]   # a deep copy with styles
         archived["archived"] = _flow_map({
             "at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "reason": reason or "deleted"})
+            "reason": reason})
         arch_doc["annotations"].append(archived)
         self._save(arch_path, arch_doc)
+        return arch_path
+
+    def delete(self, annotation_id: str, reason: str = "") -> Path:
+        """Move a note to archive/<function>.yaml (with when and why) and drop it
+        from the live file.  The archive is written first, so a crash between the
+        two writes leaves the note in both places, never in neither."""
+        path, rec = self._require(annotation_id)
+        doc = self._docs[path]
+        arch_path = self._archive_copy(path, doc, rec, reason or "deleted", "nothing was deleted")
         seq = doc["annotations"]
         idx = next(i for i, r in enumerate(seq) if r is rec)
         del seq[idx]
@@ -577,7 +585,8 @@ class Store:
         return arch_path
 
     def archived(self) -> list[Annotation]:
-        """Deleted notes, kept with their text and anchor."""
+        """Deleted notes and replaced texts, kept with their text and anchor
+        (record["archived"]["reason"] says which: "deleted" or "text.<lang> replaced")."""
         out = []
         arch_dir = self.root / ARCHIVE
         for path in sorted(arch_dir.glob("*.yaml")) if arch_dir.is_dir() else []:
