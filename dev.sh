@@ -33,6 +33,9 @@ apt_install() {
 }
 
 python_env() {
+  if ! "$PY" -c "import venv, ensurepip" >/dev/null 2>&1; then
+    apt_install python3-venv   # Debian splits venv/ensurepip out of python3
+  fi
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV"
     "$PY" -m venv "$VENV"
