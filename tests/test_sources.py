@@ -347,3 +347,13 @@ def test_sync_reports_progress_through_the_callers_factory(env, monkeypatch):
     assert rep["status"] == "fetched"
     (total, desc, done), = seen
     assert total == tarball.stat().st_size and "linux-9.9.tar.xz" in desc and 0 < done <= total
+
+
+def test_list_checks_the_manifest_blob_too(env):
+    # fork.c and meta.json both rewritten consistently: the cache is self-consistent,
+    # but the manifest's blob still tells it is not the file we pinned
+    cache.store("v9.9", env["data"] + b"/* edited */\n", None, {"origin": "test"})
+    row = next(r for r in sources.list_versions() if r["label"] == "v9.9")
+    assert row["status"] == "modified"
+    with pytest.raises(BlobMismatch):
+        sources.get("v9.9")

@@ -61,6 +61,12 @@ def list_versions() -> list[dict]:
         v = manifest.get(label)
         st = cache.status(label)
         meta = {} if st == "corrupt" else (cache.read_meta(label) or {})   # list is how a user finds out
+        if st == "cached" and v is not None and v.blob:
+            # fork.c and meta.json rewritten together still differ from the manifest
+            try:
+                _verify_against_manifest(label, (cache.entry_dir(label) / cache.FORK_C).read_bytes(), meta)
+            except BlobMismatch:
+                st = "modified"
         rows.append({
             "label": label,
             "form": v.form if v else meta.get("form", "unknown"),
