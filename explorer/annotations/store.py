@@ -46,7 +46,6 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +57,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .. import paths
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
+from ..fsutil import atomic_write
 from ..errors import AnnotationError, ConflictError, LookupFailure
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)?$")
@@ -106,32 +106,7 @@ def load_bytes(data: bytes):
     return _yaml().load(data.decode("utf-8"))
 
 
-# -- atomic, fsynced writes -------------------------------------------------------
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace path by data so that a crash at any moment leaves either the old
-    file or the new one, whole.  The temporary file lives in the same
-    directory (same filesystem: rename is atomic) and ends in .tmp, so a
-    leftover from a crash is never read as an annotation file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+# -- atomic, fsynced writes: explorer.fsutil.atomic_write (re-exported here) ------
 
 
 @contextmanager

@@ -456,7 +456,8 @@ def write_file(result: ImportResult, path: str | Path, known_versions=None) -> I
     import tempfile
 
     from ..annotations import Store
-    from ..annotations.store import atomic_write, dump_bytes, load_bytes
+    from ..annotations.store import dump_bytes, load_bytes
+    from ..fsutil import atomic_write
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     out = Path(path)
     if out.is_dir():

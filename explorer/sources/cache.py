@@ -8,13 +8,12 @@ last, so an interrupted sync leaves either the old entry or nothing.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
 from ..errors import SourceError
+from ..fsutil import atomic_write
 from .blob import blob_id
 from .versions import check_label
 
@@ -31,23 +30,6 @@ class SourceFile:
     origin: str
     blob: str
     meta: dict
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def sources_dir(home: Path | None = None) -> Path:

@@ -211,7 +211,7 @@ def export_po(store, path: str | Path, to: str, from_lang: str | None = None,
     if not out.parent.is_dir():
         raise TranslationError("the directory to write into does not exist", path=str(out.parent))
     po, report = build_po(store, to, from_lang, version)
-    from ..annotations.store import atomic_write
+    from ..fsutil import atomic_write
     atomic_write(out, str(po).encode("utf-8") + b"\n")
     report.path = str(out)
     return report
