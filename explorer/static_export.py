@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .cparse import FORK_ENTRIES
 from .errors import ExplorerError
 from .render import Note, esc, page_css, render_lines, source_table
 
@@ -45,18 +46,25 @@ TOGGLE_JS = """
 """
 
 
+def page_scope(module, notes: list[Note] | None, function: str | None = None):
+    """The rendered lines of the page (the file or one function) and the notes
+    that fall on them."""
+    rendered = render_lines(module, function)
+    return rendered, [n for n in (notes or []) if rendered.first_line <= n.line <= rendered.last_line]
+
+
 def page_html(module, notes: list[Note] | None = None, *, function: str | None = None,
               title: str | None = None) -> str:
     """The whole page as one string (escaped throughout)."""
-    rendered = render_lines(module, function)
-    notes = [n for n in (notes or []) if rendered.first_line <= n.line <= rendered.last_line]
+    rendered, notes = page_scope(module, notes, function)
+    line_count = rendered.last_line - rendered.first_line + 1
     label = module.label or "source"
     title = title or f"kernel/fork.c — {label}"
     index = " ".join(
         f'<a href="#L{fn.start_line}">{esc(fn.name)}</a>'
         for fn in sorted(module.functions.values(), key=lambda f: f.start_byte)
         if rendered.first_line <= fn.start_line <= rendered.last_line and (
-            fn.kind == "syscall" or fn.name in ("copy_process", "do_fork", "_do_fork", "kernel_clone")
+            fn.kind == "syscall" or fn.name in ("copy_process",) + FORK_ENTRIES
             or function))
     toggle = "".join(
         f'<label><input type="radio" name="fx-lang" value="{v}"{" checked" if v == "both" else ""}> {t}</label> '
@@ -70,7 +78,7 @@ def page_html(module, notes: list[Note] | None = None, *, function: str | None =
 <body class="fx-both">
 <header><h1>{esc(title)}</h1>
 <span class="fx-toggle">{toggle}</span>
-<span>{len(notes)} notes · {module.line_count} lines · form {esc(module.form)}</span>
+<span>{len(notes)} notes · {line_count} lines · form {esc(module.form)}</span>
 <nav class="fx-index">{index}</nav></header>
 <main>
 {source_table(rendered, notes, note_column=True)}

@@ -246,3 +246,16 @@ def test_editor_lists_annotation_file_problems(mod612, tmp_path):
     editor.set_module(mod612)
     assert "problem(s) in the annotation files" in editor.summary.value and "zz_broken.yaml" in editor.summary.value
     assert "<script>" not in editor.summary.value
+
+
+def test_html_json_counts_what_the_page_holds(mod612, tmp_path, capsys):
+    from explorer.cli import main
+    rc = main(["html", mod612.label, "-o", str(tmp_path / "cm"), "--function", "copy_mm", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    fn = mod612.function("copy_mm")
+    assert rc == 0 and doc["lines"] == fn.end_line - fn.start_line + 1
+    page = (tmp_path / "cm" / "index.html").read_text(encoding="utf-8")
+    assert f"{doc['notes']} notes · {doc['lines']} lines" in page
+    rc = main(["html", mod612.label, "-o", str(tmp_path / "all"), "--json"])
+    whole = json.loads(capsys.readouterr().out)
+    assert whole["lines"] == mod612.line_count and whole["notes"] > doc["notes"]

@@ -91,7 +91,7 @@ def cmd_serve(args) -> int:
 def cmd_html(args) -> int:
     from .. import load
     from ..render.notes import notes_for
-    from ..static_export import export
+    from ..static_export import export, page_scope
 
     from ..annotations import Store
     from ..errors import AnnotationError
@@ -108,7 +108,8 @@ def cmd_html(args) -> int:
                               "before exporting")
     notes = notes_for(mod, store)
     page = export(mod, args.output, notes, function=args.function)
-    placed = sum(1 for n in notes if n.status != "absent")
-    emit({"label": mod.label, "page": str(Path(page).resolve()), "lines": mod.line_count, "notes": placed},
+    rendered, on_page = page_scope(mod, notes, args.function)
+    emit({"label": mod.label, "page": str(Path(page).resolve()),
+          "lines": rendered.last_line - rendered.first_line + 1, "notes": len(on_page)},
          args.json, lambda o: f"wrote {o['page']} ({o['lines']} lines, {o['notes']} notes)")
     return 0

@@ -66,7 +66,7 @@ class AnnotationEditor(w.VBox):
         cells = " · ".join(f'<span class="fx-st-{s}">{s} {counts[s]}</span>' for s in STATUS_ORDER)
         unplaced = [p for p in self.placed if p.resolution.node is None]
         rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(p.resolution.status)} — "
-                       f"{esc(p.annotation.text.get('ja') or p.annotation.text.get('en', ''))[:80]}</li>"
+                       f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en', ''))[:80])}</li>"
                        for p in unplaced[:20])
         problems = self.store.problems()
         broken = "".join(f"<li>{esc(pr)}</li>" for pr in problems[:10])
