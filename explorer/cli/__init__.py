@@ -42,6 +42,17 @@ def emit(obj, as_json: bool, text=None) -> None:
         print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
+def version_labels(words: list[str] | None) -> list[str]:
+    """The versions a multi-version verb works on: those named (in release
+    order), else every fetched one; none at all is bad input, not an empty 'ok'."""
+    from .. import sources
+    labels = sources.sort_labels(words) if words else sources.available()
+    if not labels:
+        from ..errors import SourceError
+        raise SourceError("no version is fetched yet; run 'fork-explorer sources sync'")
+    return labels
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fork-explorer", description="A reading room for Linux kernel/fork.c")
     sub = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)

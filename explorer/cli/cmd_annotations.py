@@ -4,12 +4,11 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from .. import sources
 from ..annotations import Store, resolve_annotation
 from ..anchors import target_functions
 from ..cparse import load
 from ..errors import AnnotationError
-from . import emit
+from . import emit, version_labels
 
 LANGS = ("ja", "en")
 
@@ -64,7 +63,7 @@ def cmd_list(args) -> int:
 
 def cmd_check(args) -> int:
     store = Store()
-    labels = sources.sort_labels(args.versions) if args.versions else sources.available()
+    labels = version_labels(args.versions)
     modules = [load(label) for label in labels]
     results = []
     for ann in store.list():

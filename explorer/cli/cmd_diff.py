@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from .. import sources
 from ..cparse import open_version
 from ..errors import SourceError
-from . import emit
+from . import emit, version_labels
 
 
 
@@ -36,16 +35,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_history)
 
 
-def _labels(words: list[str] | None) -> list[str]:
-    labels = sources.sort_labels(words) if words else sources.available()
-    if not labels:
-        raise SourceError("no version is fetched yet; run 'fork-explorer sources sync'")
-    return labels
-
-
 def cmd_lineage(args) -> int:
     from ..diff.lineage import lineage
-    mods = [open_version(w) for w in _labels(args.labels)]
+    mods = [open_version(w) for w in version_labels(args.labels)]
 
     def text(obj):
         rows = [f"{'label':<14} {'fork_entry':<14} {'copy_process':<13} syscalls"]
@@ -129,6 +121,6 @@ def history_text(doc: dict) -> str:
 
 def cmd_history(args) -> int:
     from ..diff.history import history
-    mods = [open_version(w) for w in _labels(args.versions)]
+    mods = [open_version(w) for w in version_labels(args.versions)]
     emit(history(args.function, mods).as_dict(), args.json, history_text)
     return 0

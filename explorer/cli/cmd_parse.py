@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from .. import sources
 from ..cparse import load
 from ..cparse.check import parse_report
-from . import emit
+from . import emit, version_labels
 
 
 def register(sub) -> None:
@@ -57,7 +56,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_parse_check(args) -> int:
-    labels = args.labels or sources.available()
+    labels = version_labels(args.labels)
     reports = [parse_report(load(lb)) for lb in labels]
 
     def text(obj):
