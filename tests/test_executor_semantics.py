@@ -136,3 +136,9 @@ def test_goto_backwards_and_into_a_nested_block(sem):
     o = value(sem, "fix_goto", 1)
     assert o.result == "unknown" and "nested" in o.reason
     assert o.line == line_with(sem, "goto inside;")
+
+
+def test_sched_h_octal_and_bad_numbers():
+    from explorer.executor.flags import parse_sched_h
+    got = parse_sched_h(b"#define CLONE_A 010\n#define CLONE_B 08\n#define CLONE_C (CLONE_A | 0x1)\n")
+    assert got["CLONE_A"] == 8 and "CLONE_B" not in got and got["CLONE_C"] == 9

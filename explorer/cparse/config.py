@@ -66,7 +66,7 @@ def eval_condition(cond: str, config: dict[str, bool] | None = None) -> bool | N
         return None
 
 
-def _c_int(tok: str) -> int:
+def c_int(tok: str) -> int:
     """A C integer literal: 0x1f, 017 (octal), 10UL."""
     t = tok.rstrip("uUlL")
     if len(t) > 1 and t[0] == "0" and t[1].isdigit():
@@ -135,7 +135,7 @@ def _unary(toks, config):
     if t == "IS_MODULE":
         return 0, toks[4:]
     if t[0].isdigit():
-        return _c_int(t), toks[1:]
+        return c_int(t), toks[1:]
     if t[0].isalpha() or t[0] == "_":
         if t in config:
             return int(bool(config[t])), toks[1:]

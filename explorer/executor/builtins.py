@@ -80,7 +80,10 @@ def _b_err_ptr(ec, node, arg_nodes, meta):
 
 def _b_lower_32(ec, node, arg_nodes, meta):
     (a,) = _exactly(1, ec, arg_nodes, meta)
-    return (lambda fr: wrap(a(fr), V.UINT) if a(fr).__class__ is int else a(fr)), V.UINT
+    def ev(fr):
+        v = a(fr)  # once: the argument may be a call with steps and assumptions
+        return wrap(v, V.UINT) if v.__class__ is int else v
+    return ev, V.UINT
 
 
 def _b_upper_32(ec, node, arg_nodes, meta):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..cparse.config import c_int
 from ..errors import ExecutionError
 
 
@@ -125,7 +126,10 @@ def _eval_define(text: str, known: dict[str, int]) -> int | None:
             return None
         pos = m.end()
         if m.group(1):
-            expr.append(str(int(m.group(1), 0)))
+            try:
+                expr.append(str(c_int(m.group(1))))
+            except ValueError:   # 08: not a C number
+                return None
         elif m.group(2):
             expr.append(m.group(2))
         elif m.group(3) in known:
