@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,15 +22,27 @@ SEED_NOTE = SEED_DIR / "do_fork-reading-note.ja.md"
 DEBIAN_LABELS = ("debian-6.1", "debian-6.12")
 
 
+def unavailable(msg: str):
+    """Something the tests need is missing: under CI (where ./dev.sh test
+    installs everything) that is a failure, elsewhere a skip with the reason."""
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def need_tool(name: str, why: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        unavailable(f"{name} is not installed ({why}); ./dev.sh test installs it")
+    return path
+
+
 def need(label: str):
     """The parsed Module of a real version, or skip (fail under CI) with why."""
     try:
         return explorer.load(label)
     except ExplorerError as e:
-        msg = f"{label} is not available ({e}); './dev.sh test' fetches it"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+        unavailable(f"{label} is not available ({e}); './dev.sh test' fetches it")
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +62,7 @@ def modern(request):
 
 def seed_note_text() -> str:
     if not SEED_NOTE.exists():
-        msg = f"seed note not found at {SEED_NOTE}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+        unavailable(f"seed note not found at {SEED_NOTE}")
     return SEED_NOTE.read_text(encoding="utf-8")
 
 

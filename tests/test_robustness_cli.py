@@ -511,11 +511,11 @@ TAMPERS = {
     "fork.c truncated": (lambda d: (d / "fork.c").write_bytes((d / "fork.c").read_bytes()[:5000]),
                          ["fork.c", "modified"], "modified"),
     "sched.h edited": (lambda d: (d / "sched.h").write_bytes(b"#define CLONE_VM 0x1\n"),
-                       ["sched.h", "modified"], "cached"),
+                       ["sched.h", "modified"], "modified"),
     "meta.json corrupt": (lambda d: (d / "meta.json").write_text("{not json", encoding="utf-8"),
                           ["meta.json", "corrupt", "sources sync debian-6.1"], "corrupt"),
     "fork.c and meta.json both rewritten": (
-        lambda d: _consistent_swap(d), ["blob", "manifest"], "cached"),
+        lambda d: _consistent_swap(d), ["blob", "manifest"], "modified"),
     "fork.c deleted": (lambda d: (d / "fork.c").unlink(), ["not fetched", "sources sync debian-6.1"], "missing"),
 }
 
@@ -558,7 +558,6 @@ def test_tampered_cache_is_reported_not_used(world: World, tmp_path, monkeypatch
     rc, out, err = run_subprocess(["functions", A], os.environ | {"FORK_EXPLORER_HOME": str(home)})
     check(Case("tamper", [], "refused", says), rc, out, err)
     # the notebook app shows the message instead of raising
-    pytest.importorskip("ipywidgets")
     from explorer.widgets.app import App
     app = App(B)
     app.load(A)

@@ -226,7 +226,6 @@ def test_diff_html_escapes_source_and_file_name(sandbox, capsys):
 def test_guard_matrix_and_widgets_escape(sandbox):
     """The guard matrix (render.matrix via GuardMatrix's html trait) and the
     SourceView widget's table and notes data."""
-    pytest.importorskip("anywidget")
     from explorer.diff import history
     from explorer.render.matrix import matrix_html
     from explorer.widgets.source_view import SourceView

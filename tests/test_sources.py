@@ -9,7 +9,6 @@ import http.server
 import io
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fixture_bytes
+from conftest import fixture_bytes, need_tool
 from explorer import sources
 from explorer.cli import main
 from explorer.errors import BlobMismatch, LabelError, SourceError
@@ -88,8 +87,7 @@ def run_cli(*argv, capsys):
 
 # ------------------------------------------------------------------ providers
 def test_git_provider_reads_a_tag_from_a_local_clone(env, monkeypatch, capsys):
-    if not shutil.which("git"):
-        pytest.skip("git is not installed")
+    need_tool("git", "the git provider reads a local clone")
     repo = env["tmp"] / "linux"
     (repo / "kernel").mkdir(parents=True)
     (repo / "include/uapi/linux").mkdir(parents=True)
@@ -130,8 +128,7 @@ def test_tarball_provider_reads_an_unpacked_tree(env):
 
 
 def test_debian_deb_is_read_without_unpacking(env):
-    if not shutil.which("dpkg-deb"):
-        pytest.skip("dpkg-deb is not installed (not a Debian machine)")
+    need_tool("dpkg-deb", "building a test .deb")
     pkg = env["tmp"] / "pkg"
     (pkg / "DEBIAN").mkdir(parents=True)
     (pkg / "usr/src").mkdir(parents=True)
@@ -146,8 +143,7 @@ def test_debian_deb_is_read_without_unpacking(env):
 
 def test_debian_provider_downloads_the_real_package(env):
     """apt-get download of a real package (no root needed); skipped where apt cannot reach it."""
-    if not shutil.which("apt-get"):
-        pytest.skip("apt-get is not available")
+    need_tool("apt-get", "the debian provider downloads with it")
     v = manifest.Version(label="debian-6.1", form="kernel_clone", entry="kernel_clone", package="linux-source-6.1")
     real = sources.cache.load("debian-6.1", home=Path(__file__).resolve().parents[1] / "kernel-src" / "cache")
     if real is None and not os.environ.get("CI"):
@@ -243,9 +239,7 @@ def test_interrupted_store_leaves_nothing_half_written(env, monkeypatch):
         cache.store("v9.8", env["data"] + b"\n", None, {"origin": "second"})
     monkeypatch.setattr(os, "replace", real_replace)
     # meta.json went first, so the entry reads as missing rather than as a mix of two fetches
-    assert cache.status("v9.8") in ("missing", "cached")
-    if cache.status("v9.8") == "cached":
-        assert sources.get("v9.8").data == env["data"]
+    assert cache.status("v9.8") == "missing"
     assert not list((env["home"] / "sources" / "v9.8").glob("*.tmp"))
 
 

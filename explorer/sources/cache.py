@@ -71,7 +71,7 @@ def read_meta(label: str, home: Path | None = None) -> dict | None:
 
 
 def status(label: str, home: Path | None = None) -> str:
-    """'cached', 'missing', 'modified' (fork.c no longer matches its recorded blob)
+    """'cached', 'missing', 'modified' (fork.c or sched.h no longer matches its recorded blob)
     or 'corrupt' (meta.json unreadable; `sources sync LABEL` fetches it again)."""
     try:
         meta = read_meta(label, home)
@@ -83,7 +83,12 @@ def status(label: str, home: Path | None = None) -> str:
         data = (entry_dir(label, home) / FORK_C).read_bytes()
     except FileNotFoundError:
         return "missing"
-    return "cached" if blob_id(data) == meta.get("blob") else "modified"
+    if blob_id(data) != meta.get("blob"):
+        return "modified"
+    sched = entry_dir(label, home) / SCHED_H
+    if meta.get("sched_h_blob") and sched.exists() and blob_id(sched.read_bytes()) != meta["sched_h_blob"]:
+        return "modified"
+    return "cached"
 
 
 def load(label: str, home: Path | None = None) -> SourceFile | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 from explorer import sources
 from explorer.executor import World, program_for, run, sweep
 from explorer.executor.flags import version_tuple
-from conftest import need
+from conftest import need, need_tool, unavailable
 
 pytestmark = pytest.mark.oracle
 HERE = Path(__file__).resolve().parent
@@ -66,7 +65,7 @@ def closest_label() -> str:
     """The cached Debian source nearest the running kernel (newest not above it, else the oldest above)."""
     labels = [lb for lb in sources.available() if lb.startswith("debian-")]
     if not labels:
-        pytest.skip("no Debian source is cached")
+        unavailable("no Debian source is cached; ./dev.sh test fetches debian-6.1 and debian-6.12")
     run = running_version()
     below = [lb for lb in labels if version_tuple(lb) <= run]
     if below:
@@ -79,8 +78,6 @@ def _skip_reason() -> str | None:
         return f"the oracle issues raw x86_64 Linux system calls; this is {platform.system()} {platform.machine()}"
     if os.geteuid() != 0:
         return "the oracle sweeps namespace flags as root (and drops to nobody itself); run the tests as root"
-    if shutil.which("gcc") is None:
-        return "gcc is needed to build tests/oracle/clone_oracle.c"
     status = Path("/proc/self/status").read_text()
     m = re.search(r"^Seccomp:\s*(\d+)", status, flags=re.M)
     if m and m.group(1) != "0":
@@ -93,6 +90,7 @@ def oracle(tmp_path_factory):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
+    need_tool("gcc", "it builds tests/oracle/clone_oracle.c")
     exe = tmp_path_factory.mktemp("oracle") / "clone_oracle"
     subprocess.run(["gcc", "-O2", "-Wall", "-Werror", "-o", str(exe), str(HERE / "clone_oracle.c")],
                    check=True, capture_output=True, timeout=120)
