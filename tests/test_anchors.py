@@ -1,7 +1,6 @@
 """Anchors: statuses and scores on our own fixtures and on Debian's real files."""
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
@@ -76,11 +75,7 @@ def test_edited_guard_is_fuzzy_with_its_score(toys):
     assert res.line == line_of(toys["renamed"], "!(flags & CLONE_VM) && !trace")
 
 
-@pytest.mark.parametrize("rename_source", ["lineage", "own table"])
-def test_statements_follow_the_renamed_fork_entry(toys, monkeypatch, rename_source):
-    resolve_mod = importlib.import_module("explorer.anchors.resolve")
-    if rename_source == "own table":
-        monkeypatch.setattr(resolve_mod, "_lineage_resolve_in", None)
+def test_statements_follow_the_renamed_fork_entry(toys):
     base = toys["base"]
     renamed = explorer.parse_source(toys["renamed"].source, label="toy-renamed-again")  # fresh caches
     a = anchor_at(base, "do_fork", "start_job(j);", kind="expression_statement")

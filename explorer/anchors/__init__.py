@@ -6,9 +6,6 @@ from .selectors import (ANCHOR_KINDS, Anchor, anchorable, canonical, code_hash, 
 __all__ = ["Anchor", "make_anchor", "anchorable", "code_hash", "head_code", "canonical", "readable",
            "key_identifiers", "statements", "ANCHOR_KINDS"]
 
-try:  # the resolver lands in a second step
-    from .resolve import (FUZZY_THRESHOLD, RENAMES, Resolution, resolve,  # noqa: F401
-                          target_functions)
-    __all__ += ["Resolution", "resolve", "FUZZY_THRESHOLD", "RENAMES", "target_functions"]
-except ImportError:  # pragma: no cover
-    pass
+from .resolve import FUZZY_THRESHOLD, Resolution, resolve, target_functions  # noqa: E402
+
+__all__ += ["Resolution", "resolve", "FUZZY_THRESHOLD", "target_functions"]

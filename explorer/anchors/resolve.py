@@ -4,7 +4,7 @@ The rules, in order (a note never jumps silently):
 
 1. Find the target function: the anchor's own name, or its renamed form
    (do_fork -> _do_fork -> kernel_clone: the version's fork entry), through
-   explorer.diff.lineage when present, else the small RENAMES table here.
+   explorer.diff.lineage.
 2. Same head in the target function -> ``exact`` when the function has the
    anchor's own name and the statement is still in place (a neighbour agrees,
    or the head occurs once and sits near its old position); otherwise
@@ -32,17 +32,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from tree_sitter import Node
 
+from ..diff.lineage import resolve_in
 from .selectors import (CONDITION_KINDS, Anchor, canonical, field_names, head_code, key_identifiers, neighbour_hashes,
                         statements)
-
-# Function renames along the history of fork.c.  Names in one group are the
-# same function in different eras; within a group, the version's own fork
-# entry (Module.fork_entry) wins, because 5.4 still defines a do_fork() that
-# merely wraps _do_fork().
-RENAMES: tuple[tuple[str, ...], ...] = (
-    ("do_fork", "_do_fork", "kernel_clone"),
-)
-FORK_ENTRY_GROUP = RENAMES[0]
 
 HEAD_WEIGHT, CONTEXT_WEIGHT, POSITION_WEIGHT = 0.7, 0.2, 0.1
 # Calibrated on debian-6.1/6.12 and reference versions (see benchmarks/bench_anchors.py).
@@ -138,12 +130,6 @@ def _index(module) -> _Index:
     return idx
 
 
-try:  # the diff stage's lineage knows more renames and reads the manifest's entry per version
-    from ..diff.lineage import resolve_in as _lineage_resolve_in
-except ImportError:  # pragma: no cover - lineage not installed: our own small table
-    _lineage_resolve_in = None
-
-
 def target_functions(module, name: str) -> list[tuple[str, bool]]:
     """[(function name in module, renamed?)] where an anchor on `name` should look."""
     idx = _index(module)
@@ -154,21 +140,10 @@ def target_functions(module, name: str) -> list[tuple[str, bool]]:
 
 
 def _target_functions(module, name: str) -> list[tuple[str, bool]]:
-    if _lineage_resolve_in is not None:
-        found = _lineage_resolve_in(module, name)
-        return [(found, found != name)] if found else []
-    if name in FORK_ENTRY_GROUP:
-        entry = module.fork_entry
-        if entry is not None:
-            return [(entry.name, entry.name != name)]
-    if name in module.functions:
-        return [(name, False)]
-    for group in RENAMES:
-        if name in group:
-            for other in group:
-                if other in module.functions:
-                    return [(other, True)]
-    return []
+    # The lineage knows the renames (do_fork -> _do_fork -> kernel_clone) and
+    # which function is a version's real entry (5.4 also keeps a do_fork wrapper).
+    found = resolve_in(module, name)
+    return [(found, found != name)] if found else []
 
 
 def _context(anchor: Anchor, e: _Entry) -> float:

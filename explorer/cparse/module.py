@@ -13,9 +13,6 @@ from .normalize import Rewrite, normalize
 C_LANGUAGE = Language(tree_sitter_c.language())
 FORK_ENTRIES = ("kernel_clone", "_do_fork", "do_fork")
 SYSCALL_ENTRIES = ("sys_fork", "sys_vfork", "sys_clone", "sys_clone3")
-# Where a version keeps its clone-flag checks and the work of copying a task.
-KEY_HELPERS = ("copy_process", "dup_task_struct", "copy_files", "copy_fs", "copy_sighand",
-               "copy_signal", "copy_mm", "copy_io", "copy_creds_", "copy_namespaces_")
 
 
 def new_parser() -> Parser:
@@ -168,14 +165,12 @@ class Module:
     # -- lookups ------------------------------------------------------------
     @cached_property
     def form(self) -> str:
+        """The newest fork entry the file defines.  Newest first matters: 5.4
+        keeps a compat do_fork() wrapper beside its real entry, _do_fork."""
         for name in FORK_ENTRIES:
-            if name in self.functions and self._is_entry(name):
+            if name in self.functions:
                 return name
         return "unknown"
-
-    def _is_entry(self, name: str) -> bool:
-        # 5.4 keeps a compat do_fork() that only wraps _do_fork: the entry is _do_fork there.
-        return True
 
     @property
     def fork_entry(self) -> Function | None:

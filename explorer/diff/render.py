@@ -194,7 +194,7 @@ def _cell(text: str, marks, width: int, op: str | None, color: bool) -> str:
         segs.append((text[max(c0, pos):c1], True))
         pos = max(pos, c1)
     segs.append((text[pos:], False))
-    col, out, plain_len = 0, [], 0
+    col, out = 0, []
     for seg, marked in segs:
         piece = []
         for ch in seg:

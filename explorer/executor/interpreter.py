@@ -936,7 +936,6 @@ class FunctionCompiler:
             stmts.append(self.stmt(c))
         stmts = tuple(stmts)
         n = len(stmts)
-        fname = self.fn.name
 
         def run(fr, start=0):
             i = start
