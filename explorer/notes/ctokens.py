@@ -96,6 +96,8 @@ def has_cjk(text: str) -> bool:
 
 
 def language_of(text: str, default: str = "en") -> str:
+    """Japanese when the text has kana or kanji, English otherwise; `default`
+    for blank text (a comment line inherits the note's language)."""
     if has_cjk(text):
         return "ja"
     return default if not text.strip() else "en"

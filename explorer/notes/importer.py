@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExplorerError, NoteError
-from .ctokens import CODE, has_cjk, tokenize
+from .ctokens import CODE, language_of, tokenize
 from .locate import Location, Match, locate
 from .markdown import CodeBlock, Note, Prose, identifiers_in, parse_note
 
@@ -144,12 +144,6 @@ def load_modules(versions: list[str] | None):
 
 # -- the import ------------------------------------------------------------------
 
-def lang_of(text: str, default: str) -> str:
-    if not text.strip():
-        return default
-    return "ja" if has_cjk(text) else "en"
-
-
 def import_note(note: Note | str | Path, modules=None, versions: list[str] | None = None) -> ImportResult:
     """Locate every C block of `note` and draft its annotations (writes nothing)."""
     if not isinstance(note, Note):
@@ -170,7 +164,7 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
         intro, context = block.split_lead()
         intro_text = _join(intro)
         loc = locate(block.code, modules)
-        lang = lang_of(intro_text, note_lang)
+        lang = language_of(intro_text, note_lang)
         rep = BlockReport(block, lang, loc)
         key = tuple(tokenize(block.code.encode()).keys)
         if key in seen_code:
@@ -188,11 +182,11 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
                 drafts.append(_anchored("intro", intro_text, lang, block, intro[0].line, m, first))
             if context:
                 target = fn_node if fn_node is not None else first
-                drafts.append(_anchored("context", _join(context), lang_of(_join(context), note_lang),
+                drafts.append(_anchored("context", _join(context), language_of(_join(context), note_lang),
                                         block, context[0].line, m, target))
             for line_no, text, node in _inserted_comments(block, m, modules):
                 rep.inserted_comments.append((line_no, text))
-                drafts.append(_anchored("comment", text, lang_of(text, note_lang), block,
+                drafts.append(_anchored("comment", text, language_of(text, note_lang), block,
                                         block.line + 1 + line_no, m, node))
             last_fn = ("anchored", m, fn_node if fn_node is not None else first)
         else:
@@ -205,13 +199,13 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
                 drafts.append(_orphan("intro", text, lang, block,
                                       intro[0].line if intro else block.line, closest, guess))
             if context:
-                drafts.append(_orphan("context", _join(context), lang_of(_join(context), note_lang), block,
+                drafts.append(_orphan("context", _join(context), language_of(_join(context), note_lang), block,
                                       context[0].line, closest, guess))
             last_fn = ("orphaned", block, closest, guess)
 
     if note.trailing:
         text = _join(note.trailing)
-        lang = lang_of(text, note_lang)
+        lang = language_of(text, note_lang)
         line = note.trailing[0].line
         if last_fn is None:
             drafts.append(_orphan("trailing", text, lang, None, line, modules[-1].label, None))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from ..errors import NoteError
-from .ctokens import has_cjk
+from .ctokens import language_of
 
 C_INFOS = {"c", "h", "cpp", "c++", "kernel-c", "linux-c"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
@@ -77,7 +77,7 @@ class Note:
         """Japanese when the prose has kana or kanji, else English."""
         prose = "\n".join(p.text for b in self.blocks for p in b.lead) + \
             "\n".join(p.text for p in self.trailing)
-        return "ja" if has_cjk(prose) else "en"
+        return language_of(prose)
 
     @property
     def c_blocks(self) -> list[CodeBlock]:
