@@ -142,3 +142,30 @@ def test_sched_h_octal_and_bad_numbers():
     from explorer.executor.flags import parse_sched_h
     got = parse_sched_h(b"#define CLONE_A 010\n#define CLONE_B 08\n#define CLONE_C (CLONE_A | 0x1)\n")
     assert got["CLONE_A"] == 8 and "CLONE_B" not in got and got["CLONE_C"] == 9
+
+
+def test_if_defined_sees_the_files_own_macros():
+    # every spelling of "is FILE_MACRO defined" must agree, with and without a second term
+    src = b"""#define FILE_MACRO 1
+long pick(unsigned long clone_flags)
+{
+#if defined(FILE_MACRO)
+	long a = 1;
+#else
+	long a = 100;
+#endif
+#if defined FILE_MACRO
+	long b = 10;
+#else
+	long b = 1000;
+#endif
+#if defined(FILE_MACRO) && THREAD_SIZE_UNKNOWN_HERE > 0
+	long c = 0;
+#else
+	long c = 0;
+#endif
+	return a + b + c;
+}
+"""
+    mod = explorer.parse_source(src, label="ifdefined")
+    assert value(mod, "pick").value == 11

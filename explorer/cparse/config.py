@@ -42,9 +42,10 @@ class _Unknown(Exception):
     pass
 
 
-def eval_condition(cond: str, config: dict[str, bool] | None = None) -> bool | None:
+def eval_condition(cond: str, config: dict[str, bool] | None = None, defined=()) -> bool | None:
     """Value of an `#if` expression under `config`; None if it cannot be decided
-    (an unknown macro compared with a number, say)."""
+    (an unknown macro compared with a number, say).  `defined` names macros the
+    file itself #defines, so `defined(FOO)` and `defined FOO` are true for them."""
     config = DEFAULT_CONFIG if config is None else config
     text = re.sub(r"/\*.*?\*/|//.*", " ", cond, flags=re.S).strip()
     toks, pos = [], 0
@@ -56,6 +57,8 @@ def eval_condition(cond: str, config: dict[str, bool] | None = None) -> bool | N
         pos = m.end()
         while pos < len(text) and text[pos].isspace():
             pos += 1
+    if defined:
+        toks = _mark_defined(toks, set(defined))
     try:
         val, rest = _expr(toks, config)
         if rest:
@@ -64,6 +67,24 @@ def eval_condition(cond: str, config: dict[str, bool] | None = None) -> bool | N
     except (_Unknown, IndexError, ZeroDivisionError, ValueError, RecursionError):
         # malformed numbers (08), negative shifts, nesting deeper than Python's stack
         return None
+
+
+def _mark_defined(toks: list[str], names: set[str]) -> list[str]:
+    """`defined(X)` / `defined X` -> 1 for X in names (the file's own macros)."""
+    out, i = [], 0
+    while i < len(toks):
+        if toks[i] == "defined":
+            if i + 3 < len(toks) and toks[i + 1] == "(" and toks[i + 3] == ")" and toks[i + 2] in names:
+                out.append("1")
+                i += 4
+                continue
+            if i + 1 < len(toks) and toks[i + 1] in names:
+                out.append("1")
+                i += 2
+                continue
+        out.append(toks[i])
+        i += 1
+    return out
 
 
 def c_int(tok: str) -> int:

@@ -129,16 +129,15 @@ class Program:
         (THREAD_SIZE >= PAGE_SIZE || defined(CONFIG_VMAP_STACK)) is evaluated
         as a C expression over the config, the file's macros and known
         header constants.  Undecidable counts as false."""
-        val = eval_condition(text, self.config)
+        val = eval_condition(text, self.config, defined=self.macros.keys())
         if val is not None:
             return val
         text = re.sub(r"/\*.*?\*/|//.*", " ", text, flags=re.S)
 
         def defined(m):
-            name = m.group(1)
+            name = m.group(1) or m.group(2)
             return "1" if (self.config.get(name, False) or name in self.macros) else "0"
-        text = re.sub(r"\bdefined\s*\(\s*(\w+)\s*\)|\bdefined\s+(\w+)",
-                      lambda m: defined(m) if m.group(1) else ("1" if self.config.get(m.group(2)) else "0"), text)
+        text = re.sub(r"\bdefined\s*\(\s*(\w+)\s*\)|\bdefined\s+(\w+)", defined, text)
         text = re.sub(r"\b(?:IS_ENABLED|IS_BUILTIN|IS_REACHABLE)\s*\(\s*(\w+)\s*\)",
                       lambda m: "1" if self.config.get(m.group(1)) else "0", text)
         text = re.sub(r"\bCONFIG_\w+\b", lambda m: "1" if self.config.get(m.group(0)) else "0", text)
