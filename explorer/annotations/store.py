@@ -344,6 +344,17 @@ class Store:
     def problems(self) -> list[Problem]:
         return list(self._problems)
 
+    def require_valid(self, consequence: str, error: type = AnnotationError) -> "Store":
+        """Refuse (naming the first problem's file and line) while a file does not
+        validate: a verb that reads every note would silently leave its notes out."""
+        if self._problems:
+            first = self._problems[0]
+            more = f" (and {len(self._problems) - 1} more)" if len(self._problems) > 1 else ""
+            raise error(f"{first.message}{more}; {consequence}; fix it first "
+                        "('fork-explorer annotations check' lists every problem)",
+                        path=str(first.path), line=first.line)
+        return self
+
     # -- reading ----------------------------------------------------------------------
     def list(self, function: str | None = None, tag: str | None = None) -> list[Annotation]:
         """Valid annotations, file by file in file order (invalid ones are in problems())."""

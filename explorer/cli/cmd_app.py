@@ -94,18 +94,12 @@ def cmd_html(args) -> int:
     from ..static_export import export, page_scope
 
     from ..annotations import Store
-    from ..errors import AnnotationError
 
     mod = load(args.label)
     if args.function:
         mod.function(args.function)  # a typed error for a name the version lacks
-    store = Store()
-    problems = store.problems()
-    if problems:
-        # A page shared with a group must not silently lack the notes of a broken file.
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise AnnotationError(f"{problems[0]}{more}; fix it ('fork-explorer annotations check' lists all) "
-                              "before exporting")
+    # a page shared with a group must not silently lack the notes of a broken file
+    store = Store().require_valid("the page would lack its notes")
     notes = notes_for(mod, store)
     page = export(mod, args.output, notes, function=args.function)
     rendered, on_page = page_scope(mod, notes, args.function)

@@ -42,15 +42,7 @@ def _store():
     silently be missing from the status, the PO file or the import."""
     from ..annotations import Store
     from ..errors import TranslationError
-    store = Store()
-    problems = store.problems()
-    if problems:
-        p = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise TranslationError(f"{p.message}{more}; its notes would be left out, fix it first "
-                               "('fork-explorer annotations check' lists every problem)",
-                               path=str(p.path), line=p.line)
-    return store
+    return Store().require_valid("its notes would be left out", TranslationError)
 
 
 def _status(args) -> int:
