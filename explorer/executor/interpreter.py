@@ -1307,10 +1307,12 @@ class FunctionCompiler:
         return self.stmt(kids[0])
 
     def guarded(self, head, body):
-        inner = self.stmt(body)
         meta = (self.fn.name, self.nid(head), head.start_point[0] + 1, head.end_point[0] + 1)
-        guard = " ".join(self.module.node_text(head).split())
+        return self._guard_block(meta, " ".join(self.module.node_text(head).split()), self.stmt(body))
 
+    @staticmethod
+    def _guard_block(meta, guard: str, inner):
+        """A scoped guard: one pass through its block, a break leaves it."""
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
@@ -1331,16 +1333,7 @@ class FunctionCompiler:
         self.child_id(node, body)
         inner = self.stmt(body)
         meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, node.start_point[0] + 1)
-        guard = head.split("{", 1)[0].strip()
-
-        def ex(fr):
-            interp = fr.fn.interp
-            interp.tick(meta)
-            if interp.record:
-                interp.step(fr, meta, "exec", guard)
-            r = inner(fr)
-            return None if r is BREAK else r
-        return ex
+        return self._guard_block(meta, head.split("{", 1)[0].strip(), inner)
 
     def s_empty_statement(self, node):
         return lambda fr: None
