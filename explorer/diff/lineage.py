@@ -186,41 +186,28 @@ def counterpart(a: Module, b: Module, name: str) -> tuple[str, str]:
     `--function kernel_clone` there gives the same pair.
     """
     if name in a.functions:
-        # A role name is resolved by role, so 5.4's compat do_fork is not the entry.
-        role = role_of(a, name)
-        if role is not None:
-            other = getattr(roles(b), role)
-            if other:
-                return name, other
-        got = match_functions(a, b).b_for(name)
-        if got:
-            return name, got
-        raise LookupFailure(f"{name!r} of {a.label} has no counterpart in {b.label}" + _entry_hint(a, name))
+        return name, _other_side(a, b, name, a_to_b=True)
     if name in b.functions:
-        role = role_of(b, name)
-        if role is not None:
-            other = getattr(roles(a), role)
-            if other:
-                return other, name
-        got = match_functions(a, b).a_for(name)
-        if got:
-            return got, name
-        raise LookupFailure(f"{name!r} of {b.label} has no counterpart in {a.label}" + _entry_hint(b, name))
-    # Neither defines it: a known earlier/later name or a role word may still say which.
-    if name in ("fork_entry", "copy_process"):
-        x, y = getattr(roles(a), name), getattr(roles(b), name)
-        if x and y:
-            return x, y
-    chain = rename_chain(name)
-    if name in FORK_ENTRIES:
-        x, y = roles(a).fork_entry, roles(b).fork_entry
-        if x and y:
-            return x, y
-    x = next((n for n in chain if n in a.functions), None)
-    y = next((n for n in chain if n in b.functions), None)
+        return _other_side(b, a, name, a_to_b=False), name
+    # Neither defines it: a role word, or an earlier/later name of the function.
+    x, y = resolve_in(a, name), resolve_in(b, name)
     if x and y:
         return x, y
     raise LookupFailure(f"neither {a.label} nor {b.label} defines a function {name!r}")
+
+
+def _other_side(have: Module, other: Module, name: str, a_to_b: bool) -> str:
+    """The function of `other` that continues `have`'s `name`: by role first (so
+    5.4's compat do_fork is not taken for the entry), then by matching."""
+    role = role_of(have, name)
+    if role is not None:
+        got = getattr(roles(other), role)
+        if got:
+            return got
+    got = match_functions(have, other).b_for(name) if a_to_b else match_functions(other, have).a_for(name)
+    if got:
+        return got
+    raise LookupFailure(f"{name!r} of {have.label} has no counterpart in {other.label}" + _entry_hint(have, name))
 
 
 def _entry_hint(mod: Module, name: str) -> str:
