@@ -13,21 +13,98 @@ from pathlib import Path
 import pytest
 
 import explorer
+import explorer.sources
 from explorer.errors import ExplorerError
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED_DIR = REPO.parent / "shared" / "seed"
+SHARED = REPO.parent / "shared"
+SEED_DIR = SHARED / "seed"
 SEED_NOTE = SEED_DIR / "do_fork-reading-note.ja.md"
+TESTDATA = SHARED / "testdata"
 DEBIAN_LABELS = ("debian-6.1", "debian-6.12")
+# The real older fork.c files beside the project (../shared/testdata/README.md),
+# registered at test time under these labels; never copied into the repository.
+TESTDATA_VERSIONS = {"v2.6.32.69": "v2.6.32.69/fork.c", "v5.4": "v5.4/fork.c"}
+# The real cache that ./dev.sh fills (FORK_EXPLORER_HOME as the suite starts).
+CACHE_HOME = Path(os.environ.get("FORK_EXPLORER_HOME") or REPO / "kernel-src" / "cache")
 
 
 def unavailable(msg: str):
-    """Something the tests need is missing: under CI (where ./dev.sh test
-    installs everything) that is a failure, elsewhere a skip with the reason."""
+    """The one rule for anything the tests need and cannot find (a fetched
+    source, ../shared, a tool): under CI (where ./dev.sh test installs
+    everything and ../shared sits beside the clone) that is a failure,
+    elsewhere a skip with the reason."""
     if os.environ.get("CI"):
         pytest.fail(msg)
     pytest.skip(msg)
+
+
+def shared_path(rel: str) -> Path:
+    """A file under ../shared (seed note, test data), or skip/fail with why."""
+    p = SHARED / rel
+    if not p.exists():
+        unavailable(f"../shared/{rel} is not beside this clone (CI provides it; a user's clone has none)")
+    return p
+
+
+def cached_labels(*labels: str) -> list[str]:
+    """The labels present in the real cache, or skip/fail naming the missing ones."""
+    missing = [lb for lb in labels if not (CACHE_HOME / "sources" / lb / "meta.json").exists()]
+    if missing:
+        unavailable(f"{', '.join(missing)} not in {CACHE_HOME} ('./dev.sh test' fetches them)")
+    return list(labels)
+
+
+def make_home(dest: Path, debian=DEBIAN_LABELS, testdata=()) -> Path:
+    """A FORK_EXPLORER_HOME at dest holding copies of cached Debian versions
+    and the named test-data versions, registered with sources.add (the
+    user's path).  Skips (fails under CI) when any of them is missing."""
+    cached_labels(*debian)
+    for lb in debian:
+        shutil.copytree(CACHE_HOME / "sources" / lb, dest / "sources" / lb)
+    if testdata:
+        files = {lb: shared_path("testdata/" + TESTDATA_VERSIONS[lb]) for lb in testdata}
+        old = os.environ.get("FORK_EXPLORER_HOME")
+        os.environ["FORK_EXPLORER_HOME"] = str(dest)
+        try:
+            for lb, f in files.items():
+                explorer.sources.add(lb, str(f))
+        finally:
+            if old is None:
+                del os.environ["FORK_EXPLORER_HOME"]
+            else:
+                os.environ["FORK_EXPLORER_HOME"] = old
+    return dest
+
+
+@pytest.fixture(scope="session")
+def testdata_home(tmp_path_factory) -> Path:
+    """debian-6.1, debian-6.12, v2.6.32.69 and v5.4 in one temporary home."""
+    return make_home(tmp_path_factory.mktemp("testdata-home"), testdata=tuple(TESTDATA_VERSIONS))
+
+
+@pytest.fixture
+def with_testdata(testdata_home, monkeypatch) -> Path:
+    """Point the library and CLI at testdata_home for one test."""
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(testdata_home))
+    return testdata_home
+
+
+def _testdata_module(label: str):
+    return explorer.parse_source(shared_path("testdata/" + TESTDATA_VERSIONS[label]).read_bytes(), label=label)
+
+
+@pytest.fixture(scope="session")
+def mod2632():
+    """The real 2.6.32.69 fork.c (do_fork form)."""
+    return _testdata_module("v2.6.32.69")
+
+
+@pytest.fixture(scope="session")
+def mod54():
+    """The real 5.4 fork.c (_do_fork(struct kernel_clone_args *) with the do_fork wrapper)."""
+    return _testdata_module("v5.4")
 
 
 def need_tool(name: str, why: str) -> str:
@@ -61,9 +138,7 @@ def modern(request):
 
 
 def seed_note_text() -> str:
-    if not SEED_NOTE.exists():
-        unavailable(f"seed note not found at {SEED_NOTE}")
-    return SEED_NOTE.read_text(encoding="utf-8")
+    return shared_path("seed/" + SEED_NOTE.name).read_text(encoding="utf-8")
 
 
 def seed_do_fork_bytes() -> bytes:

@@ -28,12 +28,11 @@ from pathlib import Path
 import polib
 import pytest
 
+from conftest import SEED_NOTE, make_home, shared_path
 from explorer.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "kernel-src" / "cache" / "sources"
 ANNOTATIONS = REPO / "kernel-src" / "annotations"
-SEED_NOTE = REPO.parent / "shared" / "seed" / "do_fork-reading-note.ja.md"
 A, B = "debian-6.1", "debian-6.12"
 HANG_GUARD = 240          # seconds; a guard against hangs, not a speed claim
 
@@ -148,15 +147,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
     root = tmp_path_factory.mktemp("robust")
-    have = [lb for lb in (A, B) if (CACHE / lb / "meta.json").exists()]
-    if len(have) < 2:
-        msg = f"{A} and {B} must be in {CACHE} ('./dev.sh test' fetches them)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    home = root / "home-template"
-    for lb in have:
-        shutil.copytree(CACHE / lb, home / "sources" / lb)
+    home = make_home(root / "home-template", debian=(A, B))
     ann = root / "ann-template"
     shutil.copytree(ANNOTATIONS, ann, ignore=shutil.ignore_patterns("archive"))
     hostile = root / "in"
@@ -449,6 +440,8 @@ def check(case: Case, rc, out: str, err: str) -> None:
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)]
                                                if c.xfail else []) for c in CASES])
 def test_hostile_input(case: Case, world: World, tmp_path, monkeypatch, capsys):
+    if any("{SEED}" in a for a in case.argv + [x for s in case.setup for x in s]):
+        shared_path("seed/" + SEED_NOTE.name)
     home = tmp_path / "home"
     shutil.copytree(world.home_template, home)
     ann = tmp_path / "ann"

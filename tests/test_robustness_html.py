@@ -15,7 +15,6 @@ the payload must still be readable as text (escaped, not dropped).
 """
 from __future__ import annotations
 
-import os
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,10 +28,9 @@ from explorer.cli import main
 from explorer.cparse import open_version
 from explorer.render import Note, marker_html, note_html, render_lines, source_table
 
-from conftest import FIXTURES
+from conftest import FIXTURES, make_home
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "kernel-src" / "cache" / "sources"
 OLD, NEW = FIXTURES / "robustness_html_old.c", FIXTURES / "robustness_html_new.c"
 
 PAYLOADS = [
@@ -112,14 +110,7 @@ def assert_inert(html: str, baseline: str, must_show: list[str]) -> Scan:
 
 @pytest.fixture()
 def sandbox(tmp_path, monkeypatch):
-    have = [lb for lb in ("debian-6.12",) if (CACHE / lb / "meta.json").exists()]
-    if not have:
-        msg = "debian-6.12 is not in the cache ('./dev.sh test' fetches it)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    home = tmp_path / "home"
-    shutil.copytree(CACHE / "debian-6.12", home / "sources" / "debian-6.12")
+    home = make_home(tmp_path / "home", debian=("debian-6.12",))
     ann = tmp_path / "ann"
     shutil.copytree(REPO / "kernel-src" / "annotations", ann, ignore=shutil.ignore_patterns("archive"))
     monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
 import polib
@@ -17,7 +16,7 @@ from explorer.errors import TranslationError
 from explorer.notes import import_note, parse_note, write_into
 from explorer.translate import check_glossary, export_po, import_po, load_glossary, summary
 
-from conftest import SEED_NOTE, seed_note_text
+from conftest import SEED_NOTE, need_tool, seed_note_text
 
 
 # -- helpers --------------------------------------------------------------------
@@ -34,11 +33,7 @@ def stmt_at(mod, function, needle):
 
 
 def msgfmt_check(path):
-    exe = shutil.which("msgfmt")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("msgfmt (Debian's gettext) is not installed")
-        pytest.skip("msgfmt not installed (apt-get install gettext)")
+    exe = need_tool("msgfmt", "Debian's gettext checks the PO files")
     proc = subprocess.run([exe, "--check", "-o", os.devnull, str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return proc
