@@ -66,9 +66,12 @@ case "$cmd" in
     apt_install "${APT_PACKAGES_TEST[@]}"
     python_env
     kernel_sources
-    log "pytest"
+    # Two workers on this project's 2-core machines: most of the suite waits on
+    # subprocesses (kernels, chromium, QEMU, nbclient), so the wall time halves.
+    jobs=${FORK_EXPLORER_TEST_JOBS:-auto}
+    log "pytest (-n $jobs)"
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/python" -m pytest -n "$jobs" "$@"
     rc=$?
     set -e
     if [ $rc -eq 5 ]; then echo "no tests ran: that is a failure" >&2; exit 1; fi
