@@ -42,24 +42,36 @@ def _add(home: Path, label: str, source: Path, header: Path | None = None) -> No
 
 
 @pytest.fixture(scope="module")
-def caches(tmp_path_factory) -> dict[int, Path]:
+def caches(tmp_path_factory):
+    """cache number -> its FORK_EXPLORER_HOME, built on first use, so that a
+    clone without ../shared still runs the notebooks on cache 1."""
     root = tmp_path_factory.mktemp("caches")
-    homes = {1: make_home(root / "c1"), 2: make_home(root / "c2", testdata=("v2.6.32.69", "v5.4"))}
-    c3 = root / "c3"
-    shutil.copytree(homes[2], c3)
-    seed = root / "seed-do_fork.c"
-    seed.write_bytes(seed_do_fork_bytes())
-    _add(c3, "v2.6.11-like", FIXTURES / "legacy_2_6_11_like.c")
-    _add(c3, "seed-2.6", seed)
-    homes[3] = c3
-    c4 = root / "c4"
-    shutil.copytree(c3, c4)
-    d612 = CACHE_HOME / "sources" / "debian-6.12"
-    header = root / "sched-7.3-like.h"
-    header.write_bytes((d612 / "sched.h").read_bytes() + f"\n#define {NEWEST_FLAG} (1ULL << 40)\n".encode())
-    _add(c4, "like-7.3", d612 / "fork.c", header)
-    homes[4] = c4
-    return homes
+    built: dict[int, Path] = {}
+
+    def get(n: int) -> Path:
+        if n in built:
+            return built[n]
+        home = root / f"c{n}"
+        if n == 1:
+            make_home(home)
+        elif n == 2:
+            make_home(home, testdata=("v2.6.32.69", "v5.4"))
+        elif n == 3:
+            shutil.copytree(get(2), home)
+            seed = root / "seed-do_fork.c"
+            seed.write_bytes(seed_do_fork_bytes())
+            _add(home, "v2.6.11-like", FIXTURES / "legacy_2_6_11_like.c")
+            _add(home, "seed-2.6", seed)
+        else:
+            shutil.copytree(get(3), home)
+            d612 = CACHE_HOME / "sources" / "debian-6.12"
+            header = root / "sched-7.3-like.h"
+            header.write_bytes((d612 / "sched.h").read_bytes() + f"\n#define {NEWEST_FLAG} (1ULL << 40)\n".encode())
+            _add(home, "like-7.3", d612 / "fork.c", header)
+        built[n] = home
+        return home
+
+    return get
 
 
 # The oldest and newest versions that can run the reading path (a fork entry
@@ -71,7 +83,7 @@ PAIR = {1: ("debian-6.1", "debian-6.12"), 2: ("v2.6.32.69", "debian-6.12"),
 @pytest.mark.parametrize("cache", [1, 2, 3, 4])
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_on_any_cache(name, cache, caches, tmp_path, monkeypatch, annotation_copy):
-    monkeypatch.setenv("FORK_EXPLORER_HOME", str(caches[cache]))
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(caches(cache)))
     out = texts(run_notebook(REPO / "notebooks" / f"{name}.ipynb", tmp_path))   # no error output anywhere
     older, newer = PAIR[cache]
     if name == "03_diff_and_history":
