@@ -27,7 +27,7 @@ from ..executor import World, run, sweep
 from ..executor.flags import FlagTable
 from ..fsutil import atomic_write
 from . import boot as _boot
-from .kernel_image import image_for
+from .kernel_image import image_for, require_debian
 
 # The twelve flags the oracle has always swept (4096 words).
 DEFAULT_FLAGS = ["CLONE_VM", "CLONE_FS", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NEWNS", "CLONE_NEWUSER",
@@ -66,6 +66,7 @@ def verify(label: str, modes: list[str] | None = None, flags: list[str] | None =
         raise VerifyError(f"modes are {', '.join(MODES)} (each once); got {', '.join(modes) or 'none'}")
     names = list(flags or DEFAULT_FLAGS)
     src = sources.get(label)
+    require_debian(label, src.meta)
     module = load(label)
     for mode in modes:
         if MODES[mode][0] not in module.functions:

@@ -119,12 +119,18 @@ def kernels_dir() -> Path:
     return paths.home() / "kernels"
 
 
-def image_for(label: str, meta: dict, log=lambda msg: None) -> KernelImage:
-    """The kernel image matching a version fetched from a Debian package (cached)."""
+def require_debian(label: str, meta: dict) -> tuple[str, str]:
+    """(package, version) of the linux-source package a version came from."""
     package, version = meta.get("package"), meta.get("package_version")
     if not package or not version or not str(package).startswith("linux-source"):
         raise VerifyError(f"{label} does not come from a Debian linux-source package, so there is no "
                           "Debian kernel to boot for it (upstream tags and user files cannot be verified)")
+    return package, version
+
+
+def image_for(label: str, meta: dict, log=lambda msg: None) -> KernelImage:
+    """The kernel image matching a version fetched from a Debian package (cached)."""
+    package, version = require_debian(label, meta)
     v = manifest.get(label)
     opts = private_apt_options(v.suite) if v is not None and v.suite else []
     if opts:
