@@ -97,7 +97,9 @@ def verify(label: str, modes: list[str] | None = None, flags: list[str] | None =
                 disagree.append({"flags": r["flags"], "names": table.names(r["flags"]), "kernel": theirs,
                                  "executor": r["outcome"], "function": o.function, "line": o.line})
         total = len(ours[mode]["results"])
-        result["modes"][mode] = {"total": total, "agree": total - len(disagree), "disagree": disagree}
+        result["modes"][mode] = {"total": total, "agree": total - len(disagree), "disagree": disagree,
+                                 "seconds": booted.mode_seconds.get(mode)}
+    result["boot_seconds"] = booted.boot_seconds
     atomic_write(_result_path(label), json.dumps(result, indent=2).encode() + b"\n")
     return result
 

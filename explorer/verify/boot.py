@@ -61,6 +61,8 @@ class BootResult:
     answers: dict[str, dict[int, str]]      # mode -> flags -> "ok" | errno name
     accel: str
     seconds: float
+    boot_seconds: float = 0.0                                    # until the probe's first line
+    mode_seconds: dict[str, float] = field(default_factory=dict)  # BEGIN to END of each mode
     log_tail: list[str] = field(default_factory=list)
 
 
@@ -103,6 +105,7 @@ def _boot_once(vmlinuz, initrd, modes, words, accel, timeout, progress, first_wo
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     lines: list[str] = []
+    stamps: dict[str, float] = {}     # "FXV ..." marker line -> seconds since QEMU started
     seen_first = threading.Event()
     done = threading.Event()
 
@@ -110,6 +113,8 @@ def _boot_once(vmlinuz, initrd, modes, words, accel, timeout, progress, first_wo
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").strip().replace("\r", "")
             lines.append(line)
+            if line.startswith("FXV "):
+                stamps[" ".join(line.split()[:3])] = time.monotonic() - start
             if line.startswith("FXV UNAME"):
                 seen_first.set()
             if _LINE.match(line) and progress is not None:
@@ -131,7 +136,11 @@ def _boot_once(vmlinuz, initrd, modes, words, accel, timeout, progress, first_wo
             proc.kill()
         proc.wait(timeout=30)
         t.join(timeout=5)
-    return _parse(lines, modes, words, accel, time.monotonic() - start)
+    result = _parse(lines, modes, words, accel, time.monotonic() - start)
+    result.boot_seconds = round(next((v for k, v in stamps.items() if k.startswith("FXV UNAME")), 0.0), 2)
+    result.mode_seconds = {m: round(stamps.get(f"FXV END {m}", 0.0) - stamps.get(f"FXV BEGIN {m}", 0.0), 2)
+                           for m in modes}
+    return result
 
 
 def _parse(lines: list[str], modes: list[str], words: int, accel: str, seconds: float) -> BootResult:
