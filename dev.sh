@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 VENV="$ROOT/.venv"
 PY=${PYTHON:-python3}
-APT_PACKAGES_TEST=(gettext chromium fonts-noto-cjk gcc libc6-dev git)
+APT_PACKAGES_TEST=(gettext chromium fonts-noto-cjk gcc libc6-dev git qemu-system-x86 cpio)
 APT_PACKAGES_EXPLORE=()
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
