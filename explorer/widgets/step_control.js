@@ -24,7 +24,7 @@ function render({ model, el }) {
     input.max = String(max);
     // While the reader drags, the thumb follows the hand, not the (later) answers.
     if (force || !dragging) input.value = String(value);
-    readout.textContent = `${value} / ${max}`;
+    readout.textContent = `${value + 1} / ${max + 1}`;   // 1-based, as the step text below it
     el.dataset.run = String(model.get("run"));
     el.dataset.value = String(value);
   }
