@@ -113,7 +113,7 @@ def lab(tmp_path_factory):
 
 def open_page(lab, width=1440, height=900):
     page = lab["browser"].new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(int(os.environ.get("FX_LAB_TIMEOUT_MS", "180000")))
+    page.set_default_timeout(180000)     # a kernel start and Run All on a busy 2-core machine
     outside: list[str] = []
 
     def refuse(route):
@@ -194,12 +194,8 @@ def assert_agrees(state, pg):
     assert f"{n} steps" in state["outcome"]
     assert state["info"].startswith(f"step {n}/{n}:"), state["info"]
     assert state["value"] == state["max"] == n - 1
-    assert state["executed"] == FlagPlayground_lines(pg)
+    assert state["executed"] == pg.executed_lines(pg.trace)
     assert state["decided"] == [pg.trace.outcome.line]
-
-
-def FlagPlayground_lines(pg):
-    return pg.executed_lines(pg.trace)
 
 
 def flag_box(page, name):
@@ -267,6 +263,21 @@ def test_notebook_04_run_all_agrees_and_a_ticked_box_shows_the_guard_and_its_not
     text = panel.inner_text()
     assert "No commentary" not in text and note.en.split()[0] in text and note.ja[:8] in text
     page.screenshot(path=str(ARTIFACTS / "lab-04-thread-guard-note-1440.png"))
+
+    # the reader moves the step slider: text, marks and slider name the same step of this run
+    n = len(pg.trace.steps)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-control input").fill("3")
+    page.wait_for_function(f"document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-info')"
+                           f".innerText.startsWith('step 4/{n}:')")
+    page.wait_for_function("document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-control')"
+                           ".dataset.value === '3'")
+    state = playground_state(page)
+    assert state["step"] == [pg.trace.steps[3].line] and state["decided"] == []
+    assert state["executed"] == pg.executed_lines(pg.trace, 3)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .fx-playground button[title='last step']").click()
+    page.wait_for_function(f"document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-info')"
+                           f".innerText.startsWith('step {n}/{n}:')")
+    assert_agrees(playground_state(page), pg)
 
     # the flag grid at JupyterLab's default widths, file browser open
     grid = clipped_flags(page)
