@@ -62,9 +62,9 @@ def config_names(module, functions) -> list[str]:
 class StepControl(anywidget.AnyWidget):
     """The replay slider.  Every trace gets a new `run` number; the page asks for a
     step together with the run it was showing, and an ask for an older run is
-    dropped.  An IntSlider cannot say which run its value belongs to, and after
-    two runs in a row (Run All) the page sent the first run's last step back as
-    if the reader had stepped back in the second."""
+    dropped.  An IntSlider cannot say which run its value belongs to: after two
+    runs in a row (notebook 04 under Run All) a value the page still held for the
+    first run reached Python as if the reader had stepped back in the second."""
     _esm = Path(__file__).with_name("step_control.js")
     _css = """
 .fx-step-control { display: inline-flex; align-items: center; gap: 8px; width: 420px; }
