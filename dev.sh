@@ -83,12 +83,12 @@ case "$cmd" in
     kernel_sources
     if [ "${1:-}" = "--lab" ]; then
       shift
-      exec "$VENV/bin/jupyter" lab notebooks/ "$@"
+      exec "$VENV/bin/python" -m explorer.lab notebooks/ "$@"   # the tour's settings; --allow-root as root
     fi
     if "$VENV/bin/fork-explorer" serve --help >/dev/null 2>&1; then
       exec "$VENV/bin/fork-explorer" serve "$@"
     fi
-    exec "$VENV/bin/jupyter" lab notebooks/ "$@"
+    exec "$VENV/bin/python" -m explorer.lab notebooks/ "$@"
     ;;
   lock)
     # Re-resolve the newest versions allowed by pyproject.toml in a scratch venv

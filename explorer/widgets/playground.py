@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from pathlib import Path
 
+import anywidget
 import ipywidgets as w
+import traitlets as t
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
@@ -24,6 +27,9 @@ WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_
 ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")
 # A step's highlight covers at most this many lines (a multi-line condition, not a whole block).
 MAX_STEP_LINES = 6
+# Grid columns: auto-fill keeps every name whole at any output width (no sideways scroll).
+FLAG_COLUMNS = "repeat(auto-fill, minmax(215px, 1fr))"
+CONFIG_COLUMNS = "repeat(auto-fill, minmax(260px, 1fr))"
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 _CONFIG = re.compile(r"\bCONFIG_\w+")
 
@@ -55,6 +61,43 @@ def config_names(module, functions) -> list[str]:
     return sorted(names)
 
 
+class StepControl(anywidget.AnyWidget):
+    """The replay slider.  Every trace gets a new `run` number; the page asks for a
+    step together with the run it was showing, and an ask for an older run is
+    dropped.  An IntSlider cannot say which run its value belongs to: after two
+    runs in a row (notebook 04 under Run All) a value the page still held for the
+    first run reached Python as if the reader had stepped back in the second."""
+    _esm = Path(__file__).with_name("step_control.js")
+    _css = """
+.fx-step-control { display: inline-flex; align-items: center; gap: 8px; width: 420px; }
+.fx-step-control .fx-step-range { flex: 1 1 auto; min-width: 120px; }
+.fx-step-control .fx-step-readout { font-variant-numeric: tabular-nums; min-width: 7em; }
+"""
+    run = t.Int(0).tag(sync=True)      # which trace the slider belongs to (Python's count)
+    max = t.Int(0).tag(sync=True)
+    value = t.Int(0).tag(sync=True)    # written by Python only; the page sends asks
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.on_msg(self._ask)
+
+    def start(self, steps: int) -> None:
+        """A new trace of `steps` steps: a new run, positioned on its last step."""
+        with self.hold_sync():
+            self.run += 1
+            self.max = max(steps - 1, 0)
+            self.value = self.max
+
+    def _ask(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, dict) or content.get("run") != self.run:
+            return          # meant for a trace that has since been replaced
+        try:
+            step = int(content.get("step"))
+        except (TypeError, ValueError):
+            return
+        self.value = max(0, min(step, self.max))
+
+
 class FlagPlayground(w.VBox):
     def __init__(self, view):
         self.view = view
@@ -63,21 +106,23 @@ class FlagPlayground(w.VBox):
         self.trace = None
         # One Layout and one style shared by all the checkboxes: each would otherwise be two
         # more models for the page to create (about a hundred), slowing the first render.
-        self._box_layout = w.Layout(width="215px")
+        self._box_layout = w.Layout(width="auto")
         self._box_style = CheckboxStyle()
-        self._config_layout = w.Layout(width="255px")
+        self._config_layout = w.Layout(width="auto")
         self._world_layout = w.Layout(width="max-content", margin="0 18px 0 0")
         self.flag_boxes: dict[str, w.Checkbox] = {}
         self.config_boxes: dict[str, w.Checkbox] = {}
         self.entry = w.Dropdown(description="Entry", layout=w.Layout(width="260px"))
-        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(6, 220px)"))
+        # As many columns as fit: JupyterLab's output area is about 1,000 px wide at 1440x900
+        # and narrower at 1024x768, and the longest name (CLONE_CHILD_CLEARTID) must stay whole.
+        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns=FLAG_COLUMNS, width="100%"))
         self.world_boxes = {k: w.Checkbox(description=t, value=(k == "capable"), indent=False,
                                           layout=self._world_layout, style=self._box_style)
                             for k, t in WORLD_TOGGLES}
         self.fail_callee = w.Dropdown(description="Fail callee", options=[("(none)", "")],
                                       layout=w.Layout(width="300px"))
         self.fail_errno = w.Dropdown(options=ERRNOS, layout=w.Layout(width="110px"))
-        self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(4, 260px)"))
+        self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns=CONFIG_COLUMNS, width="100%"))
         self.outcome = w.HTML()
         self.outcome.add_class("fx-outcome")
         self.verified = w.HTML()     # 'checked against Linux X.Y.Z: n/n' where `fork-explorer verify` ran
@@ -87,8 +132,7 @@ class FlagPlayground(w.VBox):
         self.back = w.Button(description="◀", tooltip="back one step", layout=w.Layout(width="44px"))
         self.forward = w.Button(description="▶", tooltip="forward one step", layout=w.Layout(width="44px"))
         self.last = w.Button(description="▶|", tooltip="last step", layout=w.Layout(width="44px"))
-        self.slider = w.IntSlider(min=0, max=0, value=0, description="Step", continuous_update=True,
-                                  layout=w.Layout(width="420px"))
+        self.slider = StepControl()
         self.step_info = w.HTML()
         self.step_info.add_class("fx-step-info")
         for b, fn in ((self.first, lambda: 0), (self.back, lambda: self.slider.value - 1),
@@ -96,7 +140,7 @@ class FlagPlayground(w.VBox):
             b.on_click(lambda _b, fn=fn: self._goto(fn()))
         self.slider.observe(lambda c: self._show_step(c["new"]), names="value")
         self._stepping = False   # slider at the end = whole trace; moved = replay
-        world_row = w.HBox(list(self.world_boxes.values()))
+        world_row = w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap"))
         fail_row = w.HBox([self.fail_callee, self.fail_errno])
         steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
         super().__init__([w.HTML("<b>Flag playground</b> — tick flags to run the real code"),
@@ -189,6 +233,8 @@ class FlagPlayground(w.VBox):
                         config=self.config())
         except ExplorerError as e:
             self.trace = None
+            self.slider.start(0)
+            self.step_info.value = ""
             self.outcome.value = f'<span class="fx-out fx-out-bad">{esc(e)}</span>'
             self.view.set_trace([], None)
             return None
@@ -197,13 +243,11 @@ class FlagPlayground(w.VBox):
         self.outcome.value = self._outcome_html(trace, outcome_word(trace))
         n = len(trace.steps)
         self._stepping = False
-        with self.slider.hold_trait_notifications():
-            self.slider.max = max(n - 1, 0)
-            self.slider.value = max(n - 1, 0)
-        self._stepping = True
-        self.step_info.value = self._step_html(n - 1) if n else ""
-        cause = self.cause(trace)
-        self.view.set_trace(self.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
+        try:
+            self.slider.start(n)
+        finally:
+            self._stepping = True
+        self._show_step(self.slider.value)
         return trace
 
     @staticmethod
@@ -274,10 +318,19 @@ class FlagPlayground(w.VBox):
                 f"<b>{esc(s.event)}</b> {esc(s.detail)}")
 
     def _show_step(self, i: int) -> None:
-        if not self._stepping or self.trace is None or not self.trace.steps:
+        """Show step i of the current trace; the last step is the whole trace (every line it
+        ran, the deciding line and its cause), exactly what a new run shows."""
+        if not self._stepping or self.trace is None:
+            return
+        if not self.trace.steps:
+            self.step_info.value = ""
+            self.view.set_trace([], self.trace.outcome.line)
             return
         i = max(0, min(i, len(self.trace.steps) - 1))
         self.step_info.value = self._step_html(i)
-        last = i == len(self.trace.steps) - 1
-        self.view.set_trace(self.executed_lines(self.trace, i), self.trace.outcome.line if last else None,
-                            step_line=self.trace.steps[i].line)
+        if i == len(self.trace.steps) - 1:
+            cause = self.cause(self.trace)
+            self.view.set_trace(self.executed_lines(self.trace), self.trace.outcome.line,
+                                cause=cause.line if cause else None)
+        else:
+            self.view.set_trace(self.executed_lines(self.trace, i), None, step_line=self.trace.steps[i].line)
