@@ -318,6 +318,14 @@ def cases() -> list[Case]:
         Case("unknown-option", ["functions", A, "--robust-nope"], says=["--robust-nope"]),
         Case("missing-argument", ["trace", A], says=["--flags"]),
         Case("serve-bad-port", ["serve", "--port", "http"], says=["http"]),
+        # verify refuses before it downloads or boots anything
+        Case("verify-unknown-label", ["verify", "robust-nope"], says=["robust-nope"]),
+        Case("verify-bad-mode", ["verify", A, "--modes", "root,sideways"], says=["sideways"]),
+        Case("verify-twice-the-mode", ["verify", A, "--modes", "root,root"], says=["each once"]),
+        Case("verify-bad-flag", ["verify", A, "--flags", "CLONE_ROBUST_NOPE"], says=["CLONE_ROBUST_NOPE"]),
+        Case("verify-bad-timeout", ["verify", A, "--timeout", "-5"], says=["--timeout"]),
+        Case("verify-path-not-debian", ["verify", "{IN}/crlf.c"], any_of=["not fetched", "unknown version",
+                                                                         "label"]),
         Case("sources-list-bad-option", ["sources", "list", "--robust-nope"], says=["--robust-nope"]),
     ]
     for expr in ["CLONE_VM|", "|", "", "0xZZ", "CLONE_VM||CLONE_FS", "(CLONE_VM", "-1", "1e5",
