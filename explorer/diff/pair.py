@@ -43,8 +43,8 @@ _FLAG = re.compile(r"\bCLONE_\w+|\bCSIGNAL\b")
 
 
 def _kernel_version(mod: Module) -> tuple[int, ...]:
-    from ..executor.flags import version_tuple
-    return version_tuple(mod.label, mod.form)
+    from ..executor.flags import module_version   # lazy: the executor's package imports the diff
+    return module_version(mod)
 
 
 def _open(word) -> Module:
