@@ -35,7 +35,7 @@ def _need_vm_tools():
         unavailable("glibc's static libc.a is missing (apt-get install libc6-dev)")
 
 
-@pytest.fixture(scope="module", params=["debian-6.1", "debian-6.12"])
+@pytest.fixture(scope="module", params=["debian-5.10", "debian-6.1", "debian-6.12"])
 def verified(request):
     _need_vm_tools()
     need(request.param)

@@ -132,7 +132,7 @@ def image_for(label: str, meta: dict, log=lambda msg: None) -> KernelImage:
     """The kernel image matching a version fetched from a Debian package (cached)."""
     package, version = require_debian(label, meta)
     v = manifest.get(label)
-    opts = private_apt_options(v.suite) if v is not None and v.suite else []
+    opts = private_apt_options(v.suite, v.mirror) if v is not None and v.suite else []
     if opts:
         _apt(["apt-get", "update"], opts)
     cands = image_candidates(version, opts)
