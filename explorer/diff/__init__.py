@@ -7,13 +7,15 @@ Stages, each with its own data (display never parses):
   render    aligned rows and the terminal view; html the same rows as a page
             (widgets embed html.fragment(diff) with html.STYLE)
   guards    the error checks of one function; history follows them through versions
+  pair      two versions side by side: functions, guards and notes matched ("then and now")
 """
 from .filediff import FileDiff, diff_file
 from .guards import Guard, find_guards
-from .history import History, history
+from .history import History, align_guards, history
 from .lineage import Matching, Pair, Roles, counterpart, lineage, match_functions, resolve_in, roles
+from .pair import guard_counterpart, pair
 from .treediff import Edit, FunctionDiff, diff_functions
 
 __all__ = ["roles", "Roles", "match_functions", "Matching", "Pair", "counterpart", "resolve_in", "lineage",
            "diff_functions", "FunctionDiff", "Edit", "diff_file", "FileDiff",
-           "find_guards", "Guard", "history", "History"]
+           "find_guards", "Guard", "history", "History", "align_guards", "pair", "guard_counterpart"]
