@@ -17,7 +17,7 @@ function render({ model, el: root }) {
   root.appendChild(box);
   let trs = [];
 
-  function side(tr, g) {
+  function side(tr, g, fn, shown) {
     if (!g) {
       const td = el("td", "fx-tn-none", "\u2014");
       td.colSpan = 3;
@@ -25,7 +25,11 @@ function render({ model, el: root }) {
       return;
     }
     tr.appendChild(el("td", "fx-tn-ln", String(g.line)));
-    tr.appendChild(el("td", "fx-tn-cond", g.condition));
+    const cond = el("td", "fx-tn-cond");
+    // a check that lives in another function than the pane shows says where
+    if (fn && fn !== shown) cond.appendChild(el("span", "fx-tn-fn", fn + "()"));
+    cond.appendChild(document.createTextNode(g.condition));
+    tr.appendChild(cond);
     tr.appendChild(el("td", "fx-tn-errno", "-" + g.errno));
   }
 
@@ -33,6 +37,7 @@ function render({ model, el: root }) {
     box.textContent = "";
     const rows = model.get("rows") || [];
     const [la, lb] = model.get("labels") || ["", ""];
+    const [fa, fb] = model.get("functions") || ["", ""];
     if (!rows.length) {
       box.appendChild(el("div", "fx-hint", "No error checks in these two functions."));
       trs = [];
@@ -50,9 +55,9 @@ function render({ model, el: root }) {
       tr.dataset.status = r.status;
       if (r.a) tr.dataset.lineA = String(r.a.line);
       if (r.b) tr.dataset.lineB = String(r.b.line);
-      side(tr, r.a);
+      side(tr, r.a, r.function_a, fa);
       tr.appendChild(el("td", "fx-tn-status", WORDS[r.status] || r.status));
-      side(tr, r.b);
+      side(tr, r.b, r.function_b, fb);
       table.appendChild(tr);
       return tr;
     });
@@ -79,6 +84,7 @@ function render({ model, el: root }) {
   });
   model.on("change:rows", load);
   model.on("change:labels", load);
+  model.on("change:functions", load);
   model.on("change:selected", mark);
   load();
   root.dataset.ready = "1";

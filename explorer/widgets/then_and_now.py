@@ -20,7 +20,7 @@ import ipywidgets as w
 import traitlets as t
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
-from .. import load, sources
+from .. import load, pair, sources
 from ..errors import ExplorerError
 from ..render import esc
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
@@ -51,6 +51,7 @@ CSS = """
 .fx-tn-table th, .fx-tn-table td { border-bottom: 1px solid #eee; padding: 2px 6px; vertical-align: top; }
 .fx-tn-table th { background: #f6f6f6; text-align: left; position: sticky; top: 0; }
 .fx-tn-table td.fx-tn-cond { font-family: "DejaVu Sans Mono", monospace; word-break: break-word; }
+.fx-tn-table .fx-tn-fn { font-family: sans-serif; color: #3a6df0; margin-right: 6px; }
 .fx-tn-table td.fx-tn-ln { text-align: right; color: #666; }
 .fx-tn-table td.fx-tn-status { text-align: center; white-space: nowrap; font-weight: bold; }
 .fx-tn-table td.fx-tn-none { color: #aaa; text-align: center; }
@@ -128,13 +129,6 @@ def choose_versions(labels: list[str] | None = None) -> Choice:
     return Choice(only, None, False, msg)
 
 
-def pair_data(ma, mb) -> dict:
-    """explorer.pair's JSON document for two loaded versions."""
-    import explorer
-    p = explorer.pair(ma, mb)
-    return p if isinstance(p, dict) else p.as_dict()
-
-
 def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
     """(name in A, name in B, role) for functions both versions have: the fork
     entry and copy_process first, then those with guards, then the rest."""
@@ -152,6 +146,7 @@ class GuardPairs(anywidget.AnyWidget):
     _css = CSS
     rows = t.List().tag(sync=True)          # pair["guards"] entries of this function pair
     labels = t.List(t.Unicode()).tag(sync=True)
+    functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
     selected = t.Int(-1).tag(sync=True)
     picked = t.Dict().tag(sync=True)
 
@@ -272,20 +267,27 @@ class BothPlayground(w.VBox):
         """Run both versions on the ticked bits; show both traces and outcomes."""
         from ..executor import run
         flags, traces = self.flags, []
-        for mod, view in zip(self.modules, self.views):
+        for mod in self.modules:
             try:
-                trace = run(mod, flags=flags, world=self.world())
+                traces.append(run(mod, flags=flags, world=self.world()))
             except ExplorerError as e:
-                trace = e
-                view.set_trace([], None)
-            else:
-                cause = FlagPlayground.cause(trace)
-                view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line,
-                               cause=cause.line if cause else None)
-            traces.append(trace)
+                traces.append(e)
         self.traces = tuple(traces)
+        self.show_trace(0)
+        self.show_trace(1)
         self.outcome.value = self._outcome_html()
         return self.traces
+
+    def show_trace(self, side: int) -> None:
+        """Mark one pane with its version's trace (after a run, or when the pane changed function)."""
+        trace, view = self.traces[side], self.views[side]
+        if trace is None:
+            return
+        if isinstance(trace, ExplorerError):
+            view.set_trace([], None)
+            return
+        cause = FlagPlayground.cause(trace)
+        view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
 
     def words(self) -> tuple[str, str]:
         from ..executor import outcome_word
@@ -439,7 +441,7 @@ class ThenAndNow(w.VBox):
             return
         try:
             ma, mb = load(self.a.value), load(self.b.value)
-            self.pair = pair_data(ma, mb)
+            self.pair = pair(ma, mb)
         except ExplorerError as e:
             self._say(f"{self.a.value} and {self.b.value}: {e}")
             return
@@ -465,7 +467,13 @@ class ThenAndNow(w.VBox):
         only_a = [f["a"] for f in p["functions"] if f.get("a") and not f.get("b")]
         only_b = [f["b"] for f in p["functions"] if f.get("b") and not f.get("a")]
         matched = sum(1 for f in p["functions"] if f.get("a") and f.get("b"))
-        self.summary.value = (
+        where = {}
+        for f in p["functions"]:
+            for side, text in (f.get("where") or {}).items():
+                where.setdefault(text, []).append(f.get("b" if side == "a" else "a") or "")
+        elsewhere = "".join(f"<div>{esc(', '.join(n for n in names if n))}: {esc(text)}</div>"
+                            for text, names in where.items())
+        self.summary.value = elsewhere + (
             f"{matched} functions matched; {len(only_a)} only in {esc(p['a'])}, {len(only_b)} only in {esc(p['b'])}. "
             f"Checks: {count['same']} the same, {count['changed']} changed, {count['only_a']} only then, "
             f"{count['only_b']} only now.")
@@ -481,17 +489,25 @@ class ThenAndNow(w.VBox):
         if self._busy or self.pair is None or not self.function.value:
             return
         fa, fb = self.function.value
-        (ma, mb), (na, nb) = self.modules, self._notes
-        self.view_a.show(ma, fa, [n for n in na if self._in(ma, fa, n.line)])
-        self.view_b.show(mb, fb, [n for n in nb if self._in(mb, fb, n.line)])
-        rows = [g for g in self.pair["guards"] if g["function_a"] == fa and g["function_b"] == fb]
+        self._show_in(0, fa)
+        self._show_in(1, fb)
+        # The checks of this pair, and those that moved to or from another function
+        # (2.6.32 refuses CLONE_NEWUSER|CLONE_THREAD in do_fork, 6.12 in copy_process).
+        rows = [g for g in self.pair["guards"] if g["function_a"] == fa or g["function_b"] == fb]
         with self.guards.hold_sync():
-            self.guards.labels = [f"{ma.label} · {fa}()", f"{mb.label} · {fb}()"]
+            self.guards.labels = [f"{self.modules[0].label} · {fa}()", f"{self.modules[1].label} · {fb}()"]
+            self.guards.functions = [fa, fb]
             self.guards.rows = rows
             self.guards.selected = -1
         self.counterpart.value = ""
-        if self.playground.traces[0] is not None:
-            self.playground.run()        # the new panes show the current trace too
+
+    def _show_in(self, side: int, function: str) -> None:
+        """Show `function` in one pane (with its notes and the current trace), unless it is there."""
+        view, mod, notes = (self.view_a, self.view_b)[side], self.modules[side], self._notes[side]
+        if view.module is mod and view.function == function:
+            return
+        view.show(mod, function, [n for n in notes if self._in(mod, function, n.line)])
+        self.playground.show_trace(side)
 
     @staticmethod
     def _in(mod, name, line) -> bool:
@@ -511,9 +527,11 @@ class ThenAndNow(w.VBox):
     def _pane_clicked(self, side: int, change) -> None:
         if self._syncing or not change["new"]:
             return
-        key = "ab"[side]
-        lines = {change["new"], self._statement_line(side, change["new"])}
-        i = next((i for i, g in enumerate(self.guards.rows) if g[key] and g[key]["line"] in lines), -1)
+        key, function = "ab"[side], (self.view_a, self.view_b)[side].function
+        line = self._statement_line(side, change["new"])
+        # a click anywhere in the guard's `if` (its condition, its goto) is a click on the guard
+        i = next((i for i, g in enumerate(self.guards.rows) if g[key] and g["function_" + key] == function
+                  and g[key]["line"] <= line <= g[key].get("end_line", g[key]["line"])), -1)
         self.guards.selected = i
         if i < 0:
             self.counterpart.value = ""
@@ -532,6 +550,7 @@ class ThenAndNow(w.VBox):
         try:
             for side, (key, view) in enumerate((("a", self.view_a), ("b", self.view_b))):
                 if g[key] and side != from_side:
+                    self._show_in(side, g["function_" + key])     # the check may live in another function there
                     view.select(g[key]["line"])
         finally:
             self._syncing = False

@@ -38,7 +38,6 @@ def tab(testdata_home):
     try:
         ma, mb = need(THEN), need(NOW)
         pair = explorer.pair(ma, mb)
-        pair = pair if isinstance(pair, dict) else pair.as_dict()
     finally:
         if old is None:
             del os.environ["FORK_EXPLORER_HOME"]
