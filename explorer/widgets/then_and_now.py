@@ -123,20 +123,11 @@ def choose_versions(labels: list[str] | None = None) -> Choice:
         msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
                f"({a}, {mods[a].form}) beside the newest ({b}, {mods[b].form}). {HOW_TO_GET_ONE}")
         return Choice(a, b, False, msg)
-    only = with_entry[0] if with_entry else None
-    msg = (f"Then and now needs two versions; {'only ' + only + ' is' if only else 'none is'} fetched. "
-           f"{HOW_TO_GET_ONE}")
-    return Choice(only, None, False, msg)
-
-
-def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
-    """(name in A, name in B, role) for functions both versions have: the fork
-    entry and copy_process first, then those with guards, then the rest."""
-    with_guards = {(g["function_a"], g["function_b"]) for g in pair["guards"]}
-    both = [f for f in pair["functions"] if f.get("a") and f.get("b")]
-    rank = {"fork_entry": 0, "copy_process": 1}
-    ordered = sorted(both, key=lambda f: (rank.get(f.get("role"), 2), (f["a"], f["b"]) not in with_guards))
-    return [(f["a"], f["b"], f.get("role") or "") for f in ordered]
+    if with_entry:
+        msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
+        return Choice(with_entry[0], None, False, msg)
+    return Choice(None, None, False, "No version of kernel/fork.c is fetched yet: run "
+                  "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
 
 
 # -- the guards table -------------------------------------------------------------
