@@ -13,9 +13,9 @@ from .filediff import FileDiff, diff_file
 from .guards import Guard, find_guards
 from .history import History, align_guards, history
 from .lineage import Matching, Pair, Roles, counterpart, lineage, match_functions, resolve_in, roles
-from .pair import guard_counterpart, pair
+from .pair import guard_counterpart, pair, pair_guards
 from .treediff import Edit, FunctionDiff, diff_functions
 
 __all__ = ["roles", "Roles", "match_functions", "Matching", "Pair", "counterpart", "resolve_in", "lineage",
            "diff_functions", "FunctionDiff", "Edit", "diff_file", "FileDiff",
-           "find_guards", "Guard", "history", "History", "align_guards", "pair", "guard_counterpart"]
+           "find_guards", "Guard", "history", "History", "align_guards", "pair", "pair_guards", "guard_counterpart"]

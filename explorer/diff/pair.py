@@ -198,6 +198,18 @@ def _check(a: Module, b: Module) -> None:
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def _code(a: Module, b: Module) -> dict:
+    """Functions and guards of the pair (what depends on the code only), once per pair of Modules."""
+    _check(a, b)
+    per_a = _CACHE.setdefault(a, weakref.WeakKeyDictionary())
+    code = per_a.get(b)
+    if code is None:
+        matching = match_functions(a, b)
+        code = {"functions": _function_rows(a, b, matching), "guards": _guard_rows(a, b, matching)}
+        per_a[b] = code
+    return code
+
+
 def pair(a, b, *, store=None) -> dict:
     """Two versions (labels, paths or parsed Modules) matched function by
     function, guard by guard, note by note.  Returns
@@ -207,17 +219,17 @@ def pair(a, b, *, store=None) -> dict:
      "notes": [{"id", "a": status, "b": status, ...}]}.
     `store` is an annotations Store (default: the project's notes)."""
     a, b = _open(a), _open(b)
-    _check(a, b)
-    per_a = _CACHE.setdefault(a, weakref.WeakKeyDictionary())
-    code = per_a.get(b)
-    if code is None:
-        matching = match_functions(a, b)
-        code = {"functions": _function_rows(a, b, matching), "guards": _guard_rows(a, b, matching)}
-        per_a[b] = code
+    code = _code(a, b)
     return {"a": a.label, "b": b.label,
             "functions": [dict(r) for r in code["functions"]],
             "guards": [dict(r) for r in code["guards"]],
             "notes": _note_rows(a, b, store)}
+
+
+def pair_guards(a, b) -> list[dict]:
+    """Only the aligned guards of pair(a, b) (no notes: the executor's view)."""
+    a, b = _open(a), _open(b)
+    return [dict(r) for r in _code(a, b)["guards"]]
 
 
 def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | None:
@@ -231,4 +243,4 @@ def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | 
     return None
 
 
-__all__ = ["pair", "guard_counterpart"]
+__all__ = ["pair", "pair_guards", "guard_counterpart"]

@@ -151,6 +151,8 @@ def _outcome(interp: Interpreter, cf, value) -> Outcome:
         if s.event == "return" and s.function == cf.name:
             ret_line = s.line
             break
+    if ret_line is None and interp.last_return is not None and interp.last_return[0] == cf.name:
+        ret_line = interp.last_return[2]   # not recording (a sweep): the entry's own last return
     return Outcome("ok", None, shown, cf.name, ret_line)
 
 
@@ -190,11 +192,13 @@ def sweep(module: Module, names: list[str], entry: str | None = None, world: Wor
     name = resolve_entry(module, entry)
     world = World() if world is None else world
     results = []
-    seen: dict[int, str] = {}
+    seen: dict[int, tuple] = {}
     for word in subsets(values):
         if word not in seen:
-            seen[word] = outcome_word(run(module, word, name, world, config, budget, record=False))
-        results.append({"flags": word, "outcome": seen[word]})
+            t = run(module, word, name, world, config, budget, record=False)
+            seen[word] = (outcome_word(t), t.outcome.function, t.outcome.line)
+        outcome, function, line = seen[word]
+        results.append({"flags": word, "outcome": outcome, "function": function, "line": line})
     return {"label": module.label, "entry": name, "flags": list(names), "results": results}
 
 
