@@ -130,6 +130,16 @@ def choose_versions(labels: list[str] | None = None) -> Choice:
                   "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
 
 
+def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
+    """(name in A, name in B, role) for functions both versions have: the fork
+    entry and copy_process first, then those with guards, then the rest."""
+    with_guards = {(g["function_a"], g["function_b"]) for g in pair["guards"]}
+    both = [f for f in pair["functions"] if f.get("a") and f.get("b")]
+    rank = {"fork_entry": 0, "copy_process": 1}
+    ordered = sorted(both, key=lambda f: (rank.get(f.get("role"), 2), (f["a"], f["b"]) not in with_guards))
+    return [(f["a"], f["b"], f.get("role") or "") for f in ordered]
+
+
 # -- the guards table -------------------------------------------------------------
 class GuardPairs(anywidget.AnyWidget):
     """The guards of one function pair, aligned; a click reports the row."""
