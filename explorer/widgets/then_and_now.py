@@ -39,6 +39,8 @@ HOW_TO_GET_ONE = (
 CSS = """
 .fx-tn .fx-tn-panes { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; width: 100%; }
 .fx-tn .fx-tn-panes > * { min-width: 0; width: auto; }
+.fx-tn .fx-view .fx-bar { flex-wrap: wrap; gap: 2px 12px; }
+.fx-tn .fx-view .fx-langs { white-space: nowrap; }
 .fx-tn .fx-view .fx-body { grid-template-columns: minmax(0, 1fr); }
 .fx-tn .fx-view .fx-scroll { max-height: 46vh; }
 .fx-tn .fx-view .fx-panel { max-height: 22vh; }
@@ -70,6 +72,7 @@ CSS = """
 .fx-tn .fx-tn-outcome .fx-tn-bitnote { color: #8a5a00; font-size: 12px; }
 .fx-tn .fx-tn-flag { height: 24px; font-size: 12.5px; }
 .fx-tn .fx-tn-legend { color: #666; font-size: 12px; }
+.fx-tn .fx-tn-parting { margin: 4px 0; padding: 2px 8px; border-left: 3px solid #3a6df0; }
 .fx-tn .fx-out-ok { color: #1b6e2a; font-weight: bold; } .fx-tn .fx-out-err { color: #b00020; font-weight: bold; }
 .fx-tn .fx-tn-sweep table { border-collapse: collapse; font-size: 12px; }
 .fx-tn .fx-tn-sweep td, .fx-tn .fx-tn-sweep th { border: 1px solid #ddd; padding: 1px 6px; }
@@ -204,10 +207,16 @@ class BothPlayground(w.VBox):
         self.sweep_button.on_click(lambda _b: self.sweep())
         self.legend = w.HTML()
         self.legend.add_class("fx-tn-legend")
+        self.part_button = w.Button(description="Show where their paths part", layout=w.Layout(width="auto",
+                                                                                              display="none"))
+        self.part_button.add_class("fx-tn-part-btn")
+        self.on_parting = None      # set by the tab: shows a guard row in both panes
         super().__init__([w.HTML("<b>Both at once</b> — tick flags: the same bits run through both versions"),
                           self.flags_grid, self.legend,
                           w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap")), self.outcome,
-                          self.sweep_button, self.sweep_out])
+                          w.HBox([self.part_button, self.sweep_button]), self.sweep_out])
+        self.part_button.on_click(lambda _b: self.on_parting and self.comparison and self.comparison.parting
+                                  and self.on_parting(self.comparison.parting))
         self.add_class("fx-tn-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
@@ -265,19 +274,24 @@ class BothPlayground(w.VBox):
         return World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
 
     def run(self):
-        """Run both versions on the ticked bits; show both traces and outcomes."""
-        from ..executor import run
-        flags, traces = self.flags, []
-        for mod in self.modules:
-            try:
-                traces.append(run(mod, flags=flags, world=self.world()))
-            except ExplorerError as e:
-                traces.append(e)
-        self.traces = tuple(traces)
+        """Run both versions on the ticked bits (explorer's trace_compare); show
+        both traces, both outcomes, the notes on bits, and where the paths part."""
+        from ..executor.compare import trace_compare
+        try:
+            self.comparison = trace_compare(*self.modules, self.flags, world=self.world())
+        except ExplorerError as e:
+            self.comparison = None
+            self.traces = (e, e)
+        else:
+            self.traces = (self.comparison.trace_a, self.comparison.trace_b)
         self.show_trace(0)
         self.show_trace(1)
         self.outcome.value = self._outcome_html()
+        parting = self.comparison.parting if self.comparison is not None else None
+        self.part_button.layout.display = "" if parting else "none"
         return self.traces
+
+    comparison = None
 
     def show_trace(self, side: int) -> None:
         """Mark one pane with its version's trace (after a run, or when the pane changed function)."""
@@ -297,7 +311,7 @@ class BothPlayground(w.VBox):
     def differ(self) -> bool:
         return self.words()[0] != self.words()[1]
 
-    def _side_html(self, mod, table, trace, names_missing: list[str]) -> str:
+    def _side_html(self, mod, table, trace) -> str:
         flags = table.names(self.flags) if self.flags else "0"
         head = f"<div><b>{esc(mod.label)}</b></div>"
         if isinstance(trace, ExplorerError):
@@ -310,30 +324,38 @@ class BothPlayground(w.VBox):
         else:
             word = f'<span class="fx-out">unknown: {esc(o.reason)}</span>'
         where = f" — decided in <code>{esc(o.function)}</code> line {o.line}" if o.line else ""
-        bitnote = ""
-        if names_missing:
-            bitnote = (f'<div class="fx-tn-bitnote">{esc(", ".join(names_missing))}: not defined in '
-                       f'{esc(mod.label)}, passed as the bare bit</div>')
-        return head + f"<div>{esc(trace.entry)}({esc(flags)}) → {word}{where}</div>" + bitnote
+        return head + f"<div>{esc(trace.entry)}({esc(flags)}) → {word}{where}</div>"
 
     def _outcome_html(self) -> str:
         (ma, mb), (ta, tb), (xa, xb) = self.modules, self.tables, self.traces
-        ticked = self.ticked()
-        miss_a = [b.name_b for b in ticked if not b.name_a]
-        miss_b = [b.name_a for b in ticked if not b.name_b]
         wa, wb = self.words()
         if wa != wb:
             mark = f'<div class="fx-tn-mark fx-tn-differ" title="the outcomes differ">≠ {esc(wa)} vs {esc(wb)}</div>'
         else:
             mark = '<div class="fx-tn-mark fx-tn-agree" title="the same outcome">= same</div>'
+        cmp = self.comparison
+        notes = "".join(f'<div class="fx-tn-bitnote">{esc(n)}</div>' for n in (cmp.notes if cmp else []))
+        part = ""
+        if cmp is not None and cmp.parting:
+            p = cmp.parting
+
+            def at(side, label):
+                g = p[side]
+                if g is None:
+                    return f"{esc(label)} has no such check"
+                taken = p["taken_" + side]
+                how = "refuses" if taken else "passes" if taken is False else "never reaches it"
+                return f"{esc(label)} <code>{esc(p['function_' + side])}</code> line {g['line']} {how}"
+            part = (f'<div class="fx-tn-parting">Their paths part at a check: {at("a", ma.label)}; '
+                    f'{at("b", mb.label)}.</div>')
         return (f'<div class="fx-tn-sides" data-differ="{int(wa != wb)}">'
-                f'<div class="fx-tn-side fx-tn-out-a">{self._side_html(ma, ta, xa, miss_a)}</div>{mark}'
-                f'<div class="fx-tn-side fx-tn-out-b">{self._side_html(mb, tb, xb, miss_b)}</div></div>')
+                f'<div class="fx-tn-side fx-tn-out-a">{self._side_html(ma, ta, xa)}</div>{mark}'
+                f'<div class="fx-tn-side fx-tn-out-b">{self._side_html(mb, tb, xb)}</div></div>{part}{notes}')
 
     def sweep(self) -> dict | None:
         """Every combination of the ticked flags through both versions (explorer's
         compare sweep); rows whose outcomes differ are marked."""
-        from ..executor import sweep_compare
+        from ..executor.compare import sweep_compare
         ticked = self.ticked()
         if not ticked:
             self.sweep_out.value = "<i>Tick at least one flag to sweep.</i>"
@@ -397,6 +419,7 @@ class ThenAndNow(w.VBox):
         self.view_b.add_class("fx-tn-now")
         self.guards = GuardPairs()
         self.playground = BothPlayground(self.view_a, self.view_b)
+        self.playground.on_parting = self._reveal
         panes = w.Box([self.view_a, self.view_b])
         panes.add_class("fx-tn-panes")
         self.view_a.observe(lambda c: self._pane_clicked(0, c), names="selected_line")
@@ -509,6 +532,15 @@ class ThenAndNow(w.VBox):
             return
         view.show(mod, function, [n for n in notes if self._in(mod, function, n.line)])
         self.playground.show_trace(side)
+        # The picker names what the panes show (blank when they show two unmatched functions),
+        # so picking a pair again always brings it back.
+        shown = (self.view_a.function, self.view_b.function)
+        if self.function.value != shown:
+            self._busy = True
+            try:
+                self.function.value = shown if shown in [v for _, v in self.function.options] else None
+            finally:
+                self._busy = False
 
     @staticmethod
     def _in(mod, name, line) -> bool:
@@ -545,13 +577,23 @@ class ThenAndNow(w.VBox):
             self.guards.selected = i
             self._show_counterpart(i, from_side=None)
 
-    def _show_counterpart(self, i: int, from_side: int | None) -> None:
-        g = self.guards.rows[i]
+    def _reveal(self, row: dict) -> None:
+        """A guard row of the pair (e.g. where two runs part) shown in both panes."""
+        i = next((i for i, g in enumerate(self.guards.rows)
+                  if all(g[k] == row.get(k) for k in ("function_a", "function_b", "a", "b"))), -1)
+        self.guards.selected = i
+        self._show_counterpart(row, from_side=None)
+
+    def _show_counterpart(self, g, from_side: int | None) -> None:
+        g = self.guards.rows[g] if isinstance(g, int) else g
         self._syncing = True
         try:
             for side, (key, view) in enumerate((("a", self.view_a), ("b", self.view_b))):
-                if g[key] and side != from_side:
-                    self._show_in(side, g["function_" + key])     # the check may live in another function there
+                fn = g["function_" + key]
+                if side == from_side or not fn or fn not in self.modules[side].functions:
+                    continue
+                self._show_in(side, fn)     # the check may live in another function there
+                if g[key]:
                     view.select(g[key]["line"])
         finally:
             self._syncing = False

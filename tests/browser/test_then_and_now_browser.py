@@ -16,6 +16,7 @@ import pytest
 
 import explorer
 from explorer.executor import FlagTable, outcome_word, run
+from explorer.executor.compare import trace_compare
 
 from conftest import need
 from harness import ARTIFACTS, app_server, browser, chromium_missing, open_app
@@ -149,10 +150,22 @@ def test_ticked_flags_run_in_both_versions_and_a_difference_is_marked(tab):
     mark = page.locator(".fx-tn-outcome .fx-tn-differ")
     assert mark.is_visible() and wa in mark.inner_text() and wb in mark.inner_text()
     assert THEN in page.locator(".fx-tn-out-a").inner_text() and NOW in page.locator(".fx-tn-out-b").inner_text()
+    # where the two runs part: the check the library names is shown in its pane
+    cmp = trace_compare(a, b, "|".join(differ))
+    assert cmp.parting is not None
+    part = cmp.parting
+    side = part["side"]
+    pane = ".fx-tn-then" if side == "a" else ".fx-tn-now"
+    page.locator(".fx-tn-part-btn").click()
+    page.wait_for_selector(f"{pane} tr#L{part[side]['line']}.fx-sel")
+    assert f"{part['function_' + side]}()" in page.locator(f"{pane} .fx-title").text_content()
+    assert in_view(page, pane, part[side]["line"])
+    assert f"line {part[side]['line']}" in page.locator(".fx-tn-parting").inner_text()
     for w, h in SIZES:
         page.set_viewport_size({"width": w, "height": h})
         page.locator(".fx-tn-outcome").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"then-and-now-differ-{w}x{h}.png"))
+    pick_function(page, "do_fork", "kernel_clone")
     for name in differ:
         tick(page, name, False)
     # CLONE_NEWUSER|CLONE_THREAD: -EINVAL in both, decided in do_fork then and copy_process now
