@@ -16,7 +16,7 @@ import pytest
 
 import explorer
 from explorer.executor import FlagTable, outcome_word, run
-from explorer.executor.compare import trace_compare
+from explorer.executor.compare import sweep_compare, trace_compare
 
 from conftest import need
 from harness import ARTIFACTS, app_server, browser, chromium_missing, open_app
@@ -165,6 +165,13 @@ def test_ticked_flags_run_in_both_versions_and_a_difference_is_marked(tab):
         page.set_viewport_size({"width": w, "height": h})
         page.locator(".fx-tn-outcome").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"then-and-now-differ-{w}x{h}.png"))
+    # the sweep of the ticked flags marks exactly the combinations whose outcomes differ
+    swept = sweep_compare(a, b, differ)
+    page.locator(".fx-tn-sweep-btn").click()
+    page.wait_for_selector(".fx-tn-sweep table")
+    assert page.locator(".fx-tn-sweep tr.fx-tn-differ").count() == swept["differ"] > 0
+    assert f"{swept['differ']} of {len(swept['results'])} combinations differ" in \
+        page.locator(".fx-tn-sweep").inner_text()
     pick_function(page, "do_fork", "kernel_clone")
     for name in differ:
         tick(page, name, False)
