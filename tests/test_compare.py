@@ -165,3 +165,16 @@ def test_cli_compare_bad_input_is_one_line_and_exit_2(with_testdata, args):
     r = cli(*args)
     assert r.returncode == 2, r.stdout
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("verb", [
+    ("pair", "{lonely}", "v2.6.32.69"),
+    ("sweep", "{lonely}", "--compare", "v2.6.32.69", "--flags", "CLONE_VM"),
+    ("trace", "v2.6.32.69", "--compare", "{lonely}", "--flags", "CLONE_VM"),
+])
+def test_cli_a_version_without_a_fork_entry_is_bad_input(with_testdata, tmp_path, verb):
+    lonely = tmp_path / "lonely.c"
+    lonely.write_text("static int copy_process(int x)\n{\n\treturn x;\n}\n")
+    r = cli(*[w.format(lonely=lonely) for w in verb])
+    assert r.returncode == 2, r.stdout
+    assert r.stderr.count("\n") == 1 and "fork entry" in r.stderr

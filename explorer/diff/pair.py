@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 
 from ..cparse import Module
 from ..errors import LabelError, LookupFailure
+from ..sources.versions import kernel_version_in
 from .guards import Guard, find_guards
 from .history import MIN_CONDITION_SIMILARITY, align_guards
 from .lineage import match_functions, roles
@@ -42,9 +43,10 @@ SYSCALLS_IN_FORK_C = (3, 9)
 _FLAG = re.compile(r"\bCLONE_\w+|\bCSIGNAL\b")
 
 
-def _kernel_version(mod: Module) -> tuple[int, ...]:
-    from ..executor.flags import version_tuple
-    return version_tuple(mod.label, mod.form)
+def _kernel_version(mod: Module) -> tuple[int, ...] | None:
+    """The release of a version (recorded by sources, else in its label), None if unknown."""
+    known = getattr(mod, "kernel_version", None) or kernel_version_in(mod.label)
+    return tuple(int(x) for x in known.split(".")) if known else None
 
 
 def _open(word) -> Module:
@@ -55,7 +57,7 @@ def _open(word) -> Module:
 
 
 def _role(mod: Module, name: str) -> str:
-    r = roles(mod)
+    r = _roles(mod)
     if name == r.fork_entry:
         return "fork_entry"
     if name == r.copy_process:
@@ -75,7 +77,8 @@ def _function_rows(a: Module, b: Module, matching) -> list[dict]:
     rows += [{"a": None, "b": n, "role": _role(b, n), "score": 0.0, "how": "only_b"} for n in matching.added]
     # fork/vfork/clone: in arch code before 3.9, so "absent from fork.c" is not "absent from the kernel"
     for side, mod, other in (("a", a, b), ("b", b, a)):
-        if _kernel_version(mod) >= SYSCALLS_IN_FORK_C:
+        release = _kernel_version(mod)
+        if release is None or release >= SYSCALLS_IN_FORK_C:
             continue
         for row in rows:
             name = row["b" if side == "a" else "a"]
@@ -142,14 +145,54 @@ def _across_functions(only_a: list[Guard], only_b: list[Guard]) -> list[tuple[Gu
     return out
 
 
+_GUARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PLACED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def guards_of(mod: Module) -> dict[str, list[Guard]]:
+    """Every function's guards, once per version (shared by every pair it is in)."""
+    got = _GUARDS.get(mod)
+    if got is None:
+        got = _GUARDS[mod] = {name: find_guards(mod, name) for name in mod.functions}
+    return got
+
+
+def _placement(ann, mod: Module):
+    """Where a note sits in a version, once per version and anchor."""
+    from ..annotations import resolve_annotation
+    per = _PLACED.setdefault(mod, {})
+    key = (ann.id, ann.written_against, ann.anchor)
+    got = per.get(key)
+    if got is None:
+        got = per[key] = resolve_annotation(ann, mod)
+    return got
+
+
+def prepare(mod: Module, store=None) -> None:
+    """The per-version half of a pair: roles, function bodies, every guard and
+    every note's place.  Loading a version for the reading room does this once;
+    pair() then only matches, aligns and assembles."""
+    from .lineage import _body_strings
+    from .treediff import statement_tree
+    _roles(mod)
+    _body_strings(mod)
+    for name, guards in guards_of(mod).items():
+        if guards:   # the guards' `if`s are aligned through the statement diff
+            for node in statement_tree(mod, name).walk():
+                node.text()
+    for ann in (store if store is not None else _default_store()).list():
+        _placement(ann, mod)
+
+
 def _guard_rows(a: Module, b: Module, matching) -> list[dict]:
     aligned: list[tuple[Guard | None, Guard | None]] = []
+    ga, gb = guards_of(a), guards_of(b)
     for p in matching.pairs:
-        aligned += align_guards(a, p.a, find_guards(a, p.a), b, p.b, find_guards(b, p.b))
+        aligned += align_guards(a, p.a, ga[p.a], b, p.b, gb[p.b])
     for n in matching.removed:
-        aligned += [(g, None) for g in find_guards(a, n)]
+        aligned += [(g, None) for g in ga[n]]
     for n in matching.added:
-        aligned += [(None, g) for g in find_guards(b, n)]
+        aligned += [(None, g) for g in gb[n]]
     only_a = [ga for ga, gb in aligned if gb is None]
     only_b = [gb for ga, gb in aligned if ga is None]
     moved = _across_functions(only_a, only_b)
@@ -170,11 +213,10 @@ def _guard_rows(a: Module, b: Module, matching) -> list[dict]:
 
 
 def _note_rows(a: Module, b: Module, store) -> list[dict]:
-    from ..annotations import Store, resolve_annotation
     store = store if store is not None else _default_store()
     rows = []
     for ann in store.list():
-        ra, rb = resolve_annotation(ann, a), resolve_annotation(ann, b)
+        ra, rb = _placement(ann, a), _placement(ann, b)
         rows.append({"id": ann.id, "a": ra.status, "b": rb.status, "function": ann.function,
                      "function_a": ra.function, "line_a": ra.line,
                      "function_b": rb.function, "line_b": rb.line})
@@ -190,12 +232,20 @@ def _check(a: Module, b: Module) -> None:
     if a.label is not None and a.label == b.label:
         raise LabelError(f"pair needs two different versions, got {a.label} twice")
     for mod in (a, b):
-        if roles(mod).fork_entry is None:
+        if _roles(mod).fork_entry is None:
             raise LookupFailure(f"{mod.label or 'this source'} has no fork entry "
                                 "(do_fork, _do_fork or kernel_clone) to pair")
 
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ROLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _roles(mod: Module):
+    got = _ROLES.get(mod)
+    if got is None:
+        got = _ROLES[mod] = roles(mod)
+    return got
 
 
 def _code(a: Module, b: Module) -> dict:
@@ -243,4 +293,4 @@ def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | 
     return None
 
 
-__all__ = ["pair", "pair_guards", "guard_counterpart"]
+__all__ = ["pair", "pair_guards", "guard_counterpart", "guards_of", "prepare"]

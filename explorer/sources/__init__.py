@@ -15,10 +15,37 @@ from .blob import blob_id
 from .cache import SourceFile
 from .manifest import Version
 from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, terminal_progress
-from .versions import check_label, release_key, sort_labels
+from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
 
 __all__ = ["get", "sync", "add", "read_user_file", "list_versions", "available", "SourceFile", "Version",
-           "release_key", "sort_labels", "check_label", "blob_id"]
+           "release_key", "sort_labels", "check_label", "blob_id", "kernel_version"]
+
+
+def kernel_version(label: str) -> str | None:
+    """The kernel version (X.Y[.Z]) a version is: what `sources add
+    --kernel-version` recorded, else the fetched package's, else the
+    manifest's, else the first X.Y[.Z] in the label; None if none says."""
+    try:
+        check_label(label)
+        meta = cache.read_meta(label) or {}
+    except (LabelError, SourceError):
+        meta = {}
+    if meta.get("kernel_version"):
+        return meta["kernel_version"]
+    from_package = kernel_version_in(meta.get("package_version"))
+    if from_package:
+        return from_package
+    try:
+        v = manifest.get(label)
+    except LabelError:
+        v = None
+    return v.release if v is not None else kernel_version_in(label)
+
+
+def sort_labels(labels) -> list[str]:
+    """Labels in kernel-version order (lists, history columns, pickers);
+    the label's own numbers break ties (v2.6.32 before v2.6.32.69)."""
+    return sorted(labels, key=lambda lb: (version_key(kernel_version(lb)), release_key(lb)))
 
 
 def known_labels() -> list[str]:
@@ -75,6 +102,7 @@ def list_versions() -> list[dict]:
             "origin": meta.get("origin") if meta else (
                 f"debian {v.package}" if v and v.package else f"tag {v.tag}" if v and v.tag else None),
             "optional": bool(v and v.optional),
+            "kernel_version": kernel_version(label),
         })
     return rows
 
@@ -141,9 +169,12 @@ def read_user_file(path: str, what: str = "source") -> bytes:
     return check_source_bytes(data, f"{what} {path}")
 
 
-def add(label: str, path: str, header: str | None = None) -> dict:
-    """Register a local fork.c (and optionally its sched.h) under a label."""
+def add(label: str, path: str, header: str | None = None, kernel_version: str | None = None) -> dict:
+    """Register a local fork.c (and optionally its sched.h) under a label.
+    `kernel_version` (X.Y[.Z]) says which release it is; by default the
+    first X.Y[.Z] in the label, or the manifest's for a known label."""
     check_label(label)
+    release = parse_kernel_version(kernel_version) if kernel_version else None
     data = read_user_file(path, "source")
     sched = read_user_file(header, "header") if header else None
     v = manifest.get(label)
@@ -158,6 +189,8 @@ def add(label: str, path: str, header: str | None = None) -> dict:
         raise SourceError(f"{path} does not look like kernel/fork.c: it defines no do_fork, "
                           "_do_fork, kernel_clone or copy_process")
     form = v.form if v else mod.form
+    release = release or (v.release if v else kernel_version_in(label))
     src = cache.store(label, data, sched, {"origin": f"user {os.path.abspath(path)}", "provider": "user",
-                                           "form": form, "user": v is None})
-    return {"label": label, "status": "added", "origin": src.origin, "blob": src.blob, "form": form}
+                                           "form": form, "user": v is None, "kernel_version": release})
+    return {"label": label, "status": "added", "origin": src.origin, "blob": src.blob, "form": form,
+            "kernel_version": release}

@@ -241,7 +241,7 @@ class DebianProvider:
     def _apt_options(self, v: Version) -> list[str]:
         if not v.suite:
             return []
-        return private_apt_options(v.suite)
+        return private_apt_options(v.suite, v.mirror)
 
     def _download(self, v: Version, into: Path) -> Path:
         opts = self._apt_options(v)
@@ -261,16 +261,21 @@ class DebianProvider:
         raise ProviderUnavailable(f"debian: apt-get download {v.package} failed: {errors[-1]}")
 
 
-def private_apt_options(suite: str) -> list[str]:
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def private_apt_options(suite: str, mirror: str | None = None) -> list[str]:
     """apt options for a private sources list under FORK_EXPLORER_HOME/apt: the
-    system's lists are never edited.  `suite` is one or more suites, e.g. 'trixie-backports sid'."""
+    system's lists are never edited.  `suite` is one or more suites, e.g.
+    'trixie-backports sid'; `mirror` the archive that carries them (Debian's
+    security archive for 'bullseye-security'), deb.debian.org by default."""
     from .. import paths
     root = paths.home() / "apt"
     (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
     (root / "archives" / "partial").mkdir(parents=True, exist_ok=True)
     src = root / "sources.list"
     keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
-    src.write_text("".join(f"deb [signed-by={keyring}] http://deb.debian.org/debian {s} main\n"
+    src.write_text("".join(f"deb [signed-by={keyring}] {mirror or DEBIAN_MIRROR} {s} main\n"
                            for s in suite.split()))
     return ["-o", f"Dir::Etc::SourceList={src}", "-o", "Dir::Etc::SourceParts=/nonexistent",
             "-o", f"Dir::State::Lists={root / 'lists'}", "-o", f"Dir::Cache::Archives={root / 'archives'}",
