@@ -77,6 +77,7 @@ CSS = """
 .fx-tn .fx-tn-sweep table { border-collapse: collapse; font-size: 12px; }
 .fx-tn .fx-tn-sweep td, .fx-tn .fx-tn-sweep th { border: 1px solid #ddd; padding: 1px 6px; }
 .fx-tn .fx-tn-sweep tr.fx-tn-differ td { background: #ffd6d6; }
+.fx-tn .fx-tn-notes .fx-tn-at { color: #777; }
 .fx-tn .fx-tn-notes td, .fx-tn .fx-tn-notes th { padding: 1px 8px; text-align: left; font-size: 12px; }
 """
 
@@ -92,15 +93,21 @@ class Choice:
     skipped: list[str] = field(default_factory=list)   # do_fork-form versions passed over, with why
 
 
-def version_forms(labels: list[str] | None = None) -> dict[str, object]:
-    """label -> parsed Module for every fetched version that loads (release order)."""
-    out = {}
-    for label in labels if labels is not None else sources.available():
-        try:
-            out[label] = load(label)
-        except ExplorerError:
-            continue
-    return out
+def _form(label: str) -> str | None:
+    """The fork-entry form a fetched version was recorded with (parsed only when
+    the cache does not say), None when it does not load."""
+    try:
+        form = sources.get(label).meta.get("form")
+        return form or load(label).form
+    except ExplorerError:
+        return None
+
+
+def _has_copy_process(label: str) -> bool:
+    try:
+        return "copy_process" in load(label).functions
+    except ExplorerError:
+        return False
 
 
 def choose_versions(labels: list[str] | None = None) -> Choice:
@@ -108,23 +115,24 @@ def choose_versions(labels: list[str] | None = None) -> Choice:
 
     A do_fork-form file without copy_process (an excerpt someone registered)
     is only taken when no complete one exists.  Without any do_fork-form
-    version: the oldest and the newest that have a fork entry, said so."""
-    mods = version_forms(labels)
-    with_entry = [lb for lb, m in mods.items() if m.fork_entry is not None]
-    then = [lb for lb in with_entry if mods[lb].form == THEN_FORM]
-    complete = [lb for lb in then if "copy_process" in mods[lb].functions]
-    now = [lb for lb in with_entry if mods[lb].form == NOW_FORM] or \
-        [lb for lb in with_entry if mods[lb].form != THEN_FORM]
+    version: the oldest and the newest that have a fork entry, said so.
+    Only the do_fork-form candidates are parsed here; the rest is read from
+    the cache's record of each file."""
+    forms = {lb: _form(lb) for lb in (labels if labels is not None else sources.available())}
+    with_entry = [lb for lb, f in forms.items() if f and f != "unknown"]
+    then = [lb for lb in with_entry if forms[lb] == THEN_FORM]
+    now = [lb for lb in with_entry if forms[lb] == NOW_FORM] or \
+        [lb for lb in with_entry if forms[lb] != THEN_FORM]
     if then:
-        a = (complete or then)[0]
-        skipped = [f"{lb} (no copy_process in that file)" for lb in then if lb not in complete and lb != a]
+        a = next((lb for lb in then if _has_copy_process(lb)), then[0])
+        skipped = [f"{lb} (no copy_process in that file)" for lb in then[:then.index(a)]]
         b = now[-1] if now else next((lb for lb in reversed(with_entry) if lb != a), None)
         msg = "" if b else f"Only {a} has a fork entry: there is nothing to put beside it."
         return Choice(a, b, True, msg, skipped)
     if len(with_entry) >= 2:
         a, b = with_entry[0], (now[-1] if now and now[-1] != with_entry[0] else with_entry[-1])
         msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
-               f"({a}, {mods[a].form}) beside the newest ({b}, {mods[b].form}). {HOW_TO_GET_ONE}")
+               f"({a}, {forms[a]}) beside the newest ({b}, {forms[b]}). {HOW_TO_GET_ONE}")
         return Choice(a, b, False, msg)
     if with_entry:
         msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
@@ -437,6 +445,7 @@ class ThenAndNow(w.VBox):
     def compute(self, a: str | None = None, b: str | None = None) -> None:
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
         if self.computed and a is None and b is None:
+            self._refresh_labels()      # a version fetched meanwhile (the picker) becomes choosable
             return
         if self.view_a is None:
             self._build()
@@ -451,6 +460,18 @@ class ThenAndNow(w.VBox):
         finally:
             self._busy = False
         self._versions_changed(None)
+
+    def _refresh_labels(self) -> None:
+        labels = sources.available()
+        if list(self.a.options) == labels:
+            return
+        self._busy = True
+        try:
+            keep = self.a.value, self.b.value
+            self.a.options = self.b.options = labels
+            self.a.value, self.b.value = (v if v in labels else None for v in keep)
+        finally:
+            self._busy = False
 
     def _say(self, text: str) -> None:
         self.say.value = f'<div class="fx-tn-say">{esc(text)}</div>' if text else ""
@@ -504,7 +525,10 @@ class ThenAndNow(w.VBox):
 
     def _notes_table(self) -> None:
         p = self.pair
-        rows = "".join(f"<tr><td>{esc(n['id'])}</td><td>{esc(n['a'])}</td><td>{esc(n['b'])}</td></tr>"
+        def where(n, side):
+            fn, line = n.get("function_" + side), n.get("line_" + side)
+            return esc(n[side]) + (f" <span class='fx-tn-at'>{esc(fn)}:{line}</span>" if fn and line else "")
+        rows = "".join(f"<tr><td>{esc(n['id'])}</td><td>{where(n, 'a')}</td><td>{where(n, 'b')}</td></tr>"
                        for n in p.get("notes", []))
         self.notes_table.value = (f"<table><tr><th>note</th><th>{esc(p['a'])}</th><th>{esc(p['b'])}</th></tr>"
                                   f"{rows}</table>" if rows else "<i>No commentary places in either version.</i>")
