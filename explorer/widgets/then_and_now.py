@@ -55,6 +55,7 @@ CSS = """
 .fx-tn-table td.fx-tn-cond { font-family: "DejaVu Sans Mono", monospace; word-break: break-word; }
 .fx-tn-table .fx-tn-fn { font-family: sans-serif; color: #3a6df0; margin-right: 6px; }
 .fx-tn-table td.fx-tn-ln { text-align: right; color: #666; }
+.fx-tn-table td.fx-tn-errno { white-space: nowrap; }
 .fx-tn-table td.fx-tn-status { text-align: center; white-space: nowrap; font-weight: bold; }
 .fx-tn-table td.fx-tn-none { color: #aaa; text-align: center; }
 .fx-tn-table tr.fx-tn-row { cursor: pointer; }
