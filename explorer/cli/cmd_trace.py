@@ -143,7 +143,8 @@ def cmd_sweep(args) -> int:
         counts = Counter(r["outcome"] for r in d["results"])
         out = [f"{d['label']}  {d['entry']}: {len(d['results'])} combinations of {', '.join(d['flags'])}"]
         for r in d["results"]:
-            out.append(f"  {r['flags']:#010x}  {r['outcome']:<10} {r['function']}:{r['line']:<6} "
+            where = f"{r['function']}:{r['line'] if r['line'] is not None else '?'}"
+            out.append(f"  {r['flags']:#010x}  {r['outcome']:<10} {where:<24} "
                        f"{table.names(r['flags'])}")
         out.append("totals: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
         return "\n".join(out)
