@@ -447,6 +447,7 @@ class ThenAndNow(w.VBox):
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
         if self.computed and a is None and b is None:
             self._refresh_labels()      # a version fetched meanwhile (the picker) becomes choosable
+            self._store = None          # and notes written meanwhile (the editor) are read on the next pick
             return
         if self.view_a is None:
             self._build()
@@ -461,6 +462,16 @@ class ThenAndNow(w.VBox):
         finally:
             self._busy = False
         self._versions_changed(None)
+
+    _store = None
+
+    def _annotations(self):
+        """One read of the annotation files for the pair and both panes, kept while the tab
+        stays open (reading them is most of the wait); reopening the tab reads them afresh."""
+        if self._store is None:
+            from ..annotations import Store
+            self._store = Store()
+        return self._store
 
     def _refresh_labels(self) -> None:
         labels = sources.available()
@@ -487,14 +498,15 @@ class ThenAndNow(w.VBox):
             return
         try:
             ma, mb = load(self.a.value), load(self.b.value)
-            self.pair = pair(ma, mb)
+            store = self._annotations()
+            self.pair = pair(ma, mb, store=store)
         except ExplorerError as e:
             self._say(f"{self.a.value} and {self.b.value}: {e}")
             return
         self._say(said)
         self.modules = (ma, mb)
         from ..render.notes import notes_for
-        self._notes = (notes_for(ma), notes_for(mb))
+        self._notes = (notes_for(ma, store), notes_for(mb, store))
         options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
         self._busy = True
         try:
