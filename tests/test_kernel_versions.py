@@ -87,3 +87,48 @@ def test_cli_add_json_reports_the_kernel_version(home):
             "--kernel-version", "2.6.32", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["kernel_version"] == "2.6.32"
+
+
+# -- adding an old version from a kernel tarball, a tree or an upload (offline groups) --
+
+def _tarball(dest, fork_bytes, suffix="xz"):
+    import io
+    import tarfile
+    path = dest / f"linux-2.6.32.69.tar.{suffix}"
+    with tarfile.open(path, f"w:{suffix}") as tf:
+        info = tarfile.TarInfo("linux-2.6.32.69/kernel/fork.c")
+        info.size = len(fork_bytes)
+        tf.addfile(info, io.BytesIO(fork_bytes))
+    return path
+
+
+def test_add_takes_a_kernel_tarball_a_tree_or_an_upload(home, tmp_path):
+    data = shared_path("testdata/v2.6.32.69/fork.c").read_bytes()
+    r = sources.add("v2.6.32.69", str(_tarball(tmp_path, data)))
+    assert r["kernel_version"] == "2.6.32" and r["form"] == "do_fork"
+    assert sources.get("v2.6.32.69").data == data
+    tree = tmp_path / "tree" / "kernel"
+    tree.mkdir(parents=True)
+    (tree / "fork.c").write_bytes(data)
+    assert sources.add("old-tree", str(tmp_path / "tree"), kernel_version="2.6.32")["kernel_version"] == "2.6.32"
+    up = sources.add_upload("old-upload", "fork.c", data, kernel_version="2.6.32")
+    assert up["origin"] == "upload fork.c" and sources.get("old-upload").data == data
+    up = sources.add_upload("old-upload-tar", "linux.tar.gz", _tarball(tmp_path, data, "gz").read_bytes(),
+                            kernel_version="2.6.32")
+    assert sources.get("old-upload-tar").data == data
+
+
+def test_a_tarball_without_fork_c_or_broken_is_refused_in_one_line(home, tmp_path):
+    broken = tmp_path / "broken.tar.xz"
+    broken.write_bytes(b"\xfd7zXZ\x00 not really")
+    import io
+    import tarfile
+    other = tmp_path / "other.tar"
+    with tarfile.open(other, "w") as tf:
+        info = tarfile.TarInfo("linux/README")
+        info.size = 3
+        tf.addfile(info, io.BytesIO(b"hi\n"))
+    for path in (broken, other):
+        r = cli("sources", "add", "vendor-bad", str(path))
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert path.name in r.stderr

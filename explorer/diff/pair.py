@@ -282,6 +282,30 @@ def pair_guards(a, b) -> list[dict]:
     return [dict(r) for r in _code(a, b)["guards"]]
 
 
+def choose_then_and_now(labels: list[str] | None = None) -> dict:
+    """Which two fetched versions a "then and now" view opens with: the oldest
+    do_fork-form version beside the newest kernel_clone one.  Without a
+    do_fork-form version, the oldest and the newest there are, and a note
+    saying so.  {"a", "b", "note": str | None}; SourceError with fewer than two."""
+    from .. import sources
+    from ..errors import SourceError
+    order = sources.sort_labels(labels) if labels else sources.available()
+    if len(order) < 2:
+        raise SourceError("then and now needs two fetched versions; run 'fork-explorer sources sync' "
+                          "or add an old one with 'fork-explorer sources add LABEL path/to/fork.c'")
+    forms = {r["label"]: r["form"] for r in sources.list_versions()}
+    old = [lb for lb in order if forms.get(lb) == "do_fork"]
+    new = [lb for lb in order if forms.get(lb) == "kernel_clone"]
+    if old and new:
+        return {"a": old[0], "b": new[-1], "note": None}
+    a, b = order[0], (new or order)[-1]
+    if a == b:
+        a = order[0] if order[0] != b else order[1]
+    return {"a": a, "b": b,
+            "note": f"no do_fork-form (2.6) version is fetched, so {a} is paired with {b}; add one with "
+                    "'fork-explorer sources add v2.6.32 path/to/kernel/fork.c' (or a kernel tarball)"}
+
+
 def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | None:
     """The row of a pair record holding the guard of `side` ("a"/"b") at
     function:line, or None: what "clicking a guard shows its counterpart" reads."""
@@ -293,4 +317,4 @@ def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | 
     return None
 
 
-__all__ = ["pair", "pair_guards", "guard_counterpart", "guards_of", "prepare"]
+__all__ = ["pair", "pair_guards", "guard_counterpart", "guards_of", "prepare", "choose_then_and_now"]

@@ -113,7 +113,7 @@ def _tar_pick(tf: tarfile.TarFile, desc: str) -> tuple[bytes | None, bytes | Non
         name = m.name.lstrip("./")
         parts = name.split("/", 1)
         rel = parts[1] if len(parts) == 2 else name
-        if rel == FORK_C_PATH and m.isfile():
+        if rel == FORK_C_PATH and m.isfile() and m.size <= MAX_SOURCE_BYTES:   # no bomb gets read
             fork = tf.extractfile(m).read()
         elif rel in SCHED_H_PATHS and m.isfile():
             sched[rel] = tf.extractfile(m).read()
