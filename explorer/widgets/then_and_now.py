@@ -52,10 +52,11 @@ CSS = """
 .fx-tn-table { border-collapse: collapse; font-size: 12px; width: 100%; }
 .fx-tn-table th, .fx-tn-table td { border-bottom: 1px solid #eee; padding: 2px 6px; vertical-align: top; }
 .fx-tn-table th { background: #f6f6f6; text-align: left; position: sticky; top: 0; }
-.fx-tn-table td.fx-tn-cond { font-family: "DejaVu Sans Mono", monospace; word-break: break-word; }
+.fx-tn-table td.fx-tn-cond { font-family: "DejaVu Sans Mono", monospace; word-break: break-word; width: 50%; }
 .fx-tn-table .fx-tn-fn { font-family: sans-serif; color: #3a6df0; margin-right: 6px; }
 .fx-tn-table td.fx-tn-ln { text-align: right; color: #666; }
 .fx-tn-table td.fx-tn-errno { white-space: nowrap; }
+.fx-tn-table td.fx-tn-errno, .fx-tn-table td.fx-tn-ln, .fx-tn-table td.fx-tn-status { width: 1%; }  /* shrink to fit: the conditions get the room */
 .fx-tn-table td.fx-tn-status { text-align: center; white-space: nowrap; font-weight: bold; }
 .fx-tn-table td.fx-tn-none { color: #aaa; text-align: center; }
 .fx-tn-table tr.fx-tn-row { cursor: pointer; }
