@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 VENV="$ROOT/.venv"
 PY=${PYTHON:-python3}
-APT_PACKAGES_TEST=(gettext chromium fonts-noto-cjk gcc libc6-dev git)
+APT_PACKAGES_TEST=(gettext chromium fonts-noto-cjk gcc libc6-dev git qemu-system-x86 cpio)
 APT_PACKAGES_EXPLORE=()
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
@@ -40,11 +40,13 @@ python_env() {
     log "creating $VENV"
     "$PY" -m venv "$VENV"
   fi
-  local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+  local stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)"
   if [ ! -f "$stamp" ]; then
-    log "pip install -e .[test]"
+    # constraints.txt pins the set the suite last passed with, so two fresh
+    # machines install the same versions; './dev.sh lock' refreshes it.
+    log "pip install -e .[test] (pinned by constraints.txt)"
     "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-    "$VENV/bin/pip" install -q -e ".[test]"
+    "$VENV/bin/pip" install -q -c constraints.txt -e ".[test]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi
@@ -74,9 +76,12 @@ case "$cmd" in
     apt_install "${APT_PACKAGES_TEST[@]}"
     python_env
     kernel_sources
-    log "pytest"
+    # Two workers on this project's 2-core machines: most of the suite waits on
+    # subprocesses (kernels, chromium, QEMU, nbclient), so the wall time halves.
+    jobs=${FORK_EXPLORER_TEST_JOBS:-auto}
+    log "pytest (-n $jobs)"
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/python" -m pytest -n "$jobs" "$@"
     rc=$?
     set -e
     if [ $rc -eq 5 ]; then echo "no tests ran: that is a failure" >&2; exit 1; fi
@@ -96,8 +101,21 @@ case "$cmd" in
     fi
     exec "$VENV/bin/jupyter" lab notebooks/ "$@"
     ;;
+  lock)
+    # Re-resolve the newest versions allowed by pyproject.toml in a scratch venv
+    # and record them; run './dev.sh test' afterwards and commit constraints.txt
+    # only if it passes.
+    scratch=$(mktemp -d)
+    "$PY" -m venv "$scratch/venv"
+    "$scratch/venv/bin/pip" install -q --upgrade pip >/dev/null
+    "$scratch/venv/bin/pip" install -q -e ".[test]"
+    { echo "# pip constraints: the versions ./dev.sh test last passed with (refresh: ./dev.sh lock)"
+      "$scratch/venv/bin/pip" freeze --exclude-editable; } > constraints.txt
+    rm -rf "$scratch"
+    log "constraints.txt refreshed; now run ./dev.sh test"
+    ;;
   *)
-    echo "usage: ./dev.sh explore [--lab] | ./dev.sh test [pytest args]" >&2
+    echo "usage: ./dev.sh explore [--lab] | ./dev.sh test [pytest args] | ./dev.sh lock" >&2
     exit 2
     ;;
 esac

@@ -50,8 +50,8 @@ def oracle_sweep_seconds(words) -> tuple[float | None, str]:
     if shutil.which("gcc") is None:
         return None, "no gcc"
     with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(tmp) / "clone_oracle"
-        subprocess.run(["gcc", "-O2", "-o", str(exe), str(REPO / "tests/oracle/clone_oracle.c")], check=True)
+        exe = Path(tmp) / "clone_probe"
+        subprocess.run(["gcc", "-O2", "-o", str(exe), str(REPO / "explorer/verify/clone_probe.c")], check=True)
         data = "".join(f"{w:#x}\n" for w in words)
         t0 = time.perf_counter()
         subprocess.run([str(exe), "clone"], input=data, capture_output=True, text=True, check=True, timeout=900)
@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     if oracle_s is None:
         print(f"real kernel sweep: skipped ({why})")
     else:
-        print(f"real kernel sweep (clone_oracle, 4096 raw clone() in throwaway processes, "
+        print(f"real kernel sweep (clone_probe, 4096 raw clone() in throwaway processes, "
               f"{platform.release()}): {oracle_s:.3f} s")
     for label in labels:
         bench(label, oracle_s)

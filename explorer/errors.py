@@ -66,3 +66,8 @@ class NoteError(ExplorerError):
 
 class TranslationError(ExplorerError):
     """A PO file that does not parse or does not fit the store."""
+
+
+class VerifyError(ExplorerError):
+    """Checking against a booted Debian kernel could not be done or completed
+    (no image, not a kernel, QEMU missing, a boot that never reached the probe)."""

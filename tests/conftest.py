@@ -91,6 +91,15 @@ def with_testdata(testdata_home, monkeypatch) -> Path:
     return testdata_home
 
 
+@pytest.fixture
+def annotation_copy(tmp_path, monkeypatch):
+    """The kernel's annotation files copied, so a notebook or app that writes never touches the repo's."""
+    dst = tmp_path / "annotations"
+    shutil.copytree(REPO / "kernel-src" / "annotations", dst)
+    monkeypatch.setenv("FORK_EXPLORER_ANNOTATIONS", str(dst))
+    return dst
+
+
 def _testdata_module(label: str):
     return explorer.parse_source(shared_path("testdata/" + TESTDATA_VERSIONS[label]).read_bytes(), label=label)
 

@@ -62,3 +62,14 @@ def test_module_entry_point_and_one_line_errors():
     assert r.stderr.count("\n") == 1 and "no function 'no_such_function'" in r.stderr
     r = subprocess.run([sys.executable, "-m", "explorer", "functions"], capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_usage_errors_carry_one_prefix_and_name_the_verbs(capsys):
+    assert main(["no-such-verb"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.count("fork-explorer:") == 1, err
+    assert "unknown verb 'no-such-verb'" in err
+    assert all(v in err for v in ("sources", "trace", "sweep", "diff", "history", "notes", "serve"))
+    assert main(["trace", "--no-such-option"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fork-explorer: trace: ") and err.count("fork-explorer") == 1, err

@@ -178,3 +178,18 @@ def test_cli_a_version_without_a_fork_entry_is_bad_input(with_testdata, tmp_path
     r = cli(*[w.format(lonely=lonely) for w in verb])
     assert r.returncode == 2, r.stdout
     assert r.stderr.count("\n") == 1 and "fork entry" in r.stderr
+
+
+def test_a_bit_one_version_lacks_changes_nothing_there(mod2632, mod612):
+    """sweep --compare runs 2.6.32 without bits it does not define (legacy
+    clone() never looks at them): every such answer equals the real run with the bit."""
+    table = program_for(mod2632).flags
+    names = ["CLONE_PIDFD", "CLONE_THREAD", "CLONE_SIGHAND", "CLONE_VM", "CLONE_NEWUSER"]
+    pidfd = program_for(mod612).flags.values["CLONE_PIDFD"]
+    assert all(v != pidfd for v in table.values.values())
+    d = sweep_compare(mod2632, mod612, names)
+    for r in d["results"]:
+        if r["flags"] & pidfd:
+            o = run(mod2632, r["flags"], record=False).outcome
+            word = "ok" if o.result == "ok" else o.errno if o.result == "error" else "unknown"
+            assert r["a"] == {"outcome": word, "function": o.function, "line": o.line}

@@ -4,7 +4,6 @@ no outputs (outputs would hold kernel source text) and match their jupytext
 Markdown twins."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import jupytext
@@ -44,15 +43,6 @@ def texts(nb) -> str:
             out.append(o.get("text", ""))
             out.extend(str(v) for k, v in o.get("data", {}).items() if k in ("text/plain", "text/html"))
     return "\n".join(out)
-
-
-@pytest.fixture
-def annotation_copy(tmp_path, monkeypatch):
-    """The kernel's annotation files copied, so a notebook that writes never touches the repo's."""
-    dst = tmp_path / "annotations"
-    shutil.copytree(REPO / "kernel-src" / "annotations", dst)
-    monkeypatch.setenv("FORK_EXPLORER_ANNOTATIONS", str(dst))
-    return dst
 
 
 def test_there_are_six_notebooks_each_paired_and_without_outputs():

@@ -406,22 +406,35 @@ def test_lines_pasted_twice_inside_a_block_do_not_sink_the_score(mod612):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from explorer.notes.ctokens import CODE, tokenize  # noqa: E402
+from explorer.notes.ctokens import CODE, COMMENT  # noqa: E402
 
 
 def _clean_cuts(mod):
     """(first, last) 1-based line pairs of copy_process that start and end on code
-    (not inside a comment) and hold at least 25 code tokens."""
+    (not inside a comment) and hold at least 25 code tokens.  Read from the
+    parsed tree, not line by line: the continuation lines of a /* ... */
+    comment look like code to a line-by-line reading."""
     fn = mod.function("copy_process")
-    lines = mod.lines
     first_kind, last_kind, ncode = {}, {}, {}
-    for n in range(fn.start_line, fn.end_line + 1):
-        t = tokenize(lines[n - 1].encode())
-        if len(t):
-            first_kind[n], last_kind[n] = t.kinds[0], t.kinds[-1]
-        ncode[n] = sum(1 for k in t.kinds if k == CODE)
-    starts = [n for n in first_kind if first_kind[n] == CODE and not lines[n - 1].lstrip().startswith("*")]
-    return starts, last_kind, ncode
+    stack = [fn.node]
+    while stack:                               # every leaf of the function, comments included
+        node = stack.pop()
+        if node.child_count and node.type != "comment":
+            stack.extend(node.children)
+            continue
+        kind = COMMENT if node.type == "comment" else CODE
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        for n in range(first, last + 1):
+            col = node.start_point[1] if n == first else 0
+            end = node.end_point[1] if n == last else 1 << 30
+            if n not in first_kind or col < first_kind[n][0]:
+                first_kind[n] = (col, kind)
+            if n not in last_kind or end > last_kind[n][0]:
+                last_kind[n] = (end, kind)
+        if kind == CODE and node.end_byte > node.start_byte:
+            ncode[first] = ncode.get(first, 0) + 1
+    starts = sorted(n for n, (_, k) in first_kind.items() if k == CODE)
+    return starts, {n: k for n, (_, k) in last_kind.items()}, ncode
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

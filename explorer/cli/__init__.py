@@ -11,13 +11,14 @@ import argparse
 import importlib
 import importlib.util
 import json
+import re
 import sys
 
 from ..errors import ExplorerError
 
 # Verb modules, in the order their verbs appear in --help.
 COMMAND_MODULES = ["cmd_sources", "cmd_parse", "cmd_trace", "cmd_diff", "cmd_pair", "cmd_annotations",
-                   "cmd_notes", "cmd_translate", "cmd_app"]
+                   "cmd_notes", "cmd_translate", "cmd_app", "cmd_verify"]
 
 
 class UsageError(ExplorerError):
@@ -25,8 +26,15 @@ class UsageError(ExplorerError):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, no usage dump
-        raise UsageError(f"{self.prog}: {message}")
+    def error(self, message):
+        """One line, exit 2, no usage dump.  main() adds the 'fork-explorer: '
+        prefix, so only a sub-verb's own name ('trace: ...') is kept here."""
+        verb = self.prog.removeprefix("fork-explorer").strip()
+        bad = re.match(r"argument VERB: invalid choice: '([^']*)'", message)
+        if bad:
+            verbs = ", ".join(self._subparsers._group_actions[0].choices)
+            message = f"unknown verb {bad.group(1)!r}; verbs: {verbs}"
+        raise UsageError(f"{verb}: {message}" if verb else message)
 
 
 def emit(obj, as_json: bool, text=None) -> None:

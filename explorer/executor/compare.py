@@ -147,6 +147,21 @@ def _reachable(mod: Module, entry: str) -> set[str]:
     return seen
 
 
+def _inert_bits(mod: Module, table: FlagTable, value: int, entry: str) -> int:
+    """The bits of value this version does not define (above CSIGNAL) when
+    nothing reachable from entry checks for unknown bits; else 0."""
+    unknown = 0
+    for b in spell_bits(value, table, table):
+        if b["a"] is None and b["value"] > table.values.get("CSIGNAL", 0xff):
+            unknown |= b["value"]
+    if not unknown:
+        return 0
+    reach = _reachable(mod, entry)
+    if any(w["function"] in reach for w in unknown_bit_checks(mod)):
+        return 0
+    return unknown
+
+
 def unknown_bits_note(mod: Module, table: FlagTable, value: int, entry: str) -> str | None:
     """Why a bit this version does not define is simply carried along from `entry`."""
     unknown = [b["value"] for b in spell_bits(value, table, table) if b["a"] is None and b["value"] > 0xff]
@@ -202,19 +217,28 @@ def sweep_compare(a: Module, b: Module, names: list[str], entry: str | None = No
     entry_a, entry_b = resolve_entries(a, b, entry)
     words = [parse_flags(n, a, b, config) for n in names]
     world = World() if world is None else world
-    results, differ = [], 0
-    seen: dict[int, tuple[dict, dict]] = {}
-    for value in subsets([w.value for w in words]):
-        if value not in seen:
-            seen[value] = (_side(run(a, value, entry_a, world, config, budget, record=False)),
-                           _side(run(b, value, entry_b, world, config, budget, record=False)))
-        ra, rb = seen[value]
-        differ += ra["outcome"] != rb["outcome"]
-        results.append({"flags": value, "a": dict(ra), "b": dict(rb)})
-    notes = [n for w in words for n in w.notes]
     every = 0
     for w in words:
         every |= w.value
+    # A bit a version does not define, that no unknown-bit check reachable from
+    # its entry looks at, cannot change its answer: run that version without it.
+    inert = {"a": _inert_bits(a, program_for(a, config).flags, every, entry_a),
+             "b": _inert_bits(b, program_for(b, config).flags, every, entry_b)}
+    memo: dict[str, dict[int, dict]] = {"a": {}, "b": {}}
+
+    def side(key: str, mod: Module, name: str, value: int) -> dict:
+        value &= ~inert[key]
+        got = memo[key].get(value)
+        if got is None:
+            got = memo[key][value] = _side(run(mod, value, name, world, config, budget, record=False))
+        return got
+
+    results, differ = [], 0
+    for value in subsets([w.value for w in words]):
+        ra, rb = side("a", a, entry_a, value), side("b", b, entry_b, value)
+        differ += ra["outcome"] != rb["outcome"]
+        results.append({"flags": value, "a": dict(ra), "b": dict(rb)})
+    notes = [n for w in words for n in w.notes]
     for mod in (a, b):
         notes.append(unknown_bits_note(mod, program_for(mod, config).flags, every,
                                        entry_a if mod is a else entry_b))

@@ -201,6 +201,19 @@ class FlagTable:
             (f" until {'.'.join(map(str, known.until))}" if known.until else "")
         raise ExecutionError(f"{name} does not exist in version {ver} (it exists from {span})")
 
+    def split(self, names) -> tuple[list[str], dict[str, str]]:
+        """The names this version defines, in order, and for each name it
+        lacks the reason ('it exists from 2.6.23'), so a reader is told why a
+        flag is left out instead of meeting an error."""
+        known, missing = [], {}
+        for name in names:
+            try:
+                self.value(name)
+                known.append(name)
+            except ExecutionError as e:
+                missing[name] = str(e)
+        return known, missing
+
     def parse(self, expr: str) -> int:
         """'0', '0x11', '17' or 'CLONE_VM|CLONE_FS' (names and numbers may mix)."""
         if expr is None or not str(expr).strip():

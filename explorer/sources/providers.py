@@ -212,6 +212,36 @@ def read_deb(deb: Path, package: str, progress=terminal_progress) -> tuple[bytes
     return None, None
 
 
+def deb_data_tar(deb: Path):
+    """The data.tar member of a .deb as a streaming tarfile, for readers of
+    other packages (the kernel images of `fork-explorer verify`)."""
+    f = open(deb, "rb")
+    for name, size in _ar_members(f):
+        if name.startswith("data.tar"):
+            return tarfile.open(fileobj=io.BufferedReader(_Limited(f, size), 1 << 20), mode="r|*")
+    f.close()
+    raise SourceError(f"{deb.name}: no data.tar member")
+
+
+class _Limited(io.RawIOBase):
+    """At most `size` bytes of an open file, from where it stands."""
+
+    def __init__(self, f, size: int):
+        self.f, self.left = f, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.f.readinto(memoryview(b)[:min(len(b), self.left)])
+        self.left -= n
+        return n
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
 class DebianProvider:
     """`apt-get download` of linux-source-X.Y (no root needed), then extraction."""
     name = "debian"

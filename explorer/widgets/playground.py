@@ -14,6 +14,8 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
 from ..render import esc
+from ..render.verification import badge_html
+from ..verify import cached_result
 
 # Knobs of the World shown as toggles (the rest keep their defaults).
 WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_is_init", "caller is init"),
@@ -78,6 +80,7 @@ class FlagPlayground(w.VBox):
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(4, 260px)"))
         self.outcome = w.HTML()
         self.outcome.add_class("fx-outcome")
+        self.verified = w.HTML()     # 'checked against Linux X.Y.Z: n/n' where `fork-explorer verify` ran
         # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline
         # (and glyphs every common font has: ⏮/⏭ are missing from DejaVu and Noto CJK).
         self.first = w.Button(description="|◀", tooltip="first step", layout=w.Layout(width="44px"))
@@ -100,7 +103,7 @@ class FlagPlayground(w.VBox):
                           w.HBox([self.entry]), self.flags_grid,
                           w.HTML("<b>World</b>"), world_row, fail_row,
                           w.Accordion([self.config_grid], titles=["Config (#ifdef)"], selected_index=None),
-                          self.outcome, steps, self.step_info])
+                          self.verified, self.outcome, steps, self.step_info])
         self.add_class("fx-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
@@ -114,6 +117,7 @@ class FlagPlayground(w.VBox):
 
         self.module = module
         self.table = FlagTable.for_module(module)
+        self.verified.value = badge_html(cached_result(module.label)) if module.label else ""
         self._quiet = True
         try:
             names = entry_names(module)

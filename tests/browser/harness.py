@@ -45,6 +45,14 @@ def chromium_missing() -> str | None:
     return None
 
 
+def need_chromium() -> None:
+    """Skip (fail under CI, through conftest's one rule) when the browser is missing."""
+    from conftest import unavailable   # here, not at the top: benchmarks import this harness without tests/ on the path
+    why = chromium_missing()
+    if why:
+        unavailable(why)
+
+
 @contextmanager
 def app_server(env_extra: dict | None = None, timeout: float = 120.0):
     """`fork-explorer serve --no-browser` on a free port; yields its URL once it answers."""

@@ -6,7 +6,6 @@ with one bilingual note on copy_process's thread/sighand guard whose English
 text is hostile markup; the repository's own files are never written."""
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from explorer.annotations import Store, resolve_annotation
 
 from conftest import REPO, need
-from harness import ARTIFACTS, app_server, browser, chromium_missing, open_app
+from harness import ARTIFACTS, app_server, browser, need_chromium, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +69,7 @@ def first_statement_line(mod, after: int) -> int:
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    why = chromium_missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+    need_chromium()
     mod = need(LABEL)
     store_dir = tmp_path_factory.mktemp("annotations")
     src = REPO / "kernel-src" / "annotations"

@@ -13,18 +13,14 @@ import pytest
 from explorer.annotations import Store
 
 from conftest import REPO, need
-from harness import ARTIFACTS, browser, chromium_missing
+from harness import ARTIFACTS, browser, need_chromium
 from test_app_browser import GLYPH_CHECK, HOSTILE_EN, JA_NOTE, guard_line
 
 pytestmark = pytest.mark.browser
 
 
 def test_static_page_offline_with_toggle(tmp_path):
-    why = chromium_missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+    need_chromium()
     mod = need("debian-6.12")
     store_dir = tmp_path / "annotations"
     store_dir.mkdir()

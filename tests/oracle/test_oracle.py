@@ -1,7 +1,9 @@
 """The executor against the running kernel.
 
-clone_oracle.c (ours) performs raw clone()/clone3() for every subset of
-twelve flags in throwaway processes and prints what the kernel said.  The
+explorer/verify/clone_probe.c (ours; `fork-explorer verify` boots it as
+/init of Debian's own kernels) performs raw clone()/clone3() for every
+subset of twelve flags in throwaway processes and prints what the running
+kernel said.  The
 executor sweeps the same subsets over the Debian fork.c closest to the
 running kernel.  Every combination must agree.  A disagreement is tolerated
 only when KERNEL_CHANGES lists a real change made between that source and
@@ -22,13 +24,11 @@ import pytest
 from explorer import sources
 from explorer.executor import World, program_for, run, sweep
 from explorer.executor.flags import version_tuple
+from explorer.verify import DEFAULT_FLAGS as SWEEP_FLAGS
+from explorer.verify.boot import PROBE_SOURCE
 from conftest import need, need_tool, unavailable
 
 pytestmark = pytest.mark.oracle
-HERE = Path(__file__).resolve().parent
-SWEEP_FLAGS = ["CLONE_VM", "CLONE_FS", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NEWNS", "CLONE_NEWUSER",
-               "CLONE_NEWPID", "CLONE_PARENT", "CLONE_PIDFD", "CLONE_DETACHED", "CLONE_VFORK",
-               "CLONE_PARENT_SETTID"]
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,9 @@ def oracle(tmp_path_factory):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    need_tool("gcc", "it builds tests/oracle/clone_oracle.c")
-    exe = tmp_path_factory.mktemp("oracle") / "clone_oracle"
-    subprocess.run(["gcc", "-O2", "-Wall", "-Werror", "-o", str(exe), str(HERE / "clone_oracle.c")],
+    need_tool("gcc", "it builds explorer/verify/clone_probe.c")
+    exe = tmp_path_factory.mktemp("oracle") / "clone_probe"
+    subprocess.run(["gcc", "-O2", "-Wall", "-Werror", "-o", str(exe), str(PROBE_SOURCE)],
                    check=True, capture_output=True, timeout=120)
     return exe
 

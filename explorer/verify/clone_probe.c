@@ -1,10 +1,17 @@
 /*
- * clone_oracle: ask the running kernel what raw clone()/clone3() says for a
- * batch of flag words.  Written for fork-explorer's executor tests.
+ * clone_probe: ask a running kernel what raw clone()/clone3() says for a
+ * batch of flag words.  Written for fork-explorer (not kernel code).
  *
- * usage: clone_oracle clone|clone3 [nobody]
+ * On a host (the oracle tests):
+ *   clone_probe clone|clone3 [nobody]
  *   stdin:  one flag word per line (0x... or decimal)
  *   stdout: "<flags-hex> ok" or "<flags-hex> <ERRNO-NAME>" per line, same order
+ *
+ * As /init of a throwaway initramfs under QEMU (fork-explorer verify), built
+ * statically: reads /modes ("root", "nobody", "clone3", one per line) and
+ * /words, prints "FXV UNAME <release>", then per mode "FXV BEGIN <mode>",
+ * one answer line per word, "FXV END <mode> <count>", then "FXV DONE" and
+ * powers the machine off.
  *
  * Safety: every attempt happens in a throwaway process T forked from this
  * one, which is a child subreaper, so children made with CLONE_PARENT (whose
@@ -26,6 +33,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,25 +142,13 @@ static void reap_all(void)
 
 static void on_alarm(int sig) { (void)sig; }
 
-int main(int argc, char **argv)
+/* One answer per word read from `in`, in the oracle's output format. */
+static int answer_words(FILE *in, int use_clone3, int nobody)
 {
-    int use_clone3, nobody;
     char line[128];
+    int count = 0;
 
-    if (argc < 2 || (strcmp(argv[1], "clone") && strcmp(argv[1], "clone3"))) {
-        fprintf(stderr, "usage: %s clone|clone3 [nobody]\n", argv[0]);
-        return 2;
-    }
-    use_clone3 = !strcmp(argv[1], "clone3");
-    nobody = argc > 2 && !strcmp(argv[2], "nobody");
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
-        perror("PR_SET_CHILD_SUBREAPER");
-        return 2;
-    }
-    signal(SIGALRM, on_alarm);  /* interrupts a stuck read/waitpid, never kills us */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-
-    while (fgets(line, sizeof(line), stdin)) {
+    while (fgets(line, sizeof(line), in)) {
         uint64_t flags;
         int fds[2], err = -1;
         pid_t t;
@@ -161,11 +158,11 @@ int main(int argc, char **argv)
         if (end == line)
             continue;
         if (pipe(fds))
-            return 2;
+            return -1;
         fflush(stdout);
         t = fork();
         if (t < 0)
-            return 2;
+            return -1;
         if (t == 0) {
             close(fds[0]);
             alarm(5);
@@ -185,6 +182,7 @@ int main(int argc, char **argv)
         close(fds[0]);
         reap_all();
         alarm(0);
+        count++;
         if (err == 0) {
             printf("0x%llx ok\n", (unsigned long long)flags);
         } else if (err < 0) {
@@ -199,5 +197,61 @@ int main(int argc, char **argv)
                 printf("0x%llx E%d\n", (unsigned long long)flags, err);
         }
     }
-    return 0;
+    return count;
+}
+
+/* PID 1 of the verification VM: every mode of /modes over /words, then power off. */
+static __attribute__((noreturn)) int vm_init(void)
+{
+    char mode[32];
+    struct utsname u;
+    FILE *modes = fopen("/modes", "r");
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (uname(&u) == 0)
+        printf("FXV UNAME %s\n", u.release);
+    while (modes && fgets(mode, sizeof(mode), modes)) {
+        FILE *words;
+        int n;
+
+        mode[strcspn(mode, "\r\n")] = 0;
+        if (!mode[0])
+            continue;
+        words = fopen("/words", "r");
+        if (!words) {
+            printf("FXV ERROR no /words\n");
+            break;
+        }
+        printf("FXV BEGIN %s\n", mode);
+        n = answer_words(words, !strcmp(mode, "clone3"), !strcmp(mode, "nobody"));
+        fclose(words);
+        printf("FXV END %s %d\n", mode, n);
+    }
+    printf("FXV DONE\n");
+    fflush(stdout);
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+int main(int argc, char **argv)
+{
+    int use_clone3, nobody;
+
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+        perror("PR_SET_CHILD_SUBREAPER");
+        return 2;
+    }
+    signal(SIGALRM, on_alarm);  /* interrupts a stuck read/waitpid, never kills us */
+    if (getpid() == 1)
+        return vm_init();
+    if (argc < 2 || (strcmp(argv[1], "clone") && strcmp(argv[1], "clone3"))) {
+        fprintf(stderr, "usage: %s clone|clone3 [nobody]\n", argv[0]);
+        return 2;
+    }
+    use_clone3 = !strcmp(argv[1], "clone3");
+    nobody = argc > 2 && !strcmp(argv[2], "nobody");
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return answer_words(stdin, use_clone3, nobody) < 0 ? 2 : 0;
 }
