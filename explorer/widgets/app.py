@@ -44,6 +44,9 @@ class App(w.VBox):
         pages = [("Read & run", w.VBox(read))]
         if self.diff is not None:
             pages.append(("Diff & history", self.diff))
+        self.then_now = self._optional("then_and_now", "ThenAndNow")
+        if self.then_now is not None:
+            pages.append(("Then and now", self.then_now))
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("fx-tabs")
         super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
@@ -141,6 +144,9 @@ class App(w.VBox):
     def _tab_changed(self, change) -> None:
         if change["new"] == 1 and self.diff is not None:
             self.diff.compute()
+        if self.then_now is not None and change["new"] is not None \
+                and self.tabs.children[change["new"]] is self.then_now:
+            self.then_now.compute()     # built on first opening: two more source views cost the rest nothing
 
 
 def _after_display(fn) -> None:

@@ -1,0 +1,647 @@
+"""Then and now: an old fork path beside a new one.
+
+Two SourceViews side by side on a matched pair of functions (do_fork beside
+kernel_clone, copy_process beside itself), the guards of that pair aligned
+in a table, each version's commentary in its own pane, and a flag
+playground that runs the same flag bits through both versions at once.
+
+Everything shown comes from elsewhere: the matching and the aligned guards
+from `explorer.pair`, the runs from `explorer.executor`, the commentary from
+the annotation store.  This module lays them out and keeps the two panes in
+step (a guard clicked in one pane is shown in the other).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import anywidget
+import ipywidgets as w
+import traitlets as t
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+
+from .. import load, pair, sources
+from ..errors import ExplorerError
+from ..render import esc
+from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
+from .source_view import SourceView
+
+THEN_FORM = "do_fork"        # the 2.6 form a reader wants to see "then"
+NOW_FORM = "kernel_clone"    # the form of 5.10 and later
+
+HOW_TO_GET_ONE = (
+    "To add one: `fork-explorer sources add v2.6.32 path/to/kernel/fork.c` (a file you have), "
+    "put a kernel tarball or unpacked tree in a folder named by FORK_EXPLORER_SOURCE_DIRS, "
+    "point FORK_EXPLORER_LINUX_GIT at a linux git clone, or, online, "
+    "`fork-explorer sources sync v2.6.32`.")
+
+# Layout for this tab only: each pane is half the width, so its commentary goes under the code.
+CSS = """
+.fx-tn .fx-tn-panes { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; width: 100%; }
+.fx-tn .fx-tn-panes > * { min-width: 0; width: auto; }
+.fx-tn .fx-view .fx-bar { flex-wrap: wrap; gap: 2px 12px; }
+.fx-tn .fx-view .fx-langs { white-space: nowrap; }
+.fx-tn .fx-view .fx-body { grid-template-columns: minmax(0, 1fr); }
+.fx-tn .fx-view .fx-scroll { max-height: 46vh; }
+.fx-tn .fx-view .fx-panel { max-height: 22vh; }
+.fx-tn .fx-view .fx-src td.ln { width: 3.6em; } .fx-tn .fx-view .fx-src td.gut { width: 1.6em; }
+.fx-tn .fx-tn-say { background: #fff4e5; border-left: 4px solid #d08a00; padding: 6px 10px; margin: 2px 0 6px; }
+.fx-tn .fx-tn-summary { color: #444; margin: 2px 0 4px; }
+.fx-tn .fx-tn-counterpart { min-height: 1.4em; margin: 4px 0; }
+.fx-tn-guards-box { max-height: 34vh; overflow: auto; border: 1px solid #ddd; }
+.fx-tn-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.fx-tn-table th, .fx-tn-table td { border-bottom: 1px solid #eee; padding: 2px 6px; vertical-align: top; }
+.fx-tn-table th { background: #f6f6f6; text-align: left; position: sticky; top: 0; }
+.fx-tn-table td.fx-tn-cond { font-family: "DejaVu Sans Mono", monospace; word-break: break-word; width: 50%; }
+.fx-tn-table .fx-tn-fn { font-family: sans-serif; color: #3a6df0; margin-right: 6px; }
+.fx-tn-table td.fx-tn-ln { text-align: right; color: #666; }
+.fx-tn-table td.fx-tn-errno { white-space: nowrap; }
+.fx-tn-table td.fx-tn-errno, .fx-tn-table td.fx-tn-ln, .fx-tn-table td.fx-tn-status { width: 1%; }  /* shrink to fit: the conditions get the room */
+.fx-tn-table td.fx-tn-status { text-align: center; white-space: nowrap; font-weight: bold; }
+.fx-tn-table td.fx-tn-none { color: #aaa; text-align: center; }
+.fx-tn-table tr.fx-tn-row { cursor: pointer; }
+.fx-tn-table tr.fx-tn-row:hover td { background: #eef3ff; }
+.fx-tn-table tr.fx-tn-changed td.fx-tn-status { background: #fff0b3; }
+.fx-tn-table tr.fx-tn-only_a td.fx-tn-status, .fx-tn-table tr.fx-tn-only_b td.fx-tn-status { background: #eee; color: #666; }
+.fx-tn-table tr.fx-tn-same td.fx-tn-status { background: #e3f6e3; }
+.fx-tn-table tr.fx-tn-on td { background: #fff3b0 !important; }
+.fx-tn .fx-tn-outcome .fx-tn-sides { display: grid; grid-template-columns: minmax(0, 1fr) auto minmax(0, 1fr); gap: 10px;
+  align-items: start; }
+.fx-tn .fx-tn-outcome .fx-tn-side { border: 1px solid #ddd; padding: 4px 8px; }
+.fx-tn .fx-tn-outcome .fx-tn-mark { font-weight: bold; padding: 4px 8px; align-self: center; }
+.fx-tn .fx-tn-outcome .fx-tn-differ { background: #ffd6d6; color: #900; border: 2px solid #c00; }
+.fx-tn .fx-tn-outcome .fx-tn-agree { background: #e3f6e3; color: #225522; }
+.fx-tn .fx-tn-outcome .fx-tn-bitnote { color: #8a5a00; font-size: 12px; }
+.fx-tn .fx-tn-flag { height: 24px; font-size: 12.5px; }
+.fx-tn .fx-tn-legend { color: #666; font-size: 12px; }
+.fx-tn .fx-tn-parting { margin: 4px 0; padding: 2px 8px; border-left: 3px solid #3a6df0; }
+.fx-tn .fx-out-ok { color: #1b6e2a; font-weight: bold; } .fx-tn .fx-out-err { color: #b00020; font-weight: bold; }
+.fx-tn .fx-tn-sweep table { border-collapse: collapse; font-size: 12px; }
+.fx-tn .fx-tn-sweep td, .fx-tn .fx-tn-sweep th { border: 1px solid #ddd; padding: 1px 6px; }
+.fx-tn .fx-tn-sweep tr.fx-tn-differ td { background: #ffd6d6; }
+.fx-tn .fx-tn-notes .fx-tn-at { color: #777; }
+.fx-tn .fx-tn-notes td, .fx-tn .fx-tn-notes th { padding: 1px 8px; text-align: left; font-size: 12px; }
+"""
+
+
+# -- which two versions ---------------------------------------------------------
+@dataclass
+class Choice:
+    """The two versions to put side by side, and what the reader must be told."""
+    a: str | None
+    b: str | None
+    has_then: bool                     # a is a do_fork-form version
+    message: str = ""                  # said at the top when has_then is False (or nothing to pair)
+    skipped: list[str] = field(default_factory=list)   # do_fork-form versions passed over, with why
+
+
+def _form(label: str) -> str | None:
+    """The fork-entry form a fetched version was recorded with (parsed only when
+    the cache does not say), None when it does not load."""
+    try:
+        form = sources.get(label).meta.get("form")
+        return form or load(label).form
+    except ExplorerError:
+        return None
+
+
+def _has_copy_process(label: str) -> bool:
+    try:
+        return "copy_process" in load(label).functions
+    except ExplorerError:
+        return False
+
+
+def choose_versions(labels: list[str] | None = None) -> Choice:
+    """The oldest do_fork-form version beside the newest kernel_clone one.
+
+    A do_fork-form file without copy_process (an excerpt someone registered)
+    is only taken when no complete one exists.  Without any do_fork-form
+    version: the oldest and the newest that have a fork entry, said so.
+    Only the do_fork-form candidates are parsed here; the rest is read from
+    the cache's record of each file."""
+    forms = {lb: _form(lb) for lb in (labels if labels is not None else sources.available())}
+    with_entry = [lb for lb, f in forms.items() if f and f != "unknown"]
+    then = [lb for lb in with_entry if forms[lb] == THEN_FORM]
+    now = [lb for lb in with_entry if forms[lb] == NOW_FORM] or \
+        [lb for lb in with_entry if forms[lb] != THEN_FORM]
+    if then:
+        a = next((lb for lb in then if _has_copy_process(lb)), then[0])
+        skipped = [f"{lb} (no copy_process in that file)" for lb in then[:then.index(a)]]
+        b = now[-1] if now else next((lb for lb in reversed(with_entry) if lb != a), None)
+        msg = "" if b else f"Only {a} has a fork entry: there is nothing to put beside it."
+        return Choice(a, b, True, msg, skipped)
+    if len(with_entry) >= 2:
+        a, b = with_entry[0], (now[-1] if now and now[-1] != with_entry[0] else with_entry[-1])
+        msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
+               f"({a}, {forms[a]}) beside the newest ({b}, {forms[b]}). {HOW_TO_GET_ONE}")
+        return Choice(a, b, False, msg)
+    if with_entry:
+        msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
+        return Choice(with_entry[0], None, False, msg)
+    return Choice(None, None, False, "No version of kernel/fork.c is fetched yet: run "
+                  "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
+
+
+def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
+    """(name in A, name in B, role) for functions both versions have: the fork
+    entry and copy_process first, then those with guards, then the rest."""
+    with_guards = {(g["function_a"], g["function_b"]) for g in pair["guards"]}
+    both = [f for f in pair["functions"] if f.get("a") and f.get("b")]
+    rank = {"fork_entry": 0, "copy_process": 1}
+    ordered = sorted(both, key=lambda f: (rank.get(f.get("role"), 2), (f["a"], f["b"]) not in with_guards))
+    return [(f["a"], f["b"], f.get("role") or "") for f in ordered]
+
+
+# -- the guards table -------------------------------------------------------------
+class GuardPairs(anywidget.AnyWidget):
+    """The guards of one function pair, aligned; a click reports the row."""
+    _esm = Path(__file__).with_name("then_and_now.js")
+    _css = CSS
+    rows = t.List().tag(sync=True)          # pair["guards"] entries of this function pair
+    labels = t.List(t.Unicode()).tag(sync=True)
+    functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
+    selected = t.Int(-1).tag(sync=True)
+    picked = t.Dict().tag(sync=True)
+
+
+# -- both versions at once -----------------------------------------------------------
+@dataclass
+class Bit:
+    """One flag bit and what each version calls it (None: it means nothing there)."""
+    value: int
+    name_a: str | None
+    name_b: str | None
+
+    def label(self) -> str:
+        if self.name_a == self.name_b or not self.name_b:
+            return self.name_a or self.name_b or hex(self.value)
+        if not self.name_a:
+            return self.name_b
+        return f"{self.name_a} / {self.name_b}"
+
+
+def flag_bits(table_a, table_b) -> list[Bit]:
+    """Every single-bit flag either version names, by value (bits are passed by value)."""
+    a = {v: n for n, v in single_bit_flags(table_a)}
+    b = {v: n for n, v in single_bit_flags(table_b)}
+    return [Bit(v, a.get(v), b.get(v)) for v in sorted(set(a) | set(b))]
+
+
+class BothPlayground(w.VBox):
+    """Tick flags once; both versions run them, each pane shows its trace,
+    and the outcomes are set side by side with a mark where they differ."""
+
+    def __init__(self, view_a: SourceView, view_b: SourceView):
+        self.views = (view_a, view_b)
+        self.modules = (None, None)
+        self.tables = (None, None)
+        self.traces = (None, None)
+        self.bits: list[Bit] = []
+        self.flag_boxes: dict[int, w.Checkbox] = {}
+        self._box_layout = w.Layout(width="auto")
+        self._box_style = CheckboxStyle()
+        self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(230px, 1fr))",
+                                                    width="100%"))
+        self.world_boxes = {k: w.Checkbox(description=text, value=(k == "capable"), indent=False,
+                                          layout=w.Layout(width="max-content", margin="0 18px 0 0"),
+                                          style=self._box_style)
+                            for k, text in WORLD_TOGGLES}
+        self.outcome = w.HTML()
+        self.outcome.add_class("fx-tn-outcome")
+        self.sweep_button = w.Button(description="Sweep every combination of the ticked flags",
+                                     layout=w.Layout(width="auto"))
+        self.sweep_button.add_class("fx-tn-sweep-btn")
+        self.sweep_out = w.HTML()
+        self.sweep_out.add_class("fx-tn-sweep")
+        self.sweep_button.on_click(lambda _b: self.sweep())
+        self.legend = w.HTML()
+        self.legend.add_class("fx-tn-legend")
+        self.part_button = w.Button(description="Show where their paths part", layout=w.Layout(width="auto",
+                                                                                              display="none"))
+        self.part_button.add_class("fx-tn-part-btn")
+        self.on_parting = None      # set by the tab: shows a guard row in both panes
+        super().__init__([w.HTML("<b>Both at once</b> — tick flags: the same bits run through both versions"),
+                          self.flags_grid, self.legend,
+                          w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap")), self.outcome,
+                          w.HBox([self.part_button, self.sweep_button]), self.sweep_out])
+        self.part_button.on_click(lambda _b: self.on_parting and self.comparison and self.comparison.parting
+                                  and self.on_parting(self.comparison.parting))
+        self.add_class("fx-tn-playground")
+        for box in self.world_boxes.values():
+            box.observe(self._changed, names="value")
+
+    _quiet = False
+
+    def set_modules(self, ma, mb) -> None:
+        from ..executor import FlagTable
+        self.modules = (ma, mb)
+        self.tables = (FlagTable.for_module(ma), FlagTable.for_module(mb))
+        self.bits = flag_bits(*self.tables)
+        boxes = {}
+        for bit in self.bits:
+            tip = [f"{bit.value:#x}"]
+            for label, name in ((ma.label, bit.name_a), (mb.label, bit.name_b)):
+                tip.append(f"{label}: {name}" if name else f"{label}: not defined (passed as the bare bit)")
+            box = w.Checkbox(description=bit.label() + ("" if bit.name_a and bit.name_b else " *"),
+                             value=False, indent=False, layout=self._box_layout, style=self._box_style,
+                             tooltip=" · ".join(tip))
+            box.add_class("fx-tn-flag")
+            box.observe(self._changed, names="value")
+            boxes[bit.value] = box
+        self.flag_boxes = boxes
+        self.flags_grid.children = list(boxes.values())
+        one_sided = [b for b in self.bits if not (b.name_a and b.name_b)]
+        self.legend.value = (f"<span>* defined in only one of the two versions: the other receives the bare bit, "
+                             f"which means nothing there ({len(one_sided)} such).</span>" if one_sided else "")
+        self.sweep_out.value = ""
+        self.run()
+
+    def _changed(self, _change) -> None:
+        if not self._quiet and self.modules[0] is not None:
+            self.run()
+
+    @property
+    def flags(self) -> int:
+        return sum(v for v, b in self.flag_boxes.items() if b.value)
+
+    def ticked(self) -> list[Bit]:
+        return [bit for bit in self.bits if self.flag_boxes[bit.value].value]
+
+    def set_flags(self, *names: str) -> None:
+        """Tick exactly the bits these names (in either version) stand for; one run."""
+        self._quiet = True
+        try:
+            for bit in self.bits:
+                self.flag_boxes[bit.value].value = bit.name_a in names or bit.name_b in names
+        finally:
+            self._quiet = False
+        self.run()
+
+    def world(self):
+        from ..executor import World
+        known = {f.name for f in fields(World)}
+        return World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
+
+    def run(self):
+        """Run both versions on the ticked bits (explorer's trace_compare); show
+        both traces, both outcomes, the notes on bits, and where the paths part."""
+        from ..executor.compare import trace_compare
+        try:
+            self.comparison = trace_compare(*self.modules, self.flags, world=self.world())
+        except ExplorerError as e:
+            self.comparison = None
+            self.traces = (e, e)
+        else:
+            self.traces = (self.comparison.trace_a, self.comparison.trace_b)
+        self.show_trace(0)
+        self.show_trace(1)
+        self.outcome.value = self._outcome_html()
+        parting = self.comparison.parting if self.comparison is not None else None
+        self.part_button.layout.display = "" if parting else "none"
+        return self.traces
+
+    comparison = None
+
+    def show_trace(self, side: int) -> None:
+        """Mark one pane with its version's trace (after a run, or when the pane changed function)."""
+        trace, view = self.traces[side], self.views[side]
+        if trace is None:
+            return
+        if isinstance(trace, ExplorerError):
+            view.set_trace([], None)
+            return
+        cause = FlagPlayground.cause(trace)
+        view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
+
+    def words(self) -> tuple[str, str]:
+        from ..executor import outcome_word
+        return tuple("error" if isinstance(tr, ExplorerError) else outcome_word(tr) for tr in self.traces)
+
+    def differ(self) -> bool:
+        return self.words()[0] != self.words()[1]
+
+    def _side_html(self, mod, table, trace) -> str:
+        flags = table.names(self.flags) if self.flags else "0"
+        head = f"<div><b>{esc(mod.label)}</b></div>"
+        if isinstance(trace, ExplorerError):
+            return head + f'<div class="fx-out fx-out-err">{esc(trace)}</div>'
+        o = trace.outcome
+        if o.result == "ok":
+            word = f'<span class="fx-out fx-out-ok">success: pid {esc(o.value)}</span>'
+        elif o.result == "error":
+            word = f'<span class="fx-out fx-out-err">-{esc(o.errno)}</span>'
+        else:
+            word = f'<span class="fx-out">unknown: {esc(o.reason)}</span>'
+        where = f" — decided in <code>{esc(o.function)}</code> line {o.line}" if o.line else ""
+        return head + f"<div>{esc(trace.entry)}({esc(flags)}) → {word}{where}</div>"
+
+    def _outcome_html(self) -> str:
+        (ma, mb), (ta, tb), (xa, xb) = self.modules, self.tables, self.traces
+        wa, wb = self.words()
+        if wa != wb:
+            mark = f'<div class="fx-tn-mark fx-tn-differ" title="the outcomes differ">≠ {esc(wa)} vs {esc(wb)}</div>'
+        else:
+            mark = '<div class="fx-tn-mark fx-tn-agree" title="the same outcome">= same</div>'
+        cmp = self.comparison
+        notes = "".join(f'<div class="fx-tn-bitnote">{esc(n)}</div>' for n in (cmp.notes if cmp else []))
+        part = ""
+        if cmp is not None and cmp.parting:
+            p = cmp.parting
+
+            def at(side, label):
+                g = p[side]
+                if g is None:
+                    return f"{esc(label)} has no such check"
+                taken = p["taken_" + side]
+                how = "refuses" if taken else "passes" if taken is False else "never reaches it"
+                return f"{esc(label)} <code>{esc(p['function_' + side])}</code> line {g['line']} {how}"
+            part = (f'<div class="fx-tn-parting">Their paths part at a check: {at("a", ma.label)}; '
+                    f'{at("b", mb.label)}.</div>')
+        return (f'<div class="fx-tn-sides" data-differ="{int(wa != wb)}">'
+                f'<div class="fx-tn-side fx-tn-out-a">{self._side_html(ma, ta, xa)}</div>{mark}'
+                f'<div class="fx-tn-side fx-tn-out-b">{self._side_html(mb, tb, xb)}</div></div>{part}{notes}')
+
+    def sweep(self) -> dict | None:
+        """Every combination of the ticked flags through both versions (explorer's
+        compare sweep); rows whose outcomes differ are marked."""
+        from ..executor.compare import sweep_compare
+        ticked = self.ticked()
+        if not ticked:
+            self.sweep_out.value = "<i>Tick at least one flag to sweep.</i>"
+            return None
+        ma, mb = self.modules
+        names = [b.name_a or b.name_b for b in ticked]
+        try:
+            data = sweep_compare(ma, mb, names, world=self.world())
+        except ExplorerError as e:
+            self.sweep_out.value = f"<b>{esc(e)}</b>"
+            return None
+        ta = self.tables[0]
+        rows = []
+        for r in data["results"]:
+            a, b = r["a"], r["b"]
+            diff = a["outcome"] != b["outcome"]
+            rows.append(f'<tr class="{"fx-tn-differ" if diff else ""}"><td>{esc(ta.names(r["flags"]))}</td>'
+                        f'<td>{esc(a["outcome"])}</td><td>{esc(a.get("function") or "")} {esc(a.get("line") or "")}</td>'
+                        f'<td>{"≠" if diff else "="}</td>'
+                        f'<td>{esc(b["outcome"])}</td><td>{esc(b.get("function") or "")} {esc(b.get("line") or "")}</td></tr>')
+        self.sweep_out.value = (
+            f"<div>{data['differ']} of {len(data['results'])} combinations differ</div>"
+            f"<table><tr><th>flags</th><th colspan=2>{esc(ma.label)}</th><th></th>"
+            f"<th colspan=2>{esc(mb.label)}</th></tr>{''.join(rows)}</table>")
+        return data
+
+
+# -- the tab ----------------------------------------------------------------------------
+class ThenAndNow(w.VBox):
+    """The "Then and now" tab.  Nothing is loaded until compute() (the tab is
+    opened): two more source views in the page would cost every reader who
+    never opens it."""
+
+    def __init__(self):
+        self.a = w.Dropdown(description="Then", layout=w.Layout(width="240px"))
+        self.b = w.Dropdown(description="Now", layout=w.Layout(width="240px"))
+        self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
+        for d, cls in ((self.a, "fx-tn-a"), (self.b, "fx-tn-b"), (self.function, "fx-tn-function")):
+            d.add_class(cls)
+        self.say = w.HTML()
+        self.summary = w.HTML()
+        self.summary.add_class("fx-tn-summary")
+        self.counterpart = w.HTML()
+        self.counterpart.add_class("fx-tn-counterpart")
+        self.notes_table = w.HTML()
+        self.notes_table.add_class("fx-tn-notes")
+        self.view_a = self.view_b = self.guards = self.playground = None
+        self.modules = (None, None)
+        self.pair: dict | None = None
+        self.choice: Choice | None = None
+        self._busy = False
+        self._syncing = False
+        self.computed = False
+        super().__init__([w.HTML("<i>Opening…</i>")])
+        self.add_class("fx-tn")
+
+    # -- building ---------------------------------------------------------------
+    def _build(self) -> None:
+        self.view_a, self.view_b = SourceView(), SourceView()
+        self.view_a.add_class("fx-tn-then")
+        self.view_b.add_class("fx-tn-now")
+        self.guards = GuardPairs()
+        self.playground = BothPlayground(self.view_a, self.view_b)
+        self.playground.on_parting = self._reveal
+        panes = w.Box([self.view_a, self.view_b])
+        panes.add_class("fx-tn-panes")
+        self.view_a.observe(lambda c: self._pane_clicked(0, c), names="selected_line")
+        self.view_b.observe(lambda c: self._pane_clicked(1, c), names="selected_line")
+        self.guards.observe(self._row_picked, names="picked")
+        self.a.observe(self._versions_changed, names="value")
+        self.b.observe(self._versions_changed, names="value")
+        self.function.observe(lambda _c: self._show_function(), names="value")
+        self.children = [w.HBox([self.a, self.b, self.function]), self.say, self.summary, self.playground,
+                         panes, self.counterpart,
+                         w.HTML("<b>The checks, aligned</b> (click a row, or a guard in either pane)"), self.guards,
+                         w.Accordion([self.notes_table], titles=["Commentary in both versions"],
+                                     selected_index=None)]
+
+    def compute(self, a: str | None = None, b: str | None = None) -> None:
+        """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
+        if self.computed and a is None and b is None:
+            self._refresh_labels()      # a version fetched meanwhile (the picker) becomes choosable
+            self._store = None          # and notes written meanwhile (the editor) are read on the next pick
+            return
+        if self.view_a is None:
+            self._build()
+        self.computed = True
+        labels = sources.available()
+        self.choice = choose_versions(labels) if a is None or b is None else Choice(a, b, True)
+        self._busy = True
+        try:
+            self.a.options = self.b.options = labels
+            self.a.value = self.choice.a if self.choice.a in labels else None
+            self.b.value = self.choice.b if self.choice.b in labels else None
+        finally:
+            self._busy = False
+        self._versions_changed(None)
+
+    _store = None
+
+    def _annotations(self):
+        """One read of the annotation files for the pair and both panes, kept while the tab
+        stays open (reading them is most of the wait); reopening the tab reads them afresh."""
+        if self._store is None:
+            from ..annotations import Store
+            self._store = Store()
+        return self._store
+
+    def _refresh_labels(self) -> None:
+        labels = sources.available()
+        if list(self.a.options) == labels:
+            return
+        self._busy = True
+        try:
+            keep = self.a.value, self.b.value
+            self.a.options = self.b.options = labels
+            self.a.value, self.b.value = (v if v in labels else None for v in keep)
+        finally:
+            self._busy = False
+
+    def _say(self, text: str) -> None:
+        self.say.value = f'<div class="fx-tn-say">{esc(text)}</div>' if text else ""
+
+    def _versions_changed(self, _change) -> None:
+        if self._busy:
+            return
+        choice = self.choice
+        said = choice.message if choice is not None and (choice.a, choice.b) == (self.a.value, self.b.value) else ""
+        if not self.a.value or not self.b.value or self.a.value == self.b.value:
+            self._say(said or "Pick two different versions.")
+            return
+        try:
+            ma, mb = load(self.a.value), load(self.b.value)
+            store = self._annotations()
+            self.pair = pair(ma, mb, store=store)
+        except ExplorerError as e:
+            self._say(f"{self.a.value} and {self.b.value}: {e}")
+            return
+        self._say(said)
+        self.modules = (ma, mb)
+        from ..render.notes import notes_for
+        self._notes = (notes_for(ma, store), notes_for(mb, store))
+        options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
+        self._busy = True
+        try:
+            self.function.options = options
+            self.function.value = options[0][1] if options else None
+        finally:
+            self._busy = False
+        self._summarise()
+        self._notes_table()
+        self.playground.set_modules(ma, mb)
+        self._show_function()
+
+    def _summarise(self) -> None:
+        p = self.pair
+        count = {s: sum(1 for g in p["guards"] if g["status"] == s) for s in ("same", "changed", "only_a", "only_b")}
+        only_a = [f["a"] for f in p["functions"] if f.get("a") and not f.get("b")]
+        only_b = [f["b"] for f in p["functions"] if f.get("b") and not f.get("a")]
+        matched = sum(1 for f in p["functions"] if f.get("a") and f.get("b"))
+        where = {}
+        for f in p["functions"]:
+            for side, text in (f.get("where") or {}).items():
+                where.setdefault(text, []).append(f.get("b" if side == "a" else "a") or "")
+        elsewhere = "".join(f"<div>{esc(', '.join(n for n in names if n))}: {esc(text)}</div>"
+                            for text, names in where.items())
+        self.summary.value = elsewhere + (
+            f"{matched} functions matched; {len(only_a)} only in {esc(p['a'])}, {len(only_b)} only in {esc(p['b'])}. "
+            f"Checks: {count['same']} the same, {count['changed']} changed, {count['only_a']} only then, "
+            f"{count['only_b']} only now.")
+
+    def _notes_table(self) -> None:
+        p = self.pair
+        def where(n, side):
+            fn, line = n.get("function_" + side), n.get("line_" + side)
+            return esc(n[side]) + (f" <span class='fx-tn-at'>{esc(fn)}:{line}</span>" if fn and line else "")
+        rows = "".join(f"<tr><td>{esc(n['id'])}</td><td>{where(n, 'a')}</td><td>{where(n, 'b')}</td></tr>"
+                       for n in p.get("notes", []))
+        self.notes_table.value = (f"<table><tr><th>note</th><th>{esc(p['a'])}</th><th>{esc(p['b'])}</th></tr>"
+                                  f"{rows}</table>" if rows else "<i>No commentary places in either version.</i>")
+
+    def _show_function(self) -> None:
+        if self._busy or self.pair is None or not self.function.value:
+            return
+        fa, fb = self.function.value
+        self._show_in(0, fa)
+        self._show_in(1, fb)
+        # The checks of this pair, and those that moved to or from another function
+        # (2.6.32 refuses CLONE_NEWUSER|CLONE_THREAD in do_fork, 6.12 in copy_process).
+        rows = [g for g in self.pair["guards"] if g["function_a"] == fa or g["function_b"] == fb]
+        with self.guards.hold_sync():
+            self.guards.labels = [f"{self.modules[0].label} · {fa}()", f"{self.modules[1].label} · {fb}()"]
+            self.guards.functions = [fa, fb]
+            self.guards.rows = rows
+            self.guards.selected = -1
+        self.counterpart.value = ""
+
+    def _show_in(self, side: int, function: str) -> None:
+        """Show `function` in one pane (with its notes and the current trace), unless it is there."""
+        view, mod, notes = (self.view_a, self.view_b)[side], self.modules[side], self._notes[side]
+        if view.module is mod and view.function == function:
+            return
+        view.show(mod, function, [n for n in notes if self._in(mod, function, n.line)])
+        self.playground.show_trace(side)
+        # The picker names what the panes show (blank when they show two unmatched functions),
+        # so picking a pair again always brings it back.
+        shown = (self.view_a.function, self.view_b.function)
+        if self.function.value != shown:
+            self._busy = True
+            try:
+                self.function.value = shown if shown in [v for _, v in self.function.options] else None
+            finally:
+                self._busy = False
+
+    @staticmethod
+    def _in(mod, name, line) -> bool:
+        fn = mod.functions[name]
+        return fn.start_line <= line <= fn.end_line
+
+    # -- keeping the panes in step ------------------------------------------------------
+    def _statement_line(self, side: int, line: int) -> int:
+        """The first line of the statement a click on `line` selected."""
+        view, mod = (self.view_a, self.view_b)[side], self.modules[side]
+        node = view.line_statement(line)
+        try:
+            return mod.node_by_id(node).start_point[0] + 1 if node else line
+        except ExplorerError:
+            return line
+
+    def _pane_clicked(self, side: int, change) -> None:
+        if self._syncing or not change["new"]:
+            return
+        key, function = "ab"[side], (self.view_a, self.view_b)[side].function
+        line = self._statement_line(side, change["new"])
+        # a click anywhere in the guard's `if` (its condition, its goto) is a click on the guard
+        i = next((i for i, g in enumerate(self.guards.rows) if g[key] and g["function_" + key] == function
+                  and g[key]["line"] <= line <= g[key].get("end_line", g[key]["line"])), -1)
+        self.guards.selected = i
+        if i < 0:
+            self.counterpart.value = ""
+            return
+        self._show_counterpart(i, from_side=side)
+
+    def _row_picked(self, change) -> None:
+        i = change["new"].get("i", -1)
+        if 0 <= i < len(self.guards.rows):
+            self.guards.selected = i
+            self._show_counterpart(i, from_side=None)
+
+    def _reveal(self, row: dict) -> None:
+        """A guard row of the pair (e.g. where two runs part) shown in both panes."""
+        i = next((i for i, g in enumerate(self.guards.rows)
+                  if all(g[k] == row.get(k) for k in ("function_a", "function_b", "a", "b"))), -1)
+        self.guards.selected = i
+        self._show_counterpart(row, from_side=None)
+
+    def _show_counterpart(self, g, from_side: int | None) -> None:
+        g = self.guards.rows[g] if isinstance(g, int) else g
+        self._syncing = True
+        try:
+            for side, (key, view) in enumerate((("a", self.view_a), ("b", self.view_b))):
+                fn = g["function_" + key]
+                if side == from_side or not fn or fn not in self.modules[side].functions:
+                    continue
+                self._show_in(side, fn)     # the check may live in another function there
+                if g[key]:
+                    view.select(g[key]["line"])
+        finally:
+            self._syncing = False
+        la, lb = self.pair["a"], self.pair["b"]
+        word = {"same": "the same check", "changed": "changed", "only_a": f"only in {la}",
+                "only_b": f"only in {lb}"}[g["status"]]
+
+        def side(label, fn, x):
+            if not x:
+                return f"<span class='fx-tn-none'>no counterpart in {esc(label)}</span>"
+            return f"{esc(label)} {esc(fn)}() line {x['line']}: <code>{esc(x['condition'])}</code> → -{esc(x['errno'])}"
+        self.counterpart.value = (f'<div data-status="{esc(g["status"])}"><b>{esc(word)}</b>: '
+                                  f'{side(la, g["function_a"], g["a"])} ↔ {side(lb, g["function_b"], g["b"])}</div>')
