@@ -143,7 +143,7 @@ def test_cli_pair_bad_input_is_one_line_and_exit_2(with_testdata, args):
 def test_then_and_now_opens_on_the_oldest_do_fork_and_the_newest_kernel_clone(with_testdata):
     from explorer.diff.pair import choose_then_and_now
     got = choose_then_and_now()
-    assert (got["a"], got["b"], got["note"]) == ("v2.6.32.69", "debian-6.12", None)
+    assert (got.a, got.b, got.has_then, got.message) == ("v2.6.32.69", "debian-6.12", True, "")
     # without a do_fork-form version it says so, and pairs the oldest with the newest
-    got = choose_then_and_now(["debian-6.12", "v5.4", "debian-6.1"])
-    assert (got["a"], got["b"]) == ("v5.4", "debian-6.12") and "do_fork" in got["note"]
+    got = choose_then_and_now(["v5.4", "debian-6.1", "debian-6.12"])
+    assert (got.a, got.b, got.has_then) == ("v5.4", "debian-6.12", False) and "do_fork" in got.message

@@ -10,7 +10,8 @@ import pytest
 
 import explorer
 from explorer.executor.compare import trace_compare
-from explorer.widgets.then_and_now import ThenAndNow, choose_versions
+from explorer.diff.pair import choose_then_and_now
+from explorer.widgets.then_and_now import ThenAndNow
 
 from conftest import make_home
 
@@ -23,7 +24,7 @@ def debian_only(tmp_path, monkeypatch):
 
 
 def test_without_a_do_fork_version_the_tab_says_so_and_pairs_oldest_with_newest(debian_only):
-    choice = choose_versions()
+    choice = choose_then_and_now()
     assert (choice.a, choice.b, choice.has_then) == ("debian-6.1", "debian-6.12", False)
     tab = ThenAndNow()
     tab.compute()

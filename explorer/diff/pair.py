@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 import weakref
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from ..cparse import Module
-from ..errors import LabelError, LookupFailure
+from .. import sources
+from ..cparse import Module, load
+from ..errors import ExplorerError, LabelError, LookupFailure
 from ..sources.versions import kernel_version_in
 from .guards import Guard, find_guards
 from .history import MIN_CONDITION_SIMILARITY, align_guards
@@ -282,28 +284,71 @@ def pair_guards(a, b) -> list[dict]:
     return [dict(r) for r in _code(a, b)["guards"]]
 
 
-def choose_then_and_now(labels: list[str] | None = None) -> dict:
-    """Which two fetched versions a "then and now" view opens with: the oldest
-    do_fork-form version beside the newest kernel_clone one.  Without a
-    do_fork-form version, the oldest and the newest there are, and a note
-    saying so.  {"a", "b", "note": str | None}; SourceError with fewer than two."""
-    from .. import sources
-    from ..errors import SourceError
-    order = sources.sort_labels(labels) if labels else sources.available()
-    if len(order) < 2:
-        raise SourceError("then and now needs two fetched versions; run 'fork-explorer sources sync' "
-                          "or add an old one with 'fork-explorer sources add LABEL path/to/fork.c'")
-    forms = {r["label"]: r["form"] for r in sources.list_versions()}
-    old = [lb for lb in order if forms.get(lb) == "do_fork"]
-    new = [lb for lb in order if forms.get(lb) == "kernel_clone"]
-    if old and new:
-        return {"a": old[0], "b": new[-1], "note": None}
-    a, b = order[0], (new or order)[-1]
-    if a == b:
-        a = order[0] if order[0] != b else order[1]
-    return {"a": a, "b": b,
-            "note": f"no do_fork-form (2.6) version is fetched, so {a} is paired with {b}; add one with "
-                    "'fork-explorer sources add v2.6.32 path/to/kernel/fork.c' (or a kernel tarball)"}
+THEN_FORM = "do_fork"        # the 2.6 form a reader wants to see "then"
+NOW_FORM = "kernel_clone"    # the form of 5.10 and later
+
+HOW_TO_GET_ONE = (
+    "To add one: `fork-explorer sources add v2.6.32 path/to/kernel/fork.c` (a file you have), "
+    "put a kernel tarball or unpacked tree in a folder named by FORK_EXPLORER_SOURCE_DIRS, "
+    "point FORK_EXPLORER_LINUX_GIT at a linux git clone, or, online, "
+    "`fork-explorer sources sync v2.6.32`.")
+
+@dataclass
+class Choice:
+    """The two versions to put side by side, and what the reader must be told."""
+    a: str | None
+    b: str | None
+    has_then: bool                     # a is a do_fork-form version
+    message: str = ""                  # said at the top when has_then is False (or nothing to pair)
+    skipped: list[str] = field(default_factory=list)   # do_fork-form versions passed over, with why
+
+
+def _form(label: str) -> str | None:
+    """The fork-entry form a fetched version was recorded with (parsed only when
+    the cache does not say), None when it does not load."""
+    try:
+        form = sources.get(label).meta.get("form")
+        return form or load(label).form
+    except ExplorerError:
+        return None
+
+
+def _has_copy_process(label: str) -> bool:
+    try:
+        return "copy_process" in load(label).functions
+    except ExplorerError:
+        return False
+
+
+def choose_then_and_now(labels: list[str] | None = None) -> Choice:
+    """The oldest do_fork-form version beside the newest kernel_clone one.
+
+    A do_fork-form file without copy_process (an excerpt someone registered)
+    is only taken when no complete one exists.  Without any do_fork-form
+    version: the oldest and the newest that have a fork entry, said so.
+    Only the do_fork-form candidates are parsed here; the rest is read from
+    the cache's record of each file."""
+    forms = {lb: _form(lb) for lb in (labels if labels is not None else sources.available())}
+    with_entry = [lb for lb, f in forms.items() if f and f != "unknown"]
+    then = [lb for lb in with_entry if forms[lb] == THEN_FORM]
+    now = [lb for lb in with_entry if forms[lb] == NOW_FORM] or \
+        [lb for lb in with_entry if forms[lb] != THEN_FORM]
+    if then:
+        a = next((lb for lb in then if _has_copy_process(lb)), then[0])
+        skipped = [f"{lb} (no copy_process in that file)" for lb in then[:then.index(a)]]
+        b = now[-1] if now else next((lb for lb in reversed(with_entry) if lb != a), None)
+        msg = "" if b else f"Only {a} has a fork entry: there is nothing to put beside it."
+        return Choice(a, b, True, msg, skipped)
+    if len(with_entry) >= 2:
+        a, b = with_entry[0], (now[-1] if now and now[-1] != with_entry[0] else with_entry[-1])
+        msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
+               f"({a}, {forms[a]}) beside the newest ({b}, {forms[b]}). {HOW_TO_GET_ONE}")
+        return Choice(a, b, False, msg)
+    if with_entry:
+        msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
+        return Choice(with_entry[0], None, False, msg)
+    return Choice(None, None, False, "No version of kernel/fork.c is fetched yet: run "
+                  "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
 
 
 def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | None:
@@ -317,4 +362,4 @@ def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | 
     return None
 
 
-__all__ = ["pair", "pair_guards", "guard_counterpart", "guards_of", "prepare", "choose_then_and_now"]
+__all__ = ["pair", "pair_guards", "guard_counterpart", "guards_of", "prepare", "choose_then_and_now", "Choice"]

@@ -12,7 +12,7 @@ step (a guard clicked in one pane is shown in the other).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import anywidget
@@ -21,19 +21,11 @@ import traitlets as t
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from .. import load, pair, sources
+from ..diff.pair import Choice, choose_then_and_now
 from ..errors import ExplorerError
 from ..render import esc
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
 from .source_view import SourceView
-
-THEN_FORM = "do_fork"        # the 2.6 form a reader wants to see "then"
-NOW_FORM = "kernel_clone"    # the form of 5.10 and later
-
-HOW_TO_GET_ONE = (
-    "To add one: `fork-explorer sources add v2.6.32 path/to/kernel/fork.c` (a file you have), "
-    "put a kernel tarball or unpacked tree in a folder named by FORK_EXPLORER_SOURCE_DIRS, "
-    "point FORK_EXPLORER_LINUX_GIT at a linux git clone, or, online, "
-    "`fork-explorer sources sync v2.6.32`.")
 
 # Layout for this tab only: each pane is half the width, so its commentary goes under the code.
 CSS = """
@@ -82,65 +74,6 @@ CSS = """
 .fx-tn .fx-tn-notes .fx-tn-at { color: #777; }
 .fx-tn .fx-tn-notes td, .fx-tn .fx-tn-notes th { padding: 1px 8px; text-align: left; font-size: 12px; }
 """
-
-
-# -- which two versions ---------------------------------------------------------
-@dataclass
-class Choice:
-    """The two versions to put side by side, and what the reader must be told."""
-    a: str | None
-    b: str | None
-    has_then: bool                     # a is a do_fork-form version
-    message: str = ""                  # said at the top when has_then is False (or nothing to pair)
-    skipped: list[str] = field(default_factory=list)   # do_fork-form versions passed over, with why
-
-
-def _form(label: str) -> str | None:
-    """The fork-entry form a fetched version was recorded with (parsed only when
-    the cache does not say), None when it does not load."""
-    try:
-        form = sources.get(label).meta.get("form")
-        return form or load(label).form
-    except ExplorerError:
-        return None
-
-
-def _has_copy_process(label: str) -> bool:
-    try:
-        return "copy_process" in load(label).functions
-    except ExplorerError:
-        return False
-
-
-def choose_versions(labels: list[str] | None = None) -> Choice:
-    """The oldest do_fork-form version beside the newest kernel_clone one.
-
-    A do_fork-form file without copy_process (an excerpt someone registered)
-    is only taken when no complete one exists.  Without any do_fork-form
-    version: the oldest and the newest that have a fork entry, said so.
-    Only the do_fork-form candidates are parsed here; the rest is read from
-    the cache's record of each file."""
-    forms = {lb: _form(lb) for lb in (labels if labels is not None else sources.available())}
-    with_entry = [lb for lb, f in forms.items() if f and f != "unknown"]
-    then = [lb for lb in with_entry if forms[lb] == THEN_FORM]
-    now = [lb for lb in with_entry if forms[lb] == NOW_FORM] or \
-        [lb for lb in with_entry if forms[lb] != THEN_FORM]
-    if then:
-        a = next((lb for lb in then if _has_copy_process(lb)), then[0])
-        skipped = [f"{lb} (no copy_process in that file)" for lb in then[:then.index(a)]]
-        b = now[-1] if now else next((lb for lb in reversed(with_entry) if lb != a), None)
-        msg = "" if b else f"Only {a} has a fork entry: there is nothing to put beside it."
-        return Choice(a, b, True, msg, skipped)
-    if len(with_entry) >= 2:
-        a, b = with_entry[0], (now[-1] if now and now[-1] != with_entry[0] else with_entry[-1])
-        msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
-               f"({a}, {forms[a]}) beside the newest ({b}, {forms[b]}). {HOW_TO_GET_ONE}")
-        return Choice(a, b, False, msg)
-    if with_entry:
-        msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
-        return Choice(with_entry[0], None, False, msg)
-    return Choice(None, None, False, "No version of kernel/fork.c is fetched yet: run "
-                  "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
 
 
 def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
@@ -454,7 +387,7 @@ class ThenAndNow(w.VBox):
             self._build()
         self.computed = True
         labels = sources.available()
-        self.choice = choose_versions(labels) if a is None or b is None else Choice(a, b, True)
+        self.choice = choose_then_and_now(labels) if a is None or b is None else Choice(a, b, True)
         self._busy = True
         try:
             self.a.options = self.b.options = labels
