@@ -407,12 +407,6 @@ def _origin(draft: Draft, note: Note) -> dict:
     return d
 
 
-def _set_origin(store, rid: str, origin: dict) -> None:
-    """Record where an imported annotation came from (and an orphan's code)."""
-    from ..translate.records import set_field
-    set_field(store, rid, ORIGIN_KEY, origin)
-
-
 def write_into(result: ImportResult, store) -> ImportResult:
     """Add every draft whose id is not in the store yet (live or archived)."""
     existing = {a.id for a in store.list()} | {a.id for a in store.archived()}
@@ -426,65 +420,32 @@ def write_into(result: ImportResult, store) -> ImportResult:
     if bad:
         raise NoteError(f"{bad[0]} does not validate; fix it before importing into it "
                         "('fork-explorer annotations check' shows where)")
+    todo = []
     for d in result.drafts:
         if d.id in existing:
             result.skipped.append(d.id)
             continue
-        if d.status == "anchored":
-            module, node = d.module, d.node
-            label = d.label
-        else:
-            module, node = _excerpt_node(d)
-            label = d.label
-        store.add(module, node, {d.lang: d.text}, source_lang=d.lang, tags=d.tags, id=d.id,
-                  written_against=label)
-        _set_origin(store, d.id, _origin(d, result.note))
+        module, node = (d.module, d.node) if d.status == "anchored" else _excerpt_node(d)
+        # the note and where it came from (an orphan's code too) in the same save
+        todo.append(dict(module=module, node=node, text={d.lang: d.text}, source_lang=d.lang, tags=d.tags,
+                         id=d.id, written_against=d.label, fields={ORIGIN_KEY: _origin(d, result.note)}))
         existing.add(d.id)
-        result.written.append(d.id)
+    store.add_many(todo)
+    result.written.extend(spec["id"] for spec in todo)
     return result
 
 
 def write_file(result: ImportResult, path: str | Path, known_versions=None) -> ImportResult:
     """Write the drafts as one annotation file (the store's format), keeping
     every record already in it; ids already there are not written again."""
-    import tempfile
-
     from ..annotations import Store
-    from ..annotations.store import dump_bytes, load_bytes
-    from ..fsutil import atomic_write
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
     out = Path(path)
     if out.is_dir():
         raise NoteError("--out names a directory; name a file (or use --into)", path=str(out))
-    if out.exists():
-        try:
-            doc = load_bytes(out.read_bytes())
-        except Exception as e:   # noqa: BLE001 - any parse failure is the same answer
-            raise NoteError(f"exists and is not an annotation file ({type(e).__name__}); "
-                            "refusing to overwrite it", path=str(out)) from None
-        if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
-            raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
-    else:
-        if not out.parent.is_dir():
-            raise NoteError("the directory to write into does not exist", path=str(out.parent))
-        doc = CommentedMap()
-        doc["note"] = Path(result.note.path).name if result.note.path else "note"
-        doc["annotations"] = CommentedSeq()
-    have = {str(r.get("id")) for r in doc["annotations"] if isinstance(r, CommentedMap)}
-    with tempfile.TemporaryDirectory(prefix="fork-explorer-note-") as tmp:
-        store = Store(tmp, known_versions=known_versions)
-        todo = ImportResult(result.note, result.labels, result.blocks,
-                            [d for d in result.drafts if d.id not in have])
-        write_into(todo, store)
-        recs = {}
-        for f in store.files():
-            for rec in load_bytes(f.read_bytes())["annotations"]:
-                recs[str(rec["id"])] = rec
-        for d in todo.drafts:   # in the note's order
-            if d.id in recs:
-                doc["annotations"].append(recs.pop(d.id))
-        result.written = list(todo.written)
-        result.skipped = [d.id for d in result.drafts if d.id in have]
-    if result.written or not out.exists():
-        atomic_write(out, dump_bytes(doc))
-    return result
+    if not out.exists() and not out.parent.is_dir():
+        raise NoteError("the directory to write into does not exist", path=str(out.parent))
+    store = Store.single_file(out, known_versions=known_versions,
+                              header={"note": Path(result.note.path).name if result.note.path else "note"})
+    if any(p.message.startswith(("bad YAML", "not an annotation file", "cannot read")) for p in store.problems()):
+        raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
+    return write_into(result, store)
