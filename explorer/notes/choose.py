@@ -92,8 +92,18 @@ def version_hints(prose: str, labels: list[str], forms: dict[str, str]) -> dict[
     return out
 
 
+def _placeable(m: Match) -> bool:
+    """Anchored inside a function the module resolves anchors in.  An annotation
+    is pinned to a function's node: a match at file scope, or in the second
+    copy of a function defined twice under #ifdef alternatives, cannot carry one."""
+    if not m.anchored or m.function is None or m.module is None:
+        return m.anchored and m.function is not None and m.module is None
+    fn = m.module.functions.get(m.function)
+    return fn is not None and m.start_byte < fn.end_byte and m.end_byte > fn.start_byte
+
+
 def _present(loc: Location) -> dict[str, Match]:
-    anchored = [m for m in loc.per_version if m.anchored]
+    anchored = [m for m in loc.per_version if _placeable(m)]
     if not anchored:
         return {}
     top = max(m.score for m in anchored)
@@ -136,7 +146,7 @@ def choose(locations: list[Location], labels: list[str], prose: str = "", forms:
         lb = rank(remaining)
         for b in [b for b in remaining if lb in present[b]]:
             in_version = next((m for m in locations[b].per_version if m.label == version), None)
-            why = "closer" if in_version is not None and in_version.anchored else "absent"
+            why = "closer" if in_version is not None and _placeable(in_version) else "absent"
             placements[b] = Placement(present[b][lb], False, why)
             remaining.remove(b)
     return Choice(version=version, forced=forced is not None, placements=placements, forms=forms,

@@ -282,8 +282,6 @@ def _glossary_findings(plan, lang: str) -> list[dict]:
     import dataclasses
 
     from .glossary import check, load_glossary
-    if lang not in ("ja", "en"):
-        return []
     try:
         terms = load_glossary()
     except TranslationError:
