@@ -197,6 +197,7 @@ def test_cli_imports_a_chinese_note_as_zh_and_translators_get_it(with_testdata, 
     st = json.loads(capsys.readouterr().out)
     assert st["by_lang"]["zh"]["current"] == sum(1 for a in store.list() if a.source_lang == "zh")
     assert st["by_lang"]["ja"]["missing"] == len(store.list())
+    assert st["source_langs"] == {lang: sum(1 for a in store.list() if a.source_lang == lang) for lang in langs}
     po_path = tmp_path / "ja.po"
     assert cli_main(["translate", "export", "--to", "ja", "-o", str(po_path), "--json"]) == 0
     capsys.readouterr()
