@@ -43,15 +43,15 @@ def _counts(text: str) -> tuple[int, int, int, int]:
 
 def detect(text: str) -> str | None:
     """ja, zh, en or None (no letters this module can tell) for one text."""
-    kana, han, latin, other = _counts(text)
+    kana, han, _latin, other = _counts(text)
     if kana:
         return "ja"
+    # Code words (`copy_process`, CLONE_VM) in Chinese or Korean prose are no
+    # English: only the Latin letters of the prose itself count
+    prose_latin = len(_LATIN.findall(_CODE_WORD.sub(" ", text)))
     if han:
-        # Chinese prose with English identifiers (`copy_process`, CLONE_VM) is
-        # still Chinese: code words do not count as English
-        prose_latin = len(_LATIN.findall(_CODE_WORD.sub(" ", text)))
         return "zh" if han * 3 >= prose_latin or prose_latin < 20 else "en"
-    if latin and latin >= other:
+    if prose_latin and prose_latin >= other:
         return "en"
     return None
 
