@@ -118,6 +118,20 @@ def test_a_version_named_in_the_note_breaks_the_tie(four):
     assert d["version"] == present[0] != "debian-6.1"
 
 
+def test_a_tie_goes_to_the_version_with_the_fewest_fuzzy_placements(four):
+    from explorer.notes.choose import EXACT, PRESENT_MARGIN
+    text, _ = build_note("notes_fuzzy_tie.zh.md", four, "debian-6.12")
+    d = _import(text, four).as_dict()
+    assert d["version"] == "debian-6.12" and all(b["in_note_version"] for b in d["blocks"])
+    # an older version explains both blocks too (the long one a little fuzzily): a real tie,
+    # which "the oldest" alone would have given to it
+    long_block = d["blocks"][0]
+    older = [v for v in long_block["versions"]
+             if v["label"] != "debian-6.12" and 1.0 - PRESENT_MARGIN <= v["score"] < EXACT]
+    assert older and all(any(v["label"] == o["label"] and v["score"] == 1.0 for v in d["blocks"][1]["versions"])
+                         for o in older)
+
+
 def test_forced_version_and_its_bad_input(four):
     text, _ = build_note("notes_steps.zh.md", four, "v5.4")
     d = _import(text, four, version="debian-6.1").as_dict()
