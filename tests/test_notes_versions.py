@@ -274,3 +274,24 @@ def test_glossary_entries_carry_more_languages_and_check_the_ones_present(tmp_pa
     bad.write_text("terms:\n  - en: lonely\n    code: x\n", encoding="utf-8")
     with pytest.raises(Exception, match="two languages"):
         load_glossary(bad)
+
+
+def test_notes_import_writes_each_file_once_with_every_record_whole(four, tmp_path, monkeypatch):
+    import explorer.annotations.store as store_module
+    from explorer.notes import write_into
+    text, _ = build_note("notes_steps.zh.md", four, "v5.4")
+    result = _import(text, four)
+    writes = []
+    real = store_module.atomic_write
+    monkeypatch.setattr(store_module, "atomic_write", lambda path, data: (writes.append(path), real(path, data))[1])
+    d = tmp_path / "ann"
+    d.mkdir()
+    write_into(result, Store(d, known_versions=list(four)))
+    files = sorted(d.glob("*.yaml"))
+    assert sorted(writes) == files                  # one atomic save per file, not two per record
+    store = Store(d, known_versions=list(four))
+    assert not store.problems() and len(store.list()) == len(result.written) == len(result.drafts)
+    for ann in store.list():                        # every record carries where it came from
+        origin = store.field(ann.id, "note")
+        assert origin["file"] == "note.md" and origin["role"] in ("intro", "context", "comment", "trailing")
+        assert ann.written_against == "v5.4"
