@@ -1,8 +1,9 @@
 """`fork-explorer html LABEL -o DIR`: one self-contained page of a version.
 
 Highlighted source with real line numbers and an anchor per line (#L123),
-commentary in Japanese and English beside the lines it belongs to (as Docco
-puts prose beside code), a language toggle, and an index of functions.  No
+commentary in Japanese and English (and any other language a note is in)
+beside the lines it belongs to (as Docco puts prose beside code), a language
+toggle offering the languages present, and an index of functions.  No
 network and no Jupyter: CSS and the few lines of toggle script are inline,
 fonts are the reader's own.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .cparse import FORK_ENTRIES
 from .errors import ExplorerError
-from .render import Note, esc, page_css, render_lines, source_table
+from .render import Note, esc, languages_present, page_css, render_lines, source_table, switch_choices
 
 PAGE_CSS_EXTRA = """
 body { margin: 0; font-family: sans-serif; }
@@ -24,24 +25,26 @@ nav.fx-index { font-size: 12px; max-width: 100%; }
 nav.fx-index a { margin-right: 8px; }
 .fx-src td.notes { width: 38%; white-space: normal; font-family: sans-serif; }
 .fx-src td.code { width: 60%; }
-.fx-src tr[id] { scroll-margin-top: 96px; }  /* an #L123 target is not hidden under the sticky header */
+.fx-src tr[id] { scroll-margin-top: 120px; }  /* an #L123 target is not hidden under the sticky header */
 """
 
 TOGGLE_JS = """
 (function () {
   var body = document.body;
   function set(lang) {
-    body.classList.remove('fx-lang-ja', 'fx-lang-en', 'fx-both');
-    body.classList.add(lang === 'both' ? 'fx-both' : 'fx-lang-' + lang);
+    Array.prototype.slice.call(body.classList).forEach(function (c) {
+      if (c === 'fx-both' || c.indexOf('fx-lang-') === 0) { body.classList.remove(c); }
+    });
+    body.classList.add(lang === 'both' ? 'fx-both' : 'fx-lang-' + lang.replace(/[^A-Za-z0-9-]/g, '-'));
     try { localStorage.setItem('fx-lang', lang); } catch (e) {}
   }
-  var saved = null;
+  var saved = null, offered = false;
   try { saved = localStorage.getItem('fx-lang'); } catch (e) {}
   document.querySelectorAll('input[name=fx-lang]').forEach(function (r) {
-    if (saved && r.value === saved) { r.checked = true; }
+    if (saved && r.value === saved) { r.checked = true; offered = true; }
     r.addEventListener('change', function () { set(r.value); });
   });
-  if (saved) { set(saved); }
+  if (offered) { set(saved); }   // a language this page does not have is not restored
 })();
 """
 
@@ -66,22 +69,24 @@ def page_html(module, notes: list[Note] | None = None, *, function: str | None =
         if rendered.first_line <= fn.start_line <= rendered.last_line and (
             fn.kind == "syscall" or fn.name in ("copy_process",) + FORK_ENTRIES
             or function))
+    langs = languages_present(notes)     # ja, en, and the languages of the notes on this page
     toggle = "".join(
-        f'<label><input type="radio" name="fx-lang" value="{v}"{" checked" if v == "both" else ""}> {t}</label> '
-        for v, t in (("both", "日本語 + English"), ("ja", "日本語"), ("en", "English")))
+        f'<label><input type="radio" name="fx-lang" value="{esc(v)}"{" checked" if v == "both" else ""}> '
+        f'{esc(t)}</label> '
+        for v, t in switch_choices(langs))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>{esc(title)}</title>
-<style>{page_css()}{PAGE_CSS_EXTRA}</style></head>
+<style>{page_css(langs)}{PAGE_CSS_EXTRA}</style></head>
 <body class="fx-both">
 <header><h1>{esc(title)}</h1>
 <span class="fx-toggle">{toggle}</span>
 <span>{len(notes)} notes · {line_count} lines · form {esc(module.form)}</span>
 <nav class="fx-index">{index}</nav></header>
 <main>
-{source_table(rendered, notes, note_column=True)}
+{source_table(rendered, notes, note_column=True, langs=langs)}
 </main>
 <script>{TOGGLE_JS}</script>
 </body></html>

@@ -255,3 +255,74 @@ def test_any_text_is_stored_and_read_back(tmp_path_factory, mod612, ja, en):
     assert got.provenance["en"]["source"] == text_hash(ja)
     data = (d / "copy_process.yaml").read_bytes()
     assert dump_bytes(load_bytes(data)) == data
+
+
+# -- one atomic update of several fields ---------------------------------------------------
+
+def test_update_changes_text_tags_and_fields_in_one_save(store_dir):
+    store = Store(store_dir, known_versions=KNOWN)
+    path = store_dir / "sys_vfork.yaml"
+    saves = []
+    real_save = store._save
+    store._save = lambda *a, **k: (saves.append(a[0]), real_save(*a, **k))[1]
+    ann = store.update("sys_vfork.entry", text={"en": "One save for all of it."}, tags=["checked"],
+                       fields={"reviewed": {"by": "reading group", "at": "2026-12-06"}})
+    assert [p for p in saves if p == path] == [path]           # the live file written once
+    assert ann.text["en"] == "One save for all of it." and ann.tags == ["checked"]
+    again = Store(store_dir, known_versions=KNOWN)
+    assert again.field("sys_vfork.entry", "reviewed") == {"by": "reading group", "at": "2026-12-06"}
+    assert again.get("sys_vfork.entry").provenance["en"]["source"] == \
+        text_hash(again.get("sys_vfork.entry").text[again.get("sys_vfork.entry").source_lang])
+    # None removes an extra field; the store's own keys are not fields
+    store.update("sys_vfork.entry", fields={"reviewed": None})
+    assert Store(store_dir, known_versions=KNOWN).field("sys_vfork.entry", "reviewed") is None
+    with pytest.raises(AnnotationError):
+        store.update("sys_vfork.entry", fields={"text": "sneaked in"})
+
+
+def test_a_conflicting_update_writes_nothing_and_keeps_the_store_as_it_was(store_dir):
+    store = Store(store_dir, known_versions=KNOWN)
+    before = store.get("sys_vfork.entry")
+    other = Store(store_dir, known_versions=KNOWN)
+    other.set_tags("sys_vfork.entry", ["from-the-other-window"])
+    on_disk = (store_dir / "sys_vfork.yaml").read_bytes()
+    with pytest.raises(ConflictError):
+        store.update("sys_vfork.entry", text={"en": "Not seen."}, tags=["mine"], fields={"origin": {"x": 1}})
+    assert (store_dir / "sys_vfork.yaml").read_bytes() == on_disk
+    after = store.get("sys_vfork.entry")       # nothing half-applied in memory either
+    assert (after.text, after.tags, after.provenance) == (before.text, before.tags, before.provenance)
+    assert store.field("sys_vfork.entry", "origin") is None
+
+
+def test_add_many_writes_each_file_once_and_refuses_all_of_a_file_together(store_dir, mod612):
+    store = Store(store_dir, known_versions=KNOWN)
+    a = _guard(mod612, "copy_process", "CLONE_SIGHAND) && !(clone_flags & CLONE_VM")
+    b = _guard(mod612, "copy_process", "CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND")
+    path = store_dir / "copy_process.yaml"
+    before = path.read_bytes()
+    with pytest.raises(AnnotationError):       # the second one is malformed: neither is added
+        store.add_many([dict(module=mod612, node=a, text={"zh": "共享信号处理"}, source_lang="zh", id="t.a"),
+                        dict(module=mod612, node=b, text={"en": "x"}, source_lang="ja", id="t.b")])
+    assert path.read_bytes() == before
+    added = store.add_many([
+        dict(module=mod612, node=a, text={"zh": "共享信号处理需要共享内存"}, source_lang="zh", id="t.a",
+             fields={"note": {"file": "mine.md", "line": 3}}),
+        dict(module=mod612, node=b, text={"zh-Hant": "執行緒需要共享訊號處理"}, source_lang="zh-Hant", id="t.b")])
+    assert [x.source_lang for x in added] == ["zh", "zh-Hant"]
+    again = Store(store_dir, known_versions=KNOWN)
+    assert not again.problems()
+    assert again.get("t.a").text == {"zh": "共享信号处理需要共享内存"}
+    assert again.field("t.a", "note") == {"file": "mine.md", "line": 3}
+
+
+@pytest.mark.parametrize("lang,ok", [("zh", True), ("zh-Hant", True), ("zh-Hant-TW", True), ("pt_BR", True),
+                                     ("es-419", True), ("ko", True), ("japanese", False), ("z", False),
+                                     ("zh-", False), ("EN", False)])
+def test_any_bcp47_language_is_accepted_and_nothing_else(store_dir, lang, ok):
+    store = Store(store_dir, known_versions=KNOWN)
+    if ok:
+        assert store.edit_text("sys_vfork.entry", lang, "text").text[lang] == "text"
+        assert not Store(store_dir, known_versions=KNOWN).problems()
+    else:
+        with pytest.raises(AnnotationError):
+            store.edit_text("sys_vfork.entry", lang, "text")

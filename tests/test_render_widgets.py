@@ -261,3 +261,33 @@ def test_editor_annotates_an_enclosing_statement_apart_from_the_line(mod612, tmp
     assert store.get(second).anchor.kind == anchorable(mod612, node).type != "if_statement"
     view.select(line)
     assert editor.editing == first
+
+
+def test_a_zh_note_is_offered_in_chinese_and_translated_in_one_save(mod612, tmp_path):
+    """A note imported from Chinese: the view's language switch offers 中文, the
+    editor shows the Chinese to translate from, and ja + en land in one update."""
+    store = Store(tmp_path)
+    view = SourceView()
+    editor = AnnotationEditor(view, store)
+    view.show(mod612)
+    editor.set_module(mod612)
+    line = guard_line(mod612)
+    row = line - 1
+    col = len(mod612.lines[row]) - len(mod612.lines[row].lstrip())
+    zh = "线程必须共享信号处理函数 <b>不是粗体</b>"
+    rid = store.add(mod612, mod612.tree.root_node.descendant_for_point_range((row, col), (row, col)),
+                    {"zh": zh}, source_lang="zh").id
+    editor.refresh()
+    assert [v for v, _ in view.langs] == ["both", "ja", "en", "zh"] and dict(view.langs)["zh"] == "中文"
+    assert view.notes[0]["other"] == {"zh": zh}
+    view.select(line)
+    assert editor.editing == rid and "<b>不是粗体</b>" not in editor.where.value and "线程必须共享" in editor.where.value
+    editor.ja.value, editor.en.value = "スレッドはハンドラを共有する", "Threads share their handlers."
+    assert editor.save() == rid
+    ann = Store(tmp_path).get(rid)
+    assert ann.source_lang == "zh" and set(ann.text) == {"zh", "ja", "en"}
+    assert ann.provenance["ja"]["source"] == ann.provenance["en"]["source"] == ann.provenance["zh"]["source"]
+    # a version whose notes are all ja/en offers only the shipped pair
+    store.delete(rid)
+    editor.refresh()
+    assert [v for v, _ in view.langs] == ["both", "ja", "en"]

@@ -328,3 +328,32 @@ def test_export_shows_the_code_of_the_version_read(populated, tmp_path, mod61):
     entry = next(e for e in polib.pofile(str(out)) if e.msgctxt == "t.thread")
     assert entry.comment.startswith(f"debian-6.1:{line61} copy_process")
     assert line61 != populated["lines"]["t.thread"]      # the versions really differ there
+
+
+def test_a_translation_and_its_record_are_written_in_one_save(populated, tmp_path, monkeypatch):
+    """The translated text and what it was made from land together: with a
+    disk that refuses every write after the first, the record is whole."""
+    import explorer.annotations.store as store_module
+    out = tmp_path / "en.po"
+    export_po(Store(populated["dir"]), out, to="en")
+    po = polib.pofile(str(out))
+    for e in po:
+        if e.msgctxt == "t.dup":
+            e.msgstr = "The process descriptor is duplicated here."
+    po.save(str(out))
+    live = populated["dir"] / "copy_process.yaml"
+    writes = []
+    real = store_module.atomic_write
+
+    def one_write_then_full(path, data):
+        if path == live:
+            writes.append(path)
+            if len(writes) > 1:
+                raise OSError(28, "No space left on device")
+        return real(path, data)
+    monkeypatch.setattr(store_module, "atomic_write", one_write_then_full)
+    rep = import_po(Store(populated["dir"]), out)
+    assert rep.applied == ["t.dup"] and len(writes) == 1
+    st = Store(populated["dir"])
+    assert st.get("t.dup").text["en"] == "The process descriptor is duplicated here."
+    assert st.field("t.dup", "translated")["en"]["from"] == st.get("t.dup").text["ja"]

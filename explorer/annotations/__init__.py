@@ -8,11 +8,18 @@ Store API (for the widgets, notes import and translation)::
     store.get(id)                        # -> Annotation, LookupFailure if unknown
     store.problems()                     # -> [Problem(path, line, message, id)]
     store.add(module, node, {"ja": ..., "en": ...}, source_lang="ja", tags=[...], id=None)
-    store.edit_text(id, "en", text, code=None)   # provenance updated, see Store.edit_text
+    store.add_many([{...add's arguments...}, ...])  # one atomic save per file
+    store.update(id, text={"en": ...}, code=None, tags=None, fields={"note": {...}})
+                                         # several fields, ONE atomic conflict-checked save
+    store.field(id, "note")              # an extra field as plain data
+    store.edit_text(id, "en", text, code=None)   # = update(id, text={"en": text}, code=code)
     store.set_tags(id, tags)
+    Store.single_file(path, header={"note": "x.md"})  # one file anywhere (notes import --out)
     store.delete(id, reason="")          # moves to archive/<function>.yaml, returns that path
     store.archived()                     # deleted notes, still with text
     store.reload()                       # after ConflictError (file changed on disk)
+
+Languages are BCP 47 tags (ja, en, zh, zh-Hant...); ja and en are the shipped pair.
 
 Annotation fields: id, anchor (explorer.anchors.Anchor), function, text {lang: str},
 source_lang, written_against, tags, provenance {lang: {"source": text_hash of the

@@ -60,9 +60,22 @@ from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, mak
 from ..fsutil import atomic_write
 from ..errors import AnnotationError, ConflictError, LookupFailure
 
-LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)?$")
+# A BCP 47 language tag (well-formed, not checked against the registry): a 2-3
+# letter language, then script (Hant), region (TW, 419) and variant subtags;
+# "_" is accepted too, as gettext's locale names write it (pt_BR).
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_](?:[A-Za-z]{4}|[A-Za-z]{2}|[0-9]{3}|[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
 ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 ARCHIVE = "archive"
+# Keys the store itself manages; everything else on a record is an extra field
+# (where a note came from, what a translation was made from) set via update().
+RECORD_KEYS = frozenset({"id", "anchor", "written_against", "source_lang", "tags", "text", "provenance",
+                         "archived"})
+_MISSING = object()
+
+
+def valid_lang(lang) -> bool:
+    """Is `lang` a well-formed BCP 47 language tag (ja, en, zh, zh-Hant, pt_BR)?"""
+    return isinstance(lang, str) and bool(LANG_RE.match(lang))
 
 
 _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
@@ -207,6 +220,41 @@ def _flow_map(d: dict):
     return m
 
 
+def _plain(value):
+    """An extra field's value as the file holds it (multi-line strings as blocks)."""
+    if isinstance(value, dict):
+        m = CommentedMap()
+        for k, v in value.items():
+            if v is not None:
+                m[str(k)] = _plain(v)
+        return m
+    if isinstance(value, (list, tuple)):
+        return CommentedSeq(_plain(v) for v in value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value.rstrip("\n"))
+    return value
+
+
+def _to_python(val):
+    if isinstance(val, dict):
+        return {str(k): _to_python(v) for k, v in val.items()}
+    if isinstance(val, list):
+        return [_to_python(v) for v in val]
+    if isinstance(val, str):
+        return str(val)
+    return val
+
+
+def _extra_fields(fields: dict | None) -> dict:
+    fields = dict(fields or {})
+    for key in fields:
+        if not isinstance(key, str) or not ID_RE.match(key):
+            raise AnnotationError(f"malformed field name {key!r}")
+        if key in RECORD_KEYS:
+            raise AnnotationError(f"{key!r} is the store's own key; use add/update's own arguments")
+    return fields
+
+
 # -- the store --------------------------------------------------------------------
 
 class Store:
@@ -214,8 +262,10 @@ class Store:
 
     Reading:  ``list(function=None, tag=None)``, ``get(id)``, ``problems()``
               (validation failures, each with file and line), ``files()``.
-    Writing:  ``add(module, node, text, source_lang=...)``,
-              ``edit_text(id, lang, text, ...)``, ``set_tags(id, tags)``,
+    Writing:  ``add(module, node, text, source_lang=..., fields=...)``,
+              ``add_many([...])`` (one save per file),
+              ``update(id, text=..., code=..., tags=..., fields=...)`` (several
+              fields, one save), ``edit_text``/``set_tags`` (shorthands),
               ``delete(id, reason=...)`` (moves the record to archive/).
     Every write is atomic and raises ConflictError if the file changed on disk
     since this Store read it; call ``reload()`` and retry.
@@ -224,7 +274,22 @@ class Store:
     def __init__(self, root: Path | str | None = None, known_versions=None):
         self.root = Path(root) if root is not None else paths.annotations_dir()
         self._known_versions = set(known_versions) if known_versions is not None else None
+        self._target: Path | None = None      # set by single_file()
+        self._header: dict = {}
         self.reload()
+
+    @classmethod
+    def single_file(cls, path: Path | str, known_versions=None, header: dict | None = None) -> "Store":
+        """A store of one annotation file anywhere (`notes import --out FILE`):
+        every note added goes into it, whatever its function; a new file starts
+        with `header` (e.g. {"note": "seed.md"}) instead of {"function": ...}."""
+        store = cls.__new__(cls)
+        store.root = Path(path).parent
+        store._known_versions = set(known_versions) if known_versions is not None else None
+        store._target = Path(path)
+        store._header = dict(header or {})
+        store.reload()
+        return store
 
     # -- loading and validation ---------------------------------------------------
     @property
@@ -235,6 +300,8 @@ class Store:
         return self._known_versions
 
     def files(self) -> list[Path]:
+        if self._target is not None:
+            return [self._target] if self._target.exists() else []
         return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
 
     def reload(self) -> None:
@@ -320,7 +387,7 @@ class Store:
             errs.append((line, f"{rid}: missing text"))
         else:
             for lang, val in text.items():
-                if not isinstance(lang, str) or not LANG_RE.match(lang):
+                if not valid_lang(lang):
                     errs.append((_line_of(text, lang, line), f"{rid}: bad language code {lang!r}"))
                 elif not isinstance(val, str):
                     errs.append((_line_of(text, lang, line), f"{rid}: text.{lang} must be a string"))
@@ -378,15 +445,18 @@ class Store:
         return _record_to_annotation(rec, path)
 
     def path_for(self, function: str) -> Path:
+        """The file a new note on `function` goes to."""
+        if self._target is not None:
+            return self._target
         if not ID_RE.match(function):
             raise AnnotationError(f"cannot name a file after function {function!r}")
         return self.root / f"{function}.yaml"
 
     # -- writing ----------------------------------------------------------------------
-    def _save(self, path: Path, doc, new_id: str | None = None) -> None:
+    def _save(self, path: Path, doc, new_ids=frozenset()) -> None:
         """Write doc to path if nobody changed path since we read it.  The store
         then holds the document as read back from those bytes (so records know
-        their line numbers); `new_id` is a record added by this save."""
+        their line numbers); `new_ids` are records added by this save."""
         data = dump_bytes(doc)
         try:
             reread = load_bytes(data)      # never write a file we could not read back
@@ -405,10 +475,10 @@ class Store:
                                   path=str(path)) from None
         self._digests[path] = _digest(data)
         self._docs[path] = reread
-        if path.parent == self.root:
+        if path.parent == self.root or path == self._target:
             for rec in reread.get("annotations") or []:
                 rid = rec.get("id") if isinstance(rec, CommentedMap) else None
-                if rid is not None and (rid == new_id or self._records.get(rid, (None,))[0] == path):
+                if rid is not None and (rid in new_ids or self._records.get(rid, (None,))[0] == path):
                     self._records[rid] = (path, rec)
 
     def _doc_for_write(self, path: Path, function: str):
@@ -420,25 +490,58 @@ class Store:
         if path.exists():
             raise ConflictError(f"{path} appeared on disk since the store was read; reload and retry",
                                 path=str(path))
-        doc = CommentedMap()
-        doc["function"] = function
+        doc = CommentedMap(self._header) if self._target is not None else CommentedMap([("function", function)])
         doc["annotations"] = CommentedSeq()
         self._docs[path] = doc
         self._digests[path] = None
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None) -> Annotation:
+            written_against: str | None = None, fields: dict | None = None) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
-        source text and the node's code hash now."""
+        source text and the node's code hash now.  `fields` are extra keys of
+        the record (see update), written in the same save."""
+        return self.add_many([dict(module=module, node=node, text=text, source_lang=source_lang, tags=tags,
+                                   id=id, written_against=written_against, fields=fields)])[0]
+
+    def add_many(self, notes) -> list[Annotation]:
+        """Add several notes (each a dict of add()'s arguments) with one atomic,
+        conflict-checked save per file: a refusal or a conflict in any of them
+        adds none of that file's notes."""
+        planned: list[tuple[Path, CommentedMap]] = []
+        ids: set[str] = set()
+        for spec in notes:
+            path, rec = self._new_record(**spec)
+            if rec["id"] in ids:
+                raise AnnotationError(f"id {rec['id']!r} given twice")
+            ids.add(rec["id"])
+            planned.append((path, rec))
+        by_path: dict[Path, list[CommentedMap]] = {}
+        for path, rec in planned:
+            by_path.setdefault(path, []).append(rec)
+        for path, recs in by_path.items():
+            doc = self._doc_for_write(path, recs[0]["anchor"]["function"])
+            seq = doc["annotations"]
+            n = len(seq)
+            seq.extend(recs)
+            try:
+                self._save(path, doc, new_ids={r["id"] for r in recs})
+            except BaseException:
+                del seq[n:]
+                raise
+        return [self.get(rec["id"]) for _, rec in planned]
+
+    def _new_record(self, module, node, text: dict[str, str], *, source_lang: str, tags=(),
+                    id: str | None = None, written_against: str | None = None,
+                    fields: dict | None = None) -> tuple[Path, CommentedMap]:
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
             raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
         for lang in text:
-            if not LANG_RE.match(lang):
-                raise AnnotationError(f"bad language code {lang!r}")
+            if not valid_lang(lang):
+                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
         label = written_against or module.label
         if not label:
             raise AnnotationError("the module has no version label; pass written_against")
@@ -450,8 +553,6 @@ class Store:
             raise AnnotationError(f"malformed id {rid!r}")
         if rid in self._records:
             raise AnnotationError(f"id {rid!r} already exists ({self._records[rid][0]})")
-        path = self.path_for(anchor.function)
-        doc = self._doc_for_write(path, anchor.function)
         src_hash = text_hash(text[source_lang])
         rec = CommentedMap()
         rec["id"] = rid
@@ -462,13 +563,10 @@ class Store:
         rec["text"] = CommentedMap((lang, _block(str(t))) for lang, t in text.items())
         rec["provenance"] = CommentedMap(
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
-        doc["annotations"].append(rec)
-        try:
-            self._save(path, doc, new_id=rid)
-        except BaseException:
-            doc["annotations"].pop()
-            raise
-        return self.get(rid)
+        for key, value in _extra_fields(fields).items():
+            if value is not None:
+                rec[key] = _plain(value)
+        return self.path_for(anchor.function), rec
 
     def _new_id(self, anchor: Anchor) -> str:
         base = f"{anchor.function}.{anchor.kind.replace('_statement', '')}"
@@ -477,55 +575,86 @@ class Store:
             n += 1
         return f"{base}-{n}"
 
-    def edit_text(self, annotation_id: str, lang: str, text: str, *, code: str | None = None) -> Annotation:
-        """Set one language's text.  Editing the source language records the new
-        source hash for it (other languages then read as stale); editing another
-        language records it as a translation of the current source text.
-        `code` is the code hash to record (explorer.annotations.anchored_code_hash);
-        by default the source language's recorded code hash is kept."""
-        if not LANG_RE.match(lang):
-            raise AnnotationError(f"bad language code {lang!r}")
-        text = clean_text(text)
-        if not text.strip():
-            raise AnnotationError("empty text; delete the annotation instead")
+    def field(self, annotation_id: str, key: str):
+        """An extra key of a record as plain Python data (None when absent)."""
+        _path, rec = self._require(annotation_id)
+        return _to_python(rec.get(key))
+
+    def update(self, annotation_id: str, *, text: dict[str, str] | None = None, code: str | None = None,
+               tags=None, fields: dict | None = None) -> Annotation:
+        """Change several things of one note in ONE atomic, conflict-checked save:
+        nothing is written, and the store is as before, unless all of it is.
+
+        text:   {lang: text}.  Editing the source language records the new
+                source hash for it (other languages then read as stale); another
+                language is recorded as a translation of the (new) source text.
+                Replaced words go to the archive first: an edit never loses them.
+        code:   the code hash to record for the edited languages
+                (explorer.annotations.anchored_code_hash); by default the
+                source language's recorded code hash is kept.
+        tags:   the new list of tags.
+        fields: {key: value} extra keys (not the store's own keys); a value of
+                None removes the key."""
+        text = {lang: clean_text(str(t)) for lang, t in (text or {}).items()}
+        for lang, t in text.items():
+            if not valid_lang(lang):
+                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+            if not t.strip():
+                raise AnnotationError("empty text; delete the annotation instead")
+        extra = _extra_fields(fields)
         path, rec = self._require(annotation_id)
         doc = self._docs[path]
-        src_lang = str(rec["source_lang"])
-        old_text = rec["text"].get(lang)
-        if old_text is not None and clean_text(str(old_text)) != text:
+        replaced = [lang for lang, t in text.items()
+                    if rec["text"].get(lang) is not None and clean_text(str(rec["text"][lang])) != t]
+        if replaced:
             # The words being replaced go to the archive first: an edit never loses commentary.
-            self._archive_copy(path, doc, rec, f"text.{lang} replaced", "nothing was edited")
-        old_prov = rec.get("provenance", {}).get(lang)
-        rec["text"][lang] = _block(text)
-        if "provenance" not in rec:
-            rec["provenance"] = CommentedMap()
-        src_prov = rec["provenance"].get(src_lang) or {}
-        chash = code or (src_prov.get("code") if src_prov else None) or ""
-        rec["provenance"][lang] = _flow_map({"source": text_hash(str(rec["text"][src_lang])), "code": chash})
+            self._archive_copy(path, doc, rec, ", ".join(f"text.{lang}" for lang in replaced) + " replaced",
+                               "nothing was edited")
+        undo: list[tuple[object, str, object]] = []
+
+        def put(mapping, key, value):
+            undo.append((mapping, key, mapping.get(key, _MISSING)))
+            if value is _MISSING:
+                del mapping[key]
+            else:
+                mapping[key] = value
+
         try:
+            for lang, t in text.items():
+                put(rec["text"], lang, _block(t))
+            if text:
+                if "provenance" not in rec:
+                    put(rec, "provenance", CommentedMap())
+                src_lang = str(rec["source_lang"])
+                src_prov = rec["provenance"].get(src_lang) or {}
+                chash = code or (src_prov.get("code") if src_prov else None) or ""
+                src_hash = text_hash(str(rec["text"][src_lang]))
+                for lang in text:
+                    put(rec["provenance"], lang, _flow_map({"source": src_hash, "code": chash}))
+            if tags is not None:
+                put(rec, "tags", _flow([str(t) for t in tags]))
+            for key, value in extra.items():
+                if value is None:
+                    if key in rec:
+                        put(rec, key, _MISSING)
+                else:
+                    put(rec, key, _plain(value))
             self._save(path, doc)
         except BaseException:
-            if old_text is None:
-                del rec["text"][lang]
-            else:
-                rec["text"][lang] = old_text
-            if old_prov is None:
-                del rec["provenance"][lang]
-            else:
-                rec["provenance"][lang] = old_prov
+            for mapping, key, old in reversed(undo):
+                if old is _MISSING:
+                    mapping.pop(key, None)
+                else:
+                    mapping[key] = old
             raise
         return self.get(annotation_id)
 
+    def edit_text(self, annotation_id: str, lang: str, text: str, *, code: str | None = None) -> Annotation:
+        """Set one language's text (update(id, text={lang: text}, code=code))."""
+        return self.update(annotation_id, text={lang: text}, code=code)
+
     def set_tags(self, annotation_id: str, tags) -> Annotation:
-        path, rec = self._require(annotation_id)
-        old = rec.get("tags")
-        rec["tags"] = _flow([str(t) for t in tags])
-        try:
-            self._save(path, self._docs[path])
-        except BaseException:
-            rec["tags"] = old
-            raise
-        return self.get(annotation_id)
+        return self.update(annotation_id, tags=tags)
 
     def _archive_copy(self, path: Path, doc, rec, reason: str, unchanged: str) -> Path:
         """Append a copy of `rec` as it is now to archive/<file> (with when and why)."""

@@ -5,6 +5,8 @@ import textwrap
 import unicodedata
 
 from ..annotations import Store, resolve_annotation
+from ..annotations.store import valid_lang
+from ..errors import AnnotationError
 from ..anchors import target_functions
 from ..cparse import load
 from . import emit, version_labels
@@ -30,7 +32,8 @@ def register(sub) -> None:
     q = verbs.add_parser("show", help="a function with its commentary interleaved")
     q.add_argument("label")
     q.add_argument("function")
-    q.add_argument("--lang", choices=["ja", "en", "both"], default="both")
+    q.add_argument("--lang", default="both", metavar="TAG",
+                   help="one language (ja, en, zh...), or 'both': ja, en and any other language a note has")
     q.set_defaults(func=cmd_show)
 
 
@@ -117,7 +120,8 @@ def _wrap(text: str, columns: int) -> list[str]:
 def _note_block(ann, res, langs, indent: str) -> list[str]:
     tag = res.status if res.status in ("exact", "moved") else f"{res.status} {res.score:.2f}"
     out = [f"{indent}┌─ {ann.id} [{tag}]"]
-    for lang in langs:
+    # 'both' (langs None): the shipped pair, then whatever other language the note is in
+    for lang in langs or list(dict.fromkeys(LANGS + tuple(ann.text))):
         body = ann.text.get(lang)
         if not body:
             out.append(f"{indent}│ {lang}: (no {lang} text yet)")
@@ -134,7 +138,9 @@ def _note_block(ann, res, langs, indent: str) -> list[str]:
 def cmd_show(args) -> int:
     mod = load(args.label)
     fn = mod.function(args.function)
-    langs = LANGS if args.lang == "both" else (args.lang,)
+    if args.lang != "both" and not valid_lang(args.lang):
+        raise AnnotationError(f"--lang {args.lang!r} is not a language tag (ja, en, zh, zh-Hant...) or 'both'")
+    langs = None if args.lang == "both" else (args.lang,)
     # without the notes of a broken file, silence would pass for "no commentary here"
     store = Store().require_valid("showing the function would leave its notes out")
     at_line: dict[int, list] = {}

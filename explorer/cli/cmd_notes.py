@@ -1,4 +1,4 @@
-"""`fork-explorer notes import NOTE.md [--versions L ...] [--out FILE | --into] [--json]`."""
+"""`fork-explorer notes import NOTE.md [--versions L ...] [--version L] [--lang TAG] [--out FILE | --into] [--json]`."""
 from __future__ import annotations
 
 from . import emit
@@ -11,6 +11,10 @@ def register(sub) -> None:
     imp.add_argument("note", metavar="NOTE.md")
     imp.add_argument("--versions", nargs="+", metavar="LABEL",
                      help="versions to locate the code in (default: every available version)")
+    imp.add_argument("--version", metavar="LABEL",
+                     help="the version the note was written against (default: inferred from the whole note)")
+    imp.add_argument("--lang", metavar="TAG",
+                     help="the language of the note's prose, a BCP 47 tag (default: detected: ja, zh or en)")
     where = imp.add_mutually_exclusive_group()
     where.add_argument("--out", metavar="FILE", help="write the annotations to FILE (store format)")
     where.add_argument("--into", action="store_true",
@@ -22,7 +26,7 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from ..notes import import_note, write_file, write_into
-    result = import_note(args.note, versions=args.versions)
+    result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.
         from ..errors import NoteError
@@ -42,7 +46,19 @@ def _import(args) -> int:
 
 
 def _text(d: dict, args) -> str:
-    rows = []
+    how = "forced" if d["version_forced"] else "inferred"
+    if d["version"] == "none":
+        rows = ["note version: none (no block matches any version read)"]
+    else:
+        mine = next(u for u in d["versions_used"] if u["note_version"])
+        rows = [f"note version: {d['version']} ({how}; {d['version_form']} form; "
+                f"{len(mine['blocks'])} of {len(d['blocks'])} block(s))"]
+        for u in d["versions_used"]:
+            if not u["note_version"]:
+                kind = "another generation" if u["form"] != d["version_form"] else "another version"
+                rows.append(f"  block(s) {', '.join(map(str, u['blocks']))} are not in {d['version']}: "
+                            f"placed in {u['label']} ({u['form']} form, {kind})")
+    rows.append(f"language: {d['lang']}" + (" (forced)" if d["lang_forced"] else " (detected)"))
     for b in d["blocks"]:
         if b["status"] == "anchored":
             where = f"{b['label']} {b['function']} {b['line']}-{b['end_line']}"
@@ -50,6 +66,9 @@ def _text(d: dict, args) -> str:
                 where += f" (tied with {', '.join(b['tied_with'])})"
         else:
             where = "no match" + (f" (closest score {b['score']:.3f})" if b["score"] else "")
+        if b["status"] == "anchored" and not b["in_note_version"]:
+            where += " [absent from the note's version]" if b["why_elsewhere"] == "absent" \
+                else " [closer to this version's code]"
         dup = f" duplicate of block {b['duplicate_of']}" if b["duplicate_of"] is not None else ""
         rows.append(f"block {b['index']:>2} [{b['lang']}] line {b['note_line']:>4}  {b['status']:<8} "
                     f"score {b['score']:.3f}  {where}{dup}")

@@ -11,7 +11,7 @@ def register(sub) -> None:
     st = tsub.add_parser("status", help="current / missing / stale per language")
     st.add_argument("--version", metavar="LABEL",
                     help="version being read (default: each annotation's written_against)")
-    st.add_argument("--langs", nargs="+", metavar="LANG", help="languages to report (default: ja en)")
+    st.add_argument("--langs", nargs="+", metavar="LANG", help="languages to report (default: ja, en and every language a note has, e.g. zh)")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=_status)
 
@@ -57,7 +57,9 @@ def _status(args) -> int:
     out = summary(_store().list(), version=args.version, langs=args.langs)
 
     def text(d):
-        rows = [f"{d['annotations']} annotations" + (f", read against {d['version']}" if d["version"] else "")]
+        rows = [f"{d['annotations']} annotations" + (f", read against {d['version']}" if d["version"] else "")
+                + (" (written in " + ", ".join(f"{k} {v}" for k, v in d["source_langs"].items()) + ")"
+                   if d["source_langs"] else "")]
         for lang, c in d["by_lang"].items():
             rows.append(f"  {lang}: current {c['current']:>4}  missing {c['missing']:>4}  stale {c['stale']:>4}")
         for s in d["not_current"][:40]:

@@ -2,8 +2,9 @@
 anchored annotations.
 
     from explorer.notes import import_note, write_into, write_file
-    result = import_note("note.md", versions=["debian-6.12"])   # locate, draft; writes nothing
-    result.as_dict()["blocks"]        # per fenced block: status, label, function, lines, score
+    result = import_note("note.md", versions=["debian-6.12"])   # locate, choose, draft; writes nothing
+    result.as_dict()["version"]       # the version the note was written against (choose.py)
+    result.as_dict()["blocks"]        # per fenced block: status, label, in_note_version, lines, score
     write_into(result, Store())       # add to kernel-src/annotations (never overwrites)
     write_file(result, "out.yaml")    # or one file in the store's format
 """

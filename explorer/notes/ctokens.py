@@ -88,16 +88,3 @@ def tokenize(data: bytes) -> Tokens:
     lines = [line_of(s) for s in starts]
     return Tokens(keys, kinds, starts, ends, lines)
 
-
-def has_cjk(text: str) -> bool:
-    """Kana or kanji anywhere (the note's language detector)."""
-    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-               or "\uff66" <= ch <= "\uff9f" for ch in text)
-
-
-def language_of(text: str, default: str = "en") -> str:
-    """Japanese when the text has kana or kanji, English otherwise; `default`
-    for blank text (a comment line inherits the note's language)."""
-    if has_cjk(text):
-        return "ja"
-    return default if not text.strip() else "en"

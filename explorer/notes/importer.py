@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ExplorerError, NoteError
-from .ctokens import CODE, language_of, tokenize
-from .locate import Location, Match, locate
+from ..annotations.store import valid_lang
+from .choose import Choice, Placement, choose
+from .ctokens import CODE, tokenize
+from .languages import language_of, note_language
+from .locate import TIE_EPSILON, Location, Match, locate
 from .markdown import CodeBlock, Note, Prose, identifiers_in, parse_note
 
 MAX_NOTE_BYTES = 2_000_000
@@ -69,23 +72,33 @@ class BlockReport:
     block: CodeBlock
     lang: str
     location: Location
+    placement: Placement | None = None   # set by the choice of the note's version
     duplicate_of: int | None = None
     inserted_comments: list[tuple[int, str]] = field(default_factory=list)  # (block line, text)
 
     @property
+    def match(self) -> Match | None:
+        """Where the block is anchored (None: orphaned)."""
+        return self.placement.match if self.placement is not None else None
+
+    @property
     def status(self) -> str:
-        return "anchored" if self.location.anchored else "orphaned"
+        return "anchored" if self.match is not None else "orphaned"
 
     def as_dict(self) -> dict:
+        m = self.match
         best = self.location.best
-        anchored = self.location.anchored
+        tied = [o.label for o in self.location.per_version
+                if m is not None and o.label != m.label and o.anchored and abs(o.score - m.score) < TIE_EPSILON]
         d = {"index": self.block.index, "lang": self.lang, "status": self.status,
-             "label": best.label if anchored else None,
-             "function": best.function if anchored else None,
-             "line": best.line if anchored else None,
-             "end_line": best.end_line if anchored else None,
-             "score": round(best.score, 3) if best else 0.0,
-             "tied_with": self.location.tied if anchored else [],
+             "label": m.label if m else None,
+             "function": m.function if m else None,
+             "line": m.line if m else None,
+             "end_line": m.end_line if m else None,
+             "score": round(m.score, 3) if m else (round(best.score, 3) if best else 0.0),
+             "in_note_version": bool(self.placement and self.placement.in_note_version),
+             "why_elsewhere": self.placement.why_elsewhere if self.placement else None,
+             "tied_with": tied,
              "duplicate_of": self.duplicate_of,
              "note_line": self.block.line,
              "versions": [m.as_dict() for m in self.location.per_version]}
@@ -100,9 +113,19 @@ class ImportResult:
     drafts: list[Draft]
     written: list[str] = field(default_factory=list)   # ids written
     skipped: list[str] = field(default_factory=list)   # ids already present
+    choice: Choice | None = None
+    lang: str = "en"                                   # the note's prose language (detected or forced)
+    lang_forced: bool = False
 
     def as_dict(self) -> dict:
-        return {"note": self.note.path, "lang": self.note.lang, "versions": self.labels,
+        choice = self.choice
+        return {"note": self.note.path, "lang": self.lang, "lang_forced": self.lang_forced,
+                "version": (choice.version or "none") if choice else "none",
+                "version_forced": bool(choice and choice.forced),
+                "version_form": choice.forms.get(choice.version) if choice and choice.version else None,
+                "versions_used": choice.used() if choice else [],
+                "spans_generations": bool(choice and choice.spans_generations),
+                "versions": self.labels,
                 "blocks": [b.as_dict() for b in self.blocks],
                 "annotations": [d.as_dict() for d in self.drafts],
                 "annotations_written": len(self.written),
@@ -131,11 +154,18 @@ def read_note(path: str | Path) -> Note:
     return parse_note(text, path=str(p))
 
 
-def load_modules(versions: list[str] | None):
-    """Parsed modules of the versions named, or of every available version."""
+def load_modules(versions: list[str] | None, forced: str | None = None):
+    """Parsed modules of the versions named (and the forced note version), or
+    of every available version."""
     import explorer
     from .. import sources
-    labels = sources.sort_labels(dict.fromkeys(versions)) if versions else sources.available()
+    if forced is not None and forced not in sources.available():
+        raise NoteError(f"version {forced!r} is not available here ('fork-explorer sources list' shows "
+                        "what is; nothing was written)")
+    if versions:
+        labels = sources.sort_labels(dict.fromkeys(list(versions) + ([forced] if forced else [])))
+    else:
+        labels = sources.available()
     if not labels:
         raise NoteError("no kernel version is available to locate the note's code in; "
                         "run 'fork-explorer sources sync' first")
@@ -144,28 +174,45 @@ def load_modules(versions: list[str] | None):
 
 # -- the import ------------------------------------------------------------------
 
-def import_note(note: Note | str | Path, modules=None, versions: list[str] | None = None) -> ImportResult:
-    """Locate every C block of `note` and draft its annotations (writes nothing)."""
+def import_note(note: Note | str | Path, modules=None, versions: list[str] | None = None,
+                version: str | None = None, lang: str | None = None) -> ImportResult:
+    """Locate every C block of `note`, choose the version the note was written
+    against (`version` forces it), and draft its annotations (writes nothing).
+    `lang` forces the language of all the note's prose; otherwise it is
+    detected per note and per piece of prose (see languages.py)."""
     if not isinstance(note, Note):
         note = read_note(note)
+    forced_lang = lang
+    if lang is not None and not valid_lang(lang):
+        raise NoteError(f"--lang {lang!r} is not a language tag (BCP 47: ja, en, zh, zh-Hant...)")
     if modules is None:
-        modules = load_modules(versions)
+        modules = load_modules(versions, version)
     modules = list(modules)
-    note_lang = note.lang
+    labels = [m.label for m in modules]
+    if version is not None and version not in labels:
+        raise NoteError(f"version {version!r} is not among the versions read ({', '.join(labels)}); "
+                        "nothing was written")
+    note_lang = forced_lang or note_language(note.prose_text, path=note.path)
+    detect = (lambda text, default: forced_lang) if forced_lang else language_of
     fn_names = set()
     for m in modules:
         fn_names.update(m.functions)
+
+    blocks = note.c_blocks
+    locations = [locate(block.code, modules) for block in blocks]
+    choice = choose(locations, labels, prose=note.prose_text, forms={m.label: m.form for m in modules},
+                    forced=version)
+    fallback_label = choice.version or labels[-1]
 
     reports: list[BlockReport] = []
     drafts: list[Draft] = []
     seen_code: dict[tuple, int] = {}
     last_fn: tuple | None = None   # (status, module, function, label) of the last block, for trailing prose
-    for block in note.c_blocks:
+    for block, loc, placed in zip(blocks, locations, choice.placements):
         intro, context = block.split_lead()
         intro_text = _join(intro)
-        loc = locate(block.code, modules)
-        lang = language_of(intro_text, note_lang)
-        rep = BlockReport(block, lang, loc)
+        lang = detect(intro_text, note_lang)
+        rep = BlockReport(block, lang, loc, placed)
         key = tuple(tokenize(block.code.encode()).keys)
         if key in seen_code:
             rep.duplicate_of = seen_code[key]
@@ -174,23 +221,24 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
         reports.append(rep)
 
         guess = _guess_function(block, modules, fn_names)
-        if loc.anchored:
-            m = loc.best
+        if rep.match is not None:
+            m = rep.match
             first = _first_statement(m, block)
             fn_node = m.module.function(m.function).node if m.function else None
             if intro_text:
                 drafts.append(_anchored("intro", intro_text, lang, block, intro[0].line, m, first))
             if context:
                 target = fn_node if fn_node is not None else first
-                drafts.append(_anchored("context", _join(context), language_of(_join(context), note_lang),
+                drafts.append(_anchored("context", _join(context), detect(_join(context), note_lang),
                                         block, context[0].line, m, target))
             for line_no, text, node in _inserted_comments(block, m, modules):
                 rep.inserted_comments.append((line_no, text))
-                drafts.append(_anchored("comment", text, language_of(text, note_lang), block,
+                drafts.append(_anchored("comment", text, detect(text, note_lang), block,
                                         block.line + 1 + line_no, m, node))
             last_fn = ("anchored", m, fn_node if fn_node is not None else first)
         else:
-            closest = loc.best.label if loc.best else modules[-1].label
+            # an orphan is written against the note's version (else the closest one)
+            closest = choice.version or (loc.best.label if loc.best else labels[-1])
             if not intro_text and not context and rep.duplicate_of is not None:
                 pass   # the same code with no words of its own: the first copy already keeps it
             elif intro_text or not context:
@@ -199,16 +247,16 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
                 drafts.append(_orphan("intro", text, lang, block,
                                       intro[0].line if intro else block.line, closest, guess))
             if context:
-                drafts.append(_orphan("context", _join(context), language_of(_join(context), note_lang), block,
+                drafts.append(_orphan("context", _join(context), detect(_join(context), note_lang), block,
                                       context[0].line, closest, guess))
             last_fn = ("orphaned", block, closest, guess)
 
     if note.trailing:
         text = _join(note.trailing)
-        lang = language_of(text, note_lang)
+        lang = detect(text, note_lang)
         line = note.trailing[0].line
         if last_fn is None:
-            drafts.append(_orphan("trailing", text, lang, None, line, modules[-1].label, None))
+            drafts.append(_orphan("trailing", text, lang, None, line, fallback_label, None))
         elif last_fn[0] == "anchored":
             drafts.append(_anchored("trailing", text, lang, None, line, last_fn[1], last_fn[2]))
         else:
@@ -220,14 +268,16 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
     unique: dict[str, Draft] = {}
     for d in drafts:
         unique.setdefault(d.id, d)
-    return ImportResult(note=note, labels=[m.label for m in modules], blocks=reports,
-                        drafts=list(unique.values()))
+    return ImportResult(note=note, labels=labels, blocks=reports, drafts=list(unique.values()),
+                        choice=choice, lang=note_lang, lang_forced=forced_lang is not None)
 
 
 def _bare_block_text(block: CodeBlock, note: Note, lang: str) -> str:
     name = Path(note.path).name if note.path else "note"
     if lang == "ja":
         return f"{name} のコード抜粋（ブロック {block.index}、{block.line} 行目）。説明文はなく、読んだどの版にも見つからなかった。"
+    if lang.split("-")[0].split("_")[0] == "zh":
+        return f"{name} 的代码摘录（第 {block.index} 块，第 {block.line} 行），没有说明文字，在读取的任何版本中都找不到。"
     return (f"Code excerpt from {name} (block {block.index}, line {block.line}) with no prose; "
             "it was not found in any version read.")
 
@@ -407,12 +457,6 @@ def _origin(draft: Draft, note: Note) -> dict:
     return d
 
 
-def _set_origin(store, rid: str, origin: dict) -> None:
-    """Record where an imported annotation came from (and an orphan's code)."""
-    from ..translate.records import set_field
-    set_field(store, rid, ORIGIN_KEY, origin)
-
-
 def write_into(result: ImportResult, store) -> ImportResult:
     """Add every draft whose id is not in the store yet (live or archived)."""
     existing = {a.id for a in store.list()} | {a.id for a in store.archived()}
@@ -426,65 +470,32 @@ def write_into(result: ImportResult, store) -> ImportResult:
     if bad:
         raise NoteError(f"{bad[0]} does not validate; fix it before importing into it "
                         "('fork-explorer annotations check' shows where)")
+    todo = []
     for d in result.drafts:
         if d.id in existing:
             result.skipped.append(d.id)
             continue
-        if d.status == "anchored":
-            module, node = d.module, d.node
-            label = d.label
-        else:
-            module, node = _excerpt_node(d)
-            label = d.label
-        store.add(module, node, {d.lang: d.text}, source_lang=d.lang, tags=d.tags, id=d.id,
-                  written_against=label)
-        _set_origin(store, d.id, _origin(d, result.note))
+        module, node = (d.module, d.node) if d.status == "anchored" else _excerpt_node(d)
+        # the note and where it came from (an orphan's code too) in the same save
+        todo.append(dict(module=module, node=node, text={d.lang: d.text}, source_lang=d.lang, tags=d.tags,
+                         id=d.id, written_against=d.label, fields={ORIGIN_KEY: _origin(d, result.note)}))
         existing.add(d.id)
-        result.written.append(d.id)
+    store.add_many(todo)
+    result.written.extend(spec["id"] for spec in todo)
     return result
 
 
 def write_file(result: ImportResult, path: str | Path, known_versions=None) -> ImportResult:
     """Write the drafts as one annotation file (the store's format), keeping
     every record already in it; ids already there are not written again."""
-    import tempfile
-
     from ..annotations import Store
-    from ..annotations.store import dump_bytes, load_bytes
-    from ..fsutil import atomic_write
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
     out = Path(path)
     if out.is_dir():
         raise NoteError("--out names a directory; name a file (or use --into)", path=str(out))
-    if out.exists():
-        try:
-            doc = load_bytes(out.read_bytes())
-        except Exception as e:   # noqa: BLE001 - any parse failure is the same answer
-            raise NoteError(f"exists and is not an annotation file ({type(e).__name__}); "
-                            "refusing to overwrite it", path=str(out)) from None
-        if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
-            raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
-    else:
-        if not out.parent.is_dir():
-            raise NoteError("the directory to write into does not exist", path=str(out.parent))
-        doc = CommentedMap()
-        doc["note"] = Path(result.note.path).name if result.note.path else "note"
-        doc["annotations"] = CommentedSeq()
-    have = {str(r.get("id")) for r in doc["annotations"] if isinstance(r, CommentedMap)}
-    with tempfile.TemporaryDirectory(prefix="fork-explorer-note-") as tmp:
-        store = Store(tmp, known_versions=known_versions)
-        todo = ImportResult(result.note, result.labels, result.blocks,
-                            [d for d in result.drafts if d.id not in have])
-        write_into(todo, store)
-        recs = {}
-        for f in store.files():
-            for rec in load_bytes(f.read_bytes())["annotations"]:
-                recs[str(rec["id"])] = rec
-        for d in todo.drafts:   # in the note's order
-            if d.id in recs:
-                doc["annotations"].append(recs.pop(d.id))
-        result.written = list(todo.written)
-        result.skipped = [d.id for d in result.drafts if d.id in have]
-    if result.written or not out.exists():
-        atomic_write(out, dump_bytes(doc))
-    return result
+    if not out.exists() and not out.parent.is_dir():
+        raise NoteError("the directory to write into does not exist", path=str(out.parent))
+    store = Store.single_file(out, known_versions=known_versions,
+                              header={"note": Path(result.note.path).name if result.note.path else "note"})
+    if any(p.message.startswith(("bad YAML", "not an annotation file", "cannot read")) for p in store.problems()):
+        raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
+    return write_into(result, store)

@@ -45,6 +45,15 @@ class SourceIndex:
     tokens: Tokens
     regions: list[Region]
     _comment_lines: frozenset | None = None
+    _trigrams: list | None = None
+
+    @property
+    def trigrams(self) -> list:
+        """The file's token trigrams, once: every region's alignment slices them
+        (a note of 25 blocks aligns against ~3 regions per version per block)."""
+        if self._trigrams is None:
+            self._trigrams = _trigrams(self.tokens.keys)
+        return self._trigrams
 
     @property
     def comment_lines(self) -> frozenset:
@@ -157,10 +166,11 @@ def _index(label, source: bytes, fns: tuple):
     return idx, False
 
 
-def _align(ex: Tokens, src: Tokens, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Matched (excerpt, source) token pairs, via LCS over trigram keys."""
+def _align(ex: Tokens, src: Tokens, lo: int, hi: int, src_trigrams: list | None = None) -> list[tuple[int, int]]:
+    """Matched (excerpt, source) token pairs, via LCS over trigram keys
+    (`src_trigrams`: the whole file's, to slice instead of rebuilding)."""
     a = _trigrams(ex.keys)
-    b = _trigrams(src.keys[lo:hi])
+    b = src_trigrams[lo:hi - 2] if src_trigrams is not None and hi - lo >= 3 else _trigrams(src.keys[lo:hi])
     if not a or not b:
         return []
     if len(ex.keys) < 3:  # a tiny excerpt: plain token LCS
@@ -304,7 +314,7 @@ def _code_weight(pairs, kinds) -> int:
 
 def _match_in_region(ex: Tokens, idx: SourceIndex, region: Region, module, masked=frozenset()) -> Match | None:
     src = idx.tokens
-    first = _align(ex, src, region.tok_start, region.tok_end)
+    first = _align(ex, src, region.tok_start, region.tok_end, idx.trigrams)
     pairs = _main_cluster(first, ex.kinds)
     if not pairs:
         return None
@@ -318,7 +328,7 @@ def _match_in_region(ex: Tokens, idx: SourceIndex, region: Region, module, maske
     lo = max(region.tok_start, j0 - i0 - WINDOW_SLACK)
     hi = min(region.tok_end, j1 + (len(ex) - i1) + WINDOW_SLACK)
     if lo > region.tok_start or hi < region.tok_end:
-        again = _main_cluster(_align(ex, src, lo, hi), ex.kinds)
+        again = _main_cluster(_align(ex, src, lo, hi, idx.trigrams), ex.kinds)
         if _code_weight(again, ex.kinds) >= _code_weight(pairs, ex.kinds):
             pairs = again
     b_code = sum(1 for i, k in enumerate(ex.kinds) if k == CODE and i not in masked) - _repeated(ex, pairs)

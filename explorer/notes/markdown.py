@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from ..errors import NoteError
-from .ctokens import language_of
+from .languages import language_of
 
 C_INFOS = {"c", "h", "cpp", "c++", "kernel-c", "linux-c"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
@@ -73,11 +73,14 @@ class Note:
     path: str | None = None
 
     @property
+    def prose_text(self) -> str:
+        """All the note's prose (not its C code), for language and version hints."""
+        return "\n".join([p.text for b in self.blocks for p in b.lead] + [p.text for p in self.trailing])
+
+    @property
     def lang(self) -> str:
-        """Japanese when the prose has kana or kanji, else English."""
-        prose = "\n".join(p.text for b in self.blocks for p in b.lead) + \
-            "\n".join(p.text for p in self.trailing)
-        return language_of(prose)
+        """The prose's language (explorer.notes.languages); English when it cannot be told."""
+        return language_of(self.prose_text)
 
     @property
     def c_blocks(self) -> list[CodeBlock]:

@@ -3,8 +3,9 @@ beside the code, trace classes and diff columns.  Pure functions from data
 produced elsewhere (Module, annotations, Trace, diff) to escaped HTML."""
 from .source import (Note, NodeSpan, Rendered, esc, marker_html, note_html, pygments_css, render_lines,
                      source_table, spans_data, statement_spans)
+from .langs import lang_name, languages_present, switch_choices
 from .style import BASE_CSS, CJK_FONTS, page_css
 
 __all__ = ["Note", "NodeSpan", "Rendered", "esc", "marker_html", "note_html", "pygments_css",
            "render_lines", "source_table", "spans_data", "statement_spans", "BASE_CSS", "CJK_FONTS",
-           "page_css"]
+           "page_css", "lang_name", "languages_present", "switch_choices"]

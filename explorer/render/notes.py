@@ -1,11 +1,12 @@
 """Commentary for rendering: the annotation store's records, placed on one
-version by explorer.anchors, turned into render.Note (line, ja, en, status).
+version by explorer.anchors, turned into render.Note (line, ja, en, other languages, status).
 
 Resolving is the anchors' job; this module only adapts shapes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .langs import SHIPPED
 from .source import Note
 
 
@@ -29,6 +30,7 @@ def note_of(module, placed: Placed) -> Note | None:
     if res.node is None or res.line is None:
         return None
     return Note(line=res.line, end_line=res.end_line, ja=ann.text.get("ja", ""), en=ann.text.get("en", ""),
+                other={lang: t for lang, t in ann.text.items() if lang not in SHIPPED},
                 status=res.status, key=ann.id, node_id=module.node_id(res.node))
 
 

@@ -17,6 +17,7 @@ from pygments.lexers import CLexer
 from pygments.token import STANDARD_TYPES
 
 from ..errors import LookupFailure
+from .langs import SHIPPED, css_class, missing_text
 
 # Statement-level nodes a reader can point at: what the hover outline and a
 # click select.  Expressions are too fine to click on a line basis.
@@ -45,10 +46,14 @@ class Note:
     status: str = "exact"     # exact | moved | fuzzy | absent | orphaned
     key: str = ""             # the annotation's id in its store
     node_id: str = ""
+    other: dict[str, str] = field(default_factory=dict)   # languages beyond ja/en (zh, ko...): text
+
+    def text(self, lang: str) -> str:
+        return {"ja": self.ja, "en": self.en}.get(lang) if lang in SHIPPED else self.other.get(lang, "")
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line or self.line, "ja": self.ja, "en": self.en,
-                "status": self.status, "key": self.key, "node_id": self.node_id}
+                "other": dict(self.other), "status": self.status, "key": self.key, "node_id": self.node_id}
 
 
 @dataclass
@@ -161,24 +166,30 @@ def marker_html(note: Note) -> str:
             f'data-key="{esc(note.key)}">&#9679;</span>')
 
 
-def note_html(note: Note) -> str:
-    """One note's commentary, both languages, each tagged with lang for the toggle and fonts."""
+def note_html(note: Note, langs=()) -> str:
+    """One note's commentary: ja, en and any other language it has, each tagged
+    with lang (and class fx-tx) for the language switch and the fonts.  `langs`:
+    every language the page offers."""
     parts = [f'<div class="fx-note fx-{esc(note.status)}" data-key="{esc(note.key)}" '
              f'data-line="{note.line}">']
     if note.status not in ("exact", ""):
         parts.append(f'<span class="fx-status">{esc(note.status)}</span>')
-    for lang in ("ja", "en"):
-        text = getattr(note, lang)
+    # ja, en, the note's own other languages, and the page's other languages
+    # (so choosing 中文 shows "(未翻译)" on a note without it, not an empty box)
+    for lang in dict.fromkeys(SHIPPED + tuple(note.other) + tuple(langs)):
+        text = note.text(lang)
+        cls = f"fx-tx {css_class(lang)}"
         if text:
-            parts.append(f'<div class="fx-{lang}" lang="{lang}">{esc(text)}</div>')
+            parts.append(f'<div class="{cls}" lang="{esc(lang)}">{esc(text)}</div>')
         else:
-            parts.append(f'<div class="fx-{lang} fx-missing" lang="{lang}">({"未翻訳" if lang == "ja" else "untranslated"})</div>')
+            extra = "" if lang in SHIPPED else " fx-extra"     # shown only when its language is chosen
+            parts.append(f'<div class="{cls} fx-missing{extra}" lang="{esc(lang)}">{missing_text(lang)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
 
 def source_table(rendered: Rendered, notes: list[Note] | None = None, *, executed=(), decided: int | None = None,
-                 note_column: bool = False) -> str:
+                 note_column: bool = False, langs=()) -> str:
     """The rendered lines as an HTML table: one row per reader's line, id="L<n>",
     a gutter with annotation markers, the executed/deciding classes of a trace,
     and (note_column) the commentary beside the lines it belongs to."""
@@ -213,7 +224,7 @@ def source_table(rendered: Rendered, notes: list[Note] | None = None, *, execute
         if note_column and ln in spans:
             # Docco-style: a note's cell spans the lines up to the next note, so the code
             # beside it stays one block instead of being pulled apart line by line.
-            row += f'<td class="notes" rowspan="{spans[ln]}">{"".join(note_html(n) for n in here)}</td>'
+            row += f'<td class="notes" rowspan="{spans[ln]}">{"".join(note_html(n, langs) for n in here)}</td>'
         rows.append(row + "</tr>")
     rows.append("</table>")
     return "\n".join(rows)

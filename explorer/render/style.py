@@ -2,9 +2,12 @@
 reader's installed fonts, with Noto CJK named first for Japanese)."""
 from __future__ import annotations
 
+from .langs import SHIPPED, css_class
 from .source import pygments_css
 
 CJK_FONTS = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "IPAexGothic", sans-serif'
+# Chinese text in Chinese glyph forms (the same code points draw differently in a JP font)
+CJK_FONTS_ZH = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
 BASE_CSS = """
 .fx-src { border-collapse: collapse; font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace;
@@ -36,17 +39,24 @@ BASE_CSS = """
   padding: 2px 8px; margin: 2px 0; background: #fffaf0; }
 .fx-note .fx-status { font-size: 11px; color: #a33; }
 .fx-ja { font-family: __CJK__; }
+.fx-tx:lang(zh), .fx-note-view :lang(zh), .fx-edit-src :lang(zh) { font-family: __CJK_ZH__; }
 .fx-missing { color: #999; font-style: italic; }
-.fx-both .fx-ja, .fx-both .fx-en { display: block; }
-.fx-lang-ja .fx-en { display: none; }
-.fx-lang-en .fx-ja { display: none; }
-.fx-side { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.fx-both .fx-tx { display: block; }
+.fx-both .fx-tx.fx-extra { display: none; }
+.fx-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(12em, 1fr)); gap: 8px; }
 .fx-matrix { border-collapse: collapse; font-size: 12px; }
 .fx-matrix td, .fx-matrix th { border: 1px solid #ccc; padding: 2px 6px; }
 .fx-matrix td.same { background: #e3f6e3; } .fx-matrix td.changed { background: #fff0b3; }
 .fx-matrix td.absent { background: #eee; color: #999; }
-""".replace("__CJK__", CJK_FONTS)
+""".replace("__CJK_ZH__", CJK_FONTS_ZH).replace("__CJK__", CJK_FONTS)
 
 
-def page_css() -> str:
-    return BASE_CSS + pygments_css()
+def lang_switch_css(langs) -> str:
+    """Rules that show one language at a time (body class fx-lang-<tag>), for
+    the languages a page offers; class fx-both shows them all."""
+    return "".join(f".fx-lang-{css_class(lang)[3:]} .fx-tx:not(.{css_class(lang)}) {{ display: none; }}\n"
+                   for lang in langs)
+
+
+def page_css(langs=SHIPPED) -> str:
+    return BASE_CSS + lang_switch_css(langs) + pygments_css()

@@ -1,11 +1,15 @@
 """Glossary check: a term used in one language of an annotation should appear
-with its partner in the other (kernel-src/glossary.yaml).
+with its partner in the others (kernel-src/glossary.yaml).
 
-The glossary lists terms as {en: ..., ja: ...} (either side may be a list of
-accepted spellings).  English is matched case-insensitively on word
-boundaries, plurals allowed; Japanese is matched ignoring spaces (`PID 名前空間`
-and `PID名前空間` are the same term).  A longer term that contains a shorter
-one (user namespace / namespace) satisfies the shorter one too.
+The glossary lists terms as {en: ..., ja: ..., zh: ...}: every key that is a
+language tag is a language of the term (either side may be a list of accepted
+spellings); other keys (`code`) are notes for translators.  A term needs at
+least two languages.  The check applies to the languages an annotation and a
+term both have.  Latin-script languages are matched case-insensitively on
+word boundaries, plurals allowed; Chinese, Japanese and Korean are matched
+ignoring spaces (`PID 名前空間` and `PID名前空間` are the same term).  A
+longer term that contains a shorter one (user namespace / namespace)
+satisfies the shorter one too.
 """
 from __future__ import annotations
 
@@ -17,16 +21,28 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .. import paths
+from ..annotations.store import valid_lang
 from ..errors import TranslationError
 
 
 @dataclass(frozen=True)
 class Term:
-    en: tuple[str, ...]
-    ja: tuple[str, ...]
+    forms: tuple[tuple[str, tuple[str, ...]], ...]     # (language, accepted spellings), file order
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.forms)
 
     def spellings(self, lang: str) -> tuple[str, ...]:
-        return self.en if lang == "en" else self.ja
+        return dict(self.forms).get(lang, ())
+
+    @property
+    def en(self) -> tuple[str, ...]:
+        return self.spellings("en")
+
+    @property
+    def ja(self) -> tuple[str, ...]:
+        return self.spellings("ja")
 
 
 def glossary_path() -> Path:
@@ -43,15 +59,25 @@ def load_glossary(path: str | Path | None = None) -> list[Term]:
         raise TranslationError(f"glossary does not parse: {e}".split("\n")[0], path=str(p)) from None
     rows = data.get("terms") if isinstance(data, dict) else data
     if not isinstance(rows, list):
-        raise TranslationError("glossary needs a 'terms' list of {en, ja} entries", path=str(p))
+        raise TranslationError("glossary needs a 'terms' list of {en, ja, ...} entries", path=str(p))
     terms = []
     for n, row in enumerate(rows, 1):
-        if not isinstance(row, dict) or "en" not in row or "ja" not in row:
-            raise TranslationError(f"glossary term {n} needs both 'en' and 'ja'", path=str(p))
-        en = tuple(str(x) for x in (row["en"] if isinstance(row["en"], list) else [row["en"]]))
-        ja = tuple(str(x) for x in (row["ja"] if isinstance(row["ja"], list) else [row["ja"]]))
-        terms.append(Term(en, ja))
+        if not isinstance(row, dict):
+            raise TranslationError(f"glossary term {n} must be a mapping of language -> term", path=str(p))
+        forms = tuple((str(k), tuple(str(x) for x in (v if isinstance(v, list) else [v])))
+                      for k, v in row.items() if valid_lang(k) and v is not None)
+        if len(forms) < 2:
+            raise TranslationError(f"glossary term {n} needs at least two languages (e.g. 'en' and 'ja')",
+                                   path=str(p))
+        terms.append(Term(forms))
     return terms
+
+
+_SPACELESS = {"ja", "zh", "ko"}   # scripts written without spaces between words
+
+
+def _spaceless(lang: str) -> bool:
+    return re.split(r"[-_]", lang)[0] in _SPACELESS
 
 
 def _en_pattern(term: str) -> re.Pattern:
@@ -65,28 +91,28 @@ def _squash(text: str) -> str:
 
 
 def uses(term: Term, lang: str, text: str) -> bool:
-    if lang == "en":
-        return any(_en_pattern(t).search(text) for t in term.en)
+    if not _spaceless(lang):
+        return any(_en_pattern(t).search(text) for t in term.spellings(lang))
     flat = _squash(text)
-    return any(_squash(t) in flat for t in term.ja)
+    return any(_squash(t) in flat for t in term.spellings(lang))
 
 
-def check(annotations, terms: list[Term], langs=("ja", "en")) -> list[dict]:
-    """One finding per (annotation, term) used in one language without its
-    partner in the other; only annotations that have both languages."""
-    a, b = langs
+def check(annotations, terms: list[Term], langs=None) -> list[dict]:
+    """One finding per (annotation, term, language) where the term is used in
+    some language of the annotation and its partner is missing in another;
+    only the languages both have (and, if given, those in `langs`) count."""
     out = []
     for ann in annotations:
-        ta, tb = ann.text.get(a), ann.text.get(b)
-        if not ta or not tb:
-            continue
         for term in terms:
-            ua, ub = uses(term, a, ta), uses(term, b, tb)
-            if ua == ub:
+            present = [lang for lang in term.langs if ann.text.get(lang) and (langs is None or lang in langs)]
+            if len(present) < 2:
                 continue
-            used, missing = (a, b) if ua else (b, a)
-            out.append({"id": ann.id, "term": {"en": term.en[0], "ja": term.ja[0]},
-                        "used_in": used, "missing_in": missing,
-                        "expected": list(term.spellings(missing)),
-                        "path": str(ann.path) if ann.path else None, "line": ann.line})
+            used = [lang for lang in present if uses(term, lang, ann.text[lang])]
+            if not used:
+                continue
+            for missing in (lang for lang in present if lang not in used):
+                out.append({"id": ann.id, "term": {lang: sp[0] for lang, sp in term.forms},
+                            "used_in": used[0], "missing_in": missing,
+                            "expected": list(term.spellings(missing)),
+                            "path": str(ann.path) if ann.path else None, "line": ann.line})
     return out

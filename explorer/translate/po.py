@@ -30,7 +30,6 @@ import polib
 from .. import paths
 from ..annotations import Annotation, text_hash
 from ..errors import ExplorerError, TranslationError
-from .records import get_field, merge_field
 from .status import Reader, lang_state
 
 TRANSLATED_KEY = "translated"     # record key: per language, what a translation was made from
@@ -62,7 +61,7 @@ def previous_source(store, ann: Annotation, lang: str) -> str | None:
     want = (ann.provenance.get(lang) or {}).get("source")
     if not want:
         return None
-    rec = get_field(store, ann.id, TRANSLATED_KEY) or {}
+    rec = store.field(ann.id, TRANSLATED_KEY) or {}
     entry = rec.get(lang) if isinstance(rec, dict) else None
     if isinstance(entry, dict) and isinstance(entry.get("from"), str) and text_hash(entry["from"]) == want:
         return entry["from"]
@@ -283,8 +282,6 @@ def _glossary_findings(plan, lang: str) -> list[dict]:
     import dataclasses
 
     from .glossary import check, load_glossary
-    if lang not in ("ja", "en"):
-        return []
     try:
         terms = load_glossary()
     except TranslationError:
@@ -345,10 +342,13 @@ def import_po(store, path: str | Path, *, dry_run: bool = False) -> ImportReport
     for ann, entry in plan:
         code = (ann.provenance.get(ann.source_lang) or {}).get("code")
         try:
-            store.edit_text(ann.id, lang, entry.msgstr, code=code or None)
-            merge_field(store, ann.id, TRANSLATED_KEY, lang, {
-                "from": entry.msgid, "via": f"po:{Path(path).name}", "at": when,
-                "by": translator or None})
+            # the translation and the record of what it was made from: one save, both or neither
+            made_from = store.field(ann.id, TRANSLATED_KEY)
+            made_from = dict(made_from) if isinstance(made_from, dict) else {}
+            made_from[lang] = {"from": entry.msgid, "via": f"po:{Path(path).name}", "at": when,
+                               "by": translator or None}
+            store.update(ann.id, text={lang: entry.msgstr}, code=code or None,
+                         fields={TRANSLATED_KEY: made_from})
         except ExplorerError as e:
             report.conflicts.append({"id": ann.id, "reason": str(e)})
             continue

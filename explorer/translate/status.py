@@ -102,12 +102,16 @@ def states(annotations, version: str | None = None, langs=None) -> list[LangStat
 
 
 def summary(annotations, version: str | None = None, langs=None) -> dict:
-    """`translate status` JSON: {"annotations": n, "by_lang": {lang: {current, missing, stale}}, ...}."""
+    """`translate status` JSON: {"annotations": n, "by_lang": {lang: {current, missing, stale}},
+    "source_langs": {lang: notes written in it}, ...}."""
     annotations = list(annotations)
     all_states = states(annotations, version, langs)
     by_lang: dict[str, dict[str, int]] = {}
     for st in all_states:
         counts = by_lang.setdefault(st.lang, {s: 0 for s in STATUSES})
         counts[st.status] += 1
-    return {"annotations": len(annotations), "version": version, "by_lang": by_lang,
+    sources: dict[str, int] = {}
+    for ann in annotations:       # the languages notes were written in: what translators translate from
+        sources[ann.source_lang] = sources.get(ann.source_lang, 0) + 1
+    return {"annotations": len(annotations), "version": version, "by_lang": by_lang, "source_langs": sources,
             "not_current": [s.as_dict() for s in all_states if s.status != "current"]}

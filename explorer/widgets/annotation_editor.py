@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ConflictError, ExplorerError
-from ..render import esc
+from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
 
 STATUS_ORDER = ("exact", "moved", "fuzzy", "absent", "orphaned")
@@ -66,7 +66,7 @@ class AnnotationEditor(w.VBox):
         cells = " · ".join(f'<span class="fx-st-{s}">{s} {counts[s]}</span>' for s in STATUS_ORDER)
         unplaced = [p for p in self.placed if p.resolution.node is None]
         rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(p.resolution.status)} — "
-                       f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en', ''))[:80])}</li>"
+                       f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en') or p.annotation.text.get(p.annotation.source_lang, ''))[:80])}</li>"
                        for p in unplaced[:20])
         problems = self.store.problems()
         broken = "".join(f"<li>{esc(pr)}</li>" for pr in problems[:10])
@@ -102,9 +102,14 @@ class AnnotationEditor(w.VBox):
             self.editing = p.annotation.id
             self.ja.value = p.annotation.text.get("ja", "")
             self.en.value = p.annotation.text.get("en", "")
+            src = p.annotation.source_lang
+            # a note written in another language (zh...): its text, to translate from
+            original = "" if src in ("ja", "en") else (
+                f'<div class="fx-edit-src">{esc(lang_name(src))} ({esc(src)}): '
+                f'<span lang="{esc(src)}">{esc(p.annotation.text.get(src, ""))}</span></div>')
             self.where.value = (f"Editing <code>{esc(p.annotation.id)}</code> on line {line} "
                                 f"(anchor <b>{esc(p.resolution.status)}</b>"
-                                f", written against {esc(p.annotation.written_against)})")
+                                f", written against {esc(p.annotation.written_against)})" + original)
         else:
             self.editing = None
             self.ja.value = self.en.value = ""
@@ -144,10 +149,9 @@ class AnnotationEditor(w.VBox):
     def _write(self, texts: dict, anchored_code_hash) -> str:
         if self.editing:
             ann = self.store.get(self.editing)
-            for lang, text in texts.items():
-                if text and text != ann.text.get(lang, ""):
-                    ann = self.store.edit_text(self.editing, lang, text,
-                                               code=anchored_code_hash(ann, self.module))
+            changed = {lang: text for lang, text in texts.items() if text and text != ann.text.get(lang, "")}
+            if changed:   # both languages in one save: never half of an edit on disk
+                self.store.update(self.editing, text=changed, code=anchored_code_hash(ann, self.module))
             return self.editing
         source_lang = "ja" if texts["ja"] else "en"
         given = {lang: t for lang, t in texts.items() if t}

@@ -11,17 +11,29 @@ function el(tag, cls, text) {
   return e;
 }
 
+function missingText(lang) {
+  const base = lang.split(/[-_]/)[0];
+  return base === "ja" ? "(未翻訳)" : base === "zh" ? "(未翻译)" : "(untranslated)";
+}
+
 function render({ model, el: root }) {
   root.classList.add("fx-view");
   const bar = el("div", "fx-bar");
   const title = el("span", "fx-title");
   const langBox = el("span", "fx-langs");
-  for (const [v, t] of [["both", "日本語 + English"], ["ja", "日本語"], ["en", "English"]]) {
-    const b = el("button", "fx-langbtn", t);
-    b.dataset.lang = v;
-    b.addEventListener("click", () => { model.set("lang", v); model.save_changes(); });
-    langBox.appendChild(b);
+  // The switch offers the languages present (Python sends [value, label] pairs:
+  // "both" first, then ja, en and whatever language a note is written in).
+  function buildLangs() {
+    langBox.textContent = "";
+    for (const [v, t] of (model.get("langs") || [])) {
+      const b = el("button", "fx-langbtn", t);
+      b.dataset.lang = v;
+      b.classList.toggle("fx-on", v === model.get("lang"));
+      b.addEventListener("click", () => { model.set("lang", v); model.save_changes(); });
+      langBox.appendChild(b);
+    }
   }
+  buildLangs();
   bar.append(title, langBox);
   const body = el("div", "fx-body");
   const scroller = el("div", "fx-scroll");
@@ -125,10 +137,16 @@ function render({ model, el: root }) {
     for (const n of here) {
       const box = el("div", "fx-note-view" + (lang === "both" ? " fx-side" : ""));
       box.dataset.key = n.key || "";
-      for (const l of ["ja", "en"]) {
+      const other = n.other || {};
+      // ja and en always (the shipped pair); another language when the note has it, or when it is
+      // the one language chosen (then a note without it says so instead of an empty box)
+      const shown = ["ja", "en", ...Object.keys(other)];
+      if (lang !== "both" && !shown.includes(lang)) shown.push(lang);
+      for (const l of shown) {
         if (lang !== "both" && lang !== l) continue;
-        const t = n[l] || "";
-        const d = el("div", "fx-" + l + (t ? "" : " fx-missing"), t || (l === "ja" ? "(未翻訳)" : "(untranslated)"));
+        const t = (l === "ja" || l === "en") ? (n[l] || "") : (other[l] || "");
+        const d = el("div", "fx-tx fx-" + l.replace(/[^A-Za-z0-9-]/g, "-") + (t ? "" : " fx-missing"),
+                     t || missingText(l));
         d.lang = l;
         box.appendChild(d);
       }
@@ -203,6 +221,7 @@ function render({ model, el: root }) {
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
+  model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();
   root.dataset.ready = "1";

@@ -9,7 +9,8 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from ..render import Note, page_css, render_lines, source_table, spans_data
+from ..render import Note, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
+from ..render.langs import SHIPPED
 
 VIEW_CSS = """
 .fx-view { font-family: sans-serif; }
@@ -44,6 +45,7 @@ class SourceView(anywidget.AnyWidget):
     selected_line = t.Int(0).tag(sync=True)
     selected_node = t.Unicode("").tag(sync=True)
     lang = t.Unicode("both").tag(sync=True)
+    langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
 
     def __init__(self, module=None, function: str | None = None, notes: list[Note] | None = None, **kw):
         super().__init__(**kw)
@@ -60,7 +62,7 @@ class SourceView(anywidget.AnyWidget):
         with self.hold_sync():
             self.executed, self.decided, self.step_line, self.cause = [], 0, 0, 0
             self.selected_line, self.selected_node = 0, ""
-            self.notes = [n.as_dict() for n in (notes or [])]
+            self.set_notes(notes or [])
             self.spans = spans_data(rendered)["spans"]
             self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
                 + f" · lines {rendered.first_line}-{rendered.last_line}"
@@ -68,7 +70,13 @@ class SourceView(anywidget.AnyWidget):
             self.trace_rev += 1
 
     def set_notes(self, notes: list[Note]) -> None:
-        self.notes = [n.as_dict() for n in notes]
+        """The commentary to show; the language switch offers the languages it has."""
+        langs = languages_present(notes)
+        with self.hold_sync():
+            self.notes = [n.as_dict() for n in notes]
+            self.langs = [list(c) for c in switch_choices(langs)]
+            if self.lang != "both" and self.lang not in langs:
+                self.lang = "both"
 
     def set_trace(self, executed, decided: int | None = None, step_line: int | None = None,
                   cause: int | None = None) -> None:

@@ -57,6 +57,17 @@ def guard_line(mod) -> int:
     raise AssertionError("guard not found")
 
 
+ZH_NOTE = "共享信号处理函数的子进程必须同时共享地址空间。"
+
+
+def zh_guard_line(mod) -> int:
+    """The CLONE_SIGHAND-without-CLONE_VM guard of copy_process (read from the file)."""
+    fn = mod.function("copy_process")
+    return next(n for n in range(fn.start_line, fn.end_line + 1)
+                if "CLONE_SIGHAND" in mod.lines[n - 1] and "CLONE_VM" in mod.lines[n - 1]
+                and "if" in mod.lines[n - 1])
+
+
 def first_statement_line(mod, after: int) -> int:
     """A line after `after` in copy_process that starts a plain call statement."""
     fn = mod.function("copy_process")
@@ -81,6 +92,12 @@ def session(tmp_path_factory):
     node = mod.tree.root_node.descendant_for_point_range((row, col), (row, col))
     Store(store_dir).add(mod, node, {"ja": JA_NOTE, "en": HOSTILE_EN}, source_lang="ja",
                          id="browser-test.guard-1")
+    # a note imported from a Chinese reading note: stored as zh, shown as such
+    zh_line = zh_guard_line(mod)
+    zrow = zh_line - 1
+    zcol = len(mod.lines[zrow]) - len(mod.lines[zrow].lstrip())
+    Store(store_dir).add(mod, mod.tree.root_node.descendant_for_point_range((zrow, zcol), (zrow, zcol)),
+                         {"zh": ZH_NOTE}, source_lang="zh", id="browser-test.zh-1")
     ARTIFACTS.mkdir(exist_ok=True)
     with app_server({"FORK_EXPLORER_ANNOTATIONS": str(store_dir)}) as url, browser() as b:
         page, ready_s = open_app(b, url)
@@ -273,3 +290,30 @@ def test_diff_view_opens_with_aligned_rows(session):
     page.locator(".fx-version-picker select").select_option(label=option)
     page.wait_for_selector(f'.fx-ready[data-label="{LABEL}"]', state="attached")
     assert LABEL in page.locator(".fx-view .fx-title").text_content()
+
+
+def test_the_language_switch_offers_the_languages_present(session):
+    """A zh note (from a Chinese reading note) is shown in Chinese; the switch
+    offers 中文 beside the shipped pair and shows one language at a time."""
+    page, mod = session["page"], session["mod"]
+    buttons = page.locator(".fx-view .fx-langbtn")
+    assert buttons.evaluate_all("bs => bs.map(b => b.dataset.lang)") == ["both", "ja", "en", "zh"]
+    line = zh_guard_line(mod)
+    row(page, line).locator("td.code").click()
+    note = page.locator('.fx-panel .fx-note-view[data-key="browser-test.zh-1"]')
+    note.wait_for()
+    zh = note.locator(".fx-zh")
+    assert zh.text_content() == ZH_NOTE and zh.get_attribute("lang") == "zh"
+    assert note.locator(".fx-ja.fx-missing").is_visible()       # not translated yet, and says so
+    assert zh.evaluate(GLYPH_CHECK)["tofuLike"] == 0
+    for width, height in ((1440, 900), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(".fx-view .fx-langbtn[data-lang=both]").click()
+        page.wait_for_function("document.querySelector('.fx-view').dataset.lang === 'both'")
+        page.locator(".fx-view").screenshot(path=str(ARTIFACTS / f"app-zh-both-{width}.png"))
+        page.locator(".fx-view .fx-langbtn[data-lang=zh]").click()
+        page.wait_for_function("document.querySelector('.fx-view').dataset.lang === 'zh'")
+        assert zh.is_visible() and note.locator(".fx-ja").count() == 0 and note.locator(".fx-en").count() == 0
+        page.locator(".fx-view").screenshot(path=str(ARTIFACTS / f"app-zh-only-{width}.png"))
+    page.locator(".fx-view .fx-langbtn[data-lang=both]").click()
+    page.wait_for_function("document.querySelector('.fx-view').dataset.lang === 'both'")

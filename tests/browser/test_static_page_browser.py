@@ -59,3 +59,48 @@ def test_static_page_offline_with_toggle(tmp_path):
         assert ja.is_visible() and not en.is_visible()
         page.screenshot(path=str(ARTIFACTS / "static-ja.png"))
         assert page.evaluate("window.__pwned") is None and not dialogs
+
+
+ZH_NOTE = "子进程和父进程共享信号处理函数，所以必须同时共享地址空间。"
+
+
+def test_static_page_offers_the_languages_present(tmp_path):
+    """A note imported from Chinese is stored as zh and shown as such: the
+    switch offers 中文 beside the shipped pair, and picking it shows only zh."""
+    why = chromium_missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    mod = need("debian-6.12")
+    store_dir = tmp_path / "annotations"
+    store_dir.mkdir()
+    line = guard_line(mod)
+    row = line - 1
+    col = len(mod.lines[row]) - len(mod.lines[row].lstrip())
+    node = mod.tree.root_node.descendant_for_point_range((row, col), (row, col))
+    Store(store_dir).add(mod, node, {"zh": ZH_NOTE}, source_lang="zh", id="static-test.zh")
+    env = dict(os.environ, FORK_EXPLORER_ANNOTATIONS=str(store_dir))
+    r = subprocess.run([sys.executable, "-m", "explorer", "html", "debian-6.12", "-o", str(tmp_path / "site"),
+                        "--json"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    page_path = json.loads(r.stdout)["page"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        for width, height in ((1440, 900), (1024, 768)):
+            page = b.new_page(viewport={"width": width, "height": height})
+            page.goto(f"file://{page_path}#L{line}")
+            page.wait_for_selector(f"tr#L{line} td.notes .fx-note")
+            offered = page.locator("input[name=fx-lang]").evaluate_all("rs => rs.map(r => r.value)")
+            assert offered == ["both", "ja", "en", "zh"]
+            note = page.locator(f'tr#L{line} td.notes .fx-note[data-key="static-test.zh"]')
+            zh, ja = note.locator(".fx-zh"), note.locator(".fx-ja")
+            assert zh.is_visible() and zh.text_content() == ZH_NOTE and zh.get_attribute("lang") == "zh"
+            assert ja.is_visible() and "fx-missing" in ja.get_attribute("class")   # offered to translators
+            glyphs = zh.evaluate(GLYPH_CHECK)
+            assert glyphs["tofuLike"] == 0, glyphs
+            page.screenshot(path=str(ARTIFACTS / f"static-zh-both-{width}.png"))
+            page.locator("input[name=fx-lang][value=zh]").check()
+            assert zh.is_visible() and not ja.is_visible() and not note.locator(".fx-en").is_visible()
+            page.screenshot(path=str(ARTIFACTS / f"static-zh-only-{width}.png"))
+            page.close()
