@@ -77,11 +77,11 @@ def boot(vmlinuz: Path, initrd: Path, modes: list[str], words: int, *, accel: st
     if not shutil.which(QEMU):
         raise VerifyError(f"{QEMU} is not installed (apt-get install qemu-system-x86)")
     if accel == "auto":
-        if kvm_usable():
+        if kvm_usable() and not _kvm_known_to_hang():
             try:
                 return _boot_once(vmlinuz, initrd, modes, words, "kvm", timeout, progress, first_word=KVM_FIRST_WORD)
             except _NoFirstWord:
-                pass        # KVM hangs on some hosts (it did on ours): fall back to TCG
+                _remember_kvm_hangs()   # KVM hangs on some hosts (it did on ours): TCG from now on
         accel = "tcg"
     try:
         return _boot_once(vmlinuz, initrd, modes, words, accel, timeout, progress)
@@ -91,6 +91,22 @@ def boot(vmlinuz: Path, initrd: Path, modes: list[str], words: int, *, accel: st
 
 class _NoFirstWord(VerifyError):
     pass
+
+
+def _kvm_marker() -> Path:
+    from .. import paths
+    return paths.home() / "verify" / f"kvm-hangs-{os.uname().release}"
+
+
+def _kvm_known_to_hang() -> bool:
+    """A KVM boot already hung on this host kernel: do not wait for it again."""
+    return _kvm_marker().exists()
+
+
+def _remember_kvm_hangs() -> None:
+    m = _kvm_marker()
+    m.parent.mkdir(parents=True, exist_ok=True)
+    m.write_text(f"a KVM boot printed nothing within {KVM_FIRST_WORD:.0f} s; verify uses TCG on this host\n")
 
 
 _LINE = re.compile(r"^(0x[0-9a-f]+) (\S+)$")
