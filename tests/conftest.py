@@ -63,19 +63,23 @@ def make_home(dest: Path, debian=DEBIAN_LABELS, testdata=()) -> Path:
     cached_labels(*debian)
     for lb in debian:
         shutil.copytree(CACHE_HOME / "sources" / lb, dest / "sources" / lb)
-    if testdata:
-        files = {lb: shared_path("testdata/" + TESTDATA_VERSIONS[lb]) for lb in testdata}
-        old = os.environ.get("FORK_EXPLORER_HOME")
-        os.environ["FORK_EXPLORER_HOME"] = str(dest)
-        try:
-            for lb, f in files.items():
-                explorer.sources.add(lb, str(f))
-        finally:
-            if old is None:
-                del os.environ["FORK_EXPLORER_HOME"]
-            else:
-                os.environ["FORK_EXPLORER_HOME"] = old
+    for lb in testdata:
+        add_version(dest, lb, shared_path("testdata/" + TESTDATA_VERSIONS[lb]))
     return dest
+
+
+def add_version(home: Path, label: str, source: Path, header: Path | None = None) -> None:
+    """`sources add` into the FORK_EXPLORER_HOME `home` (the user's own path),
+    leaving the environment as it was."""
+    old = os.environ.get("FORK_EXPLORER_HOME")
+    os.environ["FORK_EXPLORER_HOME"] = str(home)
+    try:
+        explorer.sources.add(label, str(source), str(header) if header else None)
+    finally:
+        if old is None:
+            del os.environ["FORK_EXPLORER_HOME"]
+        else:
+            os.environ["FORK_EXPLORER_HOME"] = old
 
 
 @pytest.fixture(scope="session")

@@ -13,32 +13,18 @@ notebook on any versions).  Four caches, each one the previous plus more:
 Notebook 01 (then and now) has its own tests."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-import explorer.sources
-from conftest import CACHE_HOME, FIXTURES, REPO, make_home, seed_do_fork_bytes
+from conftest import CACHE_HOME, FIXTURES, REPO, add_version, make_home, seed_do_fork_bytes
 from test_notebooks import run_notebook, texts
 
 NOTEBOOKS = ["02_modern_kernel_clone", "03_diff_and_history", "04_flag_playground",
              "05_translating_commentary", "app"]
 NEWEST_FLAG = "CLONE_FIXTURE_FUTURE"      # defined only by the 7.3-like version's header
-
-
-def _add(home: Path, label: str, source: Path, header: Path | None = None) -> None:
-    old = os.environ.get("FORK_EXPLORER_HOME")
-    os.environ["FORK_EXPLORER_HOME"] = str(home)
-    try:
-        explorer.sources.add(label, str(source), str(header) if header else None)
-    finally:
-        if old is None:
-            del os.environ["FORK_EXPLORER_HOME"]
-        else:
-            os.environ["FORK_EXPLORER_HOME"] = old
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +46,14 @@ def caches(tmp_path_factory):
             shutil.copytree(get(2), home)
             seed = root / "seed-do_fork.c"
             seed.write_bytes(seed_do_fork_bytes())
-            _add(home, "v2.6.11-like", FIXTURES / "legacy_2_6_11_like.c")
-            _add(home, "seed-2.6", seed)
+            add_version(home, "v2.6.11-like", FIXTURES / "legacy_2_6_11_like.c")
+            add_version(home, "seed-2.6", seed)
         else:
             shutil.copytree(get(3), home)
             d612 = CACHE_HOME / "sources" / "debian-6.12"
             header = root / "sched-7.3-like.h"
             header.write_bytes((d612 / "sched.h").read_bytes() + f"\n#define {NEWEST_FLAG} (1ULL << 40)\n".encode())
-            _add(home, "like-7.3", d612 / "fork.c", header)
+            add_version(home, "like-7.3", d612 / "fork.c", header)
         built[n] = home
         return home
 
