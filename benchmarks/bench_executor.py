@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 import explorer  # noqa: E402
 from explorer import sources  # noqa: E402
 from explorer.executor import World, program_for, run, subsets, sweep  # noqa: E402
-from explorer.executor.interpreter import _PROGRAMS  # noqa: E402
+from explorer.executor.program import _PROGRAMS  # noqa: E402
 
 SWEEP_FLAGS = ["CLONE_VM", "CLONE_FS", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NEWNS", "CLONE_NEWUSER",
                "CLONE_NEWPID", "CLONE_PARENT", "CLONE_PIDFD", "CLONE_DETACHED", "CLONE_VFORK",

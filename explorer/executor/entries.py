@@ -7,10 +7,11 @@ from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
 from .flags import errno_name
 from .constants import HEADER_CONSTANTS
-from .core import BudgetExceeded, Unsupported
-from .interpreter import Interpreter, program_for
+from .control import BudgetExceeded, Unsupported
+from .program import program_for
+from .runtime import Interpreter
 from .trace import Outcome, Step, Trace
-from .values import ErrPtr, Obj, Unknown, UserPtr
+from .cvalues import ErrPtr, Obj, Unknown, UserPtr
 from .world import World
 
 DEFAULT_BUDGET = 200_000

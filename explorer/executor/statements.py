@@ -1,0 +1,561 @@
+"""The statement compiler: a function's body -> closures, compiled once per
+Program.  `#ifdef` branches are chosen at compile time, node ids (cparse's
+own, Module.node_id) and lines are computed once, label tables built once.
+Running a trace then only calls closures.
+
+Control flow inside statements is signalled by return values, not
+exceptions: None (fall through) or a tuple ("r", value) | ("g", label) |
+BREAK | CONTINUE.  Exceptions are kept for the two ways a run ends early:
+Unsupported (C this interpreter does not handle: the outcome is "unknown"
+at that line) and the step budget.  Dispatch is the table STATEMENTS (node
+type -> method) at the end of the module.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import cvalues
+from .callsites import CallSite, declared_name
+from .control import BREAK, CONTINUE, Unsupported
+from .cvalues import Obj, Unknown, c_equal, wrap
+from .expressions import ExprCompiler
+
+if TYPE_CHECKING:
+    from .program import Program
+
+LOOP_LIMIT = 10_000           # iterations of one loop before the run is called unknown
+
+GUARD_MACROS = ("scoped_guard", "scoped_cond_guard")
+
+
+class CompiledFunction:
+    __slots__ = ("name", "params", "ret_type", "ret_bool", "body", "meta", "labels", "returns_pointer")
+
+    def __init__(self, name):
+        self.name = name
+
+
+class FunctionCompiler:
+    def __init__(self, program: Program, fn):
+        self.program = program
+        self.module = program.module
+        self.fn = fn
+        self.scope: dict = {}
+        self.ec = ExprCompiler(program, self.module, fn.name, self.scope, self)
+
+    def nid(self, node) -> str:
+        """The node's id as cparse gives it (Module.node_id: "copy_process/3.12.0")."""
+        return self.module.node_id(node) if hasattr(node, "id") else self.fn.name + "/?"
+
+    def meta(self, node):
+        return (self.fn.name, self.nid(node), node.start_point[0] + 1, node.end_point[0] + 1)
+
+    @property
+    def returns_pointer(self) -> bool:
+        decl = self.fn.node.child_by_field_name("declarator")
+        return decl is not None and decl.type == "pointer_declarator"
+
+    def compile(self) -> CompiledFunction:
+        fn = self.fn
+        cf = CompiledFunction(fn.name)
+        node = fn.node
+        cf.ret_type = self.program._type_of(node.child_by_field_name("type"))
+        decl = node.child_by_field_name("declarator")
+        cf.returns_pointer = decl is not None and decl.type == "pointer_declarator"
+        if cf.returns_pointer:
+            cf.ret_type = None
+        cf.ret_bool = cf.ret_type == (1, False)
+        # parameters
+        fdecl = decl
+        while fdecl is not None and fdecl.type != "function_declarator":
+            fdecl = fdecl.child_by_field_name("declarator")
+        params = []
+        if fdecl is not None:
+            plist = fdecl.child_by_field_name("parameters")
+            for p in (plist.named_children if plist is not None else []):
+                if p.type != "parameter_declaration":
+                    continue
+                ident, is_ptr = declared_name(p.child_by_field_name("declarator"))
+                if ident is None:
+                    continue
+                name = self.module.node_text(ident)
+                ctype = None if is_ptr else self.program._type_of(p.child_by_field_name("type"))
+                params.append((name, ctype, " ".join(self.module.source_text(p).split())))
+                self.scope[name] = ctype
+        cf.params = params
+        cf.meta = self.meta(node)
+        cf.body, cf.labels = self.block(fn.body)
+        return cf
+
+    # -- helpers -------------------------------------------------------------
+    def flatten(self, node):
+        """Statements of a block, with the chosen #if branches spliced in."""
+        return self._flatten_list(node.named_children)
+
+    def _flatten_list(self, items):
+        out = []
+        for c in items:
+            if c.type in ("preproc_ifdef", "preproc_if"):
+                out.append(("ifdef", c))
+                for item in self.program._chosen_items(c):
+                    out.extend(self._flatten_list([item]) if item.type in ("preproc_ifdef", "preproc_if")
+                               else ([] if item.type == "comment" else [("stmt", item)]))
+            elif c.type not in ("comment", "preproc_call", "preproc_def", "preproc_function_def"):
+                out.append(("stmt", c))
+        return out
+
+    def block(self, node):
+        """Compile a compound statement: (closure, {label: index})."""
+        items = self.flatten(node)
+        stmts = []
+        labels = {}
+        guard_blocks = set()
+        for k, (kind, c) in enumerate(items):
+            if kind == "stmt" and c.type == "expression_statement" and c.has_error \
+                    and self.module.node_text(c).lstrip().startswith(GUARD_MACROS) \
+                    and k + 1 < len(items) and items[k + 1][1].type == "compound_statement":
+                # `scoped_guard(lock) { ... }` after a declaration: tree-sitter reads a call
+                # missing its ';' and then a block.  Run them as one guarded block.
+                stmts.append(self.guarded(c, items[k + 1][1]))
+                guard_blocks.add(items[k + 1][1].id)
+                continue
+            if c.id in guard_blocks:
+                continue
+            if kind == "ifdef":
+                stmts.append(self.ifdef_marker(c))
+                continue
+            # a label (or a chain of labels) in front of this statement
+            inner = c
+            while inner.type == "labeled_statement":
+                labels[self.module.node_text(inner.child_by_field_name("label"))] = len(stmts)
+                kids = [k for k in inner.named_children if k.type not in ("statement_identifier", "comment")]
+                if not kids:
+                    break
+                inner = kids[0]
+            stmts.append(self.stmt(c))
+        stmts = tuple(stmts)
+        n = len(stmts)
+
+        def run(fr, start=0):
+            i = start
+            while i < n:
+                r = stmts[i](fr)
+                i += 1
+                if r is not None:
+                    if r[0] == "g":
+                        j = labels.get(r[1])
+                        if j is not None:
+                            i = j
+                            continue
+                    return r
+            return None
+
+        def ex(fr):
+            return run(fr)
+        ex.labels = labels
+        ex.run = run
+        return ex, labels
+
+    def ifdef_marker(self, node):
+        """A step that shows which #if branch the config kept (no effect)."""
+        meta = self.meta(node)
+        head = self.module.node_text(node).split("\n", 1)[0].strip()
+        kept = bool(self.program._chosen_items(node))
+        chosen_detail = f"{head}: {'kept' if kept else 'skipped'}"
+        alt = node.child_by_field_name("alternative")
+        if alt is not None and not kept:
+            chosen_detail = f"{head}: took the #else/#elif branch"
+        elif alt is not None and kept:
+            chosen_detail = f"{head}: kept (not the #else branch)"
+
+        def ex(fr):
+            fr.fn.interp.step(fr, meta, "branch", chosen_detail)
+            return None
+        return ex
+
+    def stmt(self, node):
+        m = STATEMENTS.get(node.type)
+        if m is None:
+            return self.s_unsupported(node, f"unsupported statement {node.type}")
+        return m(self, node)
+
+    def s_unsupported(self, node, reason):
+        meta = self.meta(node)
+        if node.type == "ERROR" or node.has_error:
+            reason = f"the parser could not read this code ({reason})"
+
+        def ex(fr):
+            raise Unsupported(reason, meta)
+        return ex
+
+    def s_compound_statement(self, node):
+        ex, labels = self.block(node)
+        return ex
+
+    def s_expression_statement(self, node):
+        kids = [c for c in node.named_children if c.type != "comment"]
+        meta = self.meta(node)
+        if node.has_error:
+            return self.s_unsupported(node, "syntax error")
+        if not kids:
+            return lambda fr: None
+        e = kids[0]
+        ev, _ = self.ec.expr(e)
+        if e.type == "assignment_expression":
+            target = " ".join(self.module.node_text(e.child_by_field_name("left")).split())
+
+            def ex(fr):
+                interp = fr.fn.interp
+                interp.tick(meta)
+                v = ev(fr)
+                if interp.record:
+                    interp.step(fr, meta, "assign", f"{target} = {cvalues.show(v)}")
+                return None
+            return ex
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            if interp.record:
+                interp.step(fr, meta, "exec", "")
+            ev(fr)
+            return None
+        return ex
+
+    def s_declaration(self, node):
+        meta = self.meta(node)
+        ctype = self.program._type_of(node.child_by_field_name("type"))
+        type_text = " ".join(self.module.node_text(node.child_by_field_name("type")).split())
+        is_struct = node.child_by_field_name("type").type in ("struct_specifier", "union_specifier")
+        parts = []
+        for d in node.children_by_field_name("declarator"):
+            value = None
+            decl = d
+            if d.type == "init_declarator":
+                decl = d.child_by_field_name("declarator")
+                value = d.child_by_field_name("value")
+            if decl.type == "function_declarator":
+                continue     # a prototype inside a body
+            ident, is_ptr = declared_name(decl)
+            if ident is None:
+                continue
+            name = self.module.node_text(ident)
+            is_array = decl.type == "array_declarator"
+            vtype = None if (is_ptr or is_array) else ctype
+            self.scope[name] = vtype
+            if value is not None:
+                if value.type == "initializer_list":
+                    vev = self.ec.initializer(value, type_text)
+                else:
+                    vev, _ = self.ec.expr(value)
+            elif is_array:
+                vev = (lambda k: lambda fr: Obj(k, zero=True))(f"{type_text}[]")
+            elif is_struct and not is_ptr:
+                vev = (lambda k: lambda fr: Obj(k, zero=True))(type_text)
+            else:
+                vev = None       # uninitialised scalar: reading it before a write gives 0
+            parts.append((name, vtype, vev, value is not None))
+        if not parts:
+            return lambda fr: None
+        shown = any(p[3] for p in parts)
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            details = []
+            for name, vtype, vev, init in parts:
+                v = vev(fr) if vev is not None else 0
+                v = wrap(v, vtype)
+                fr.vars[name] = v
+                if init:
+                    details.append(f"{name} = {cvalues.show(v)}")
+            if interp.record and shown:
+                interp.step(fr, meta, "assign", ", ".join(details))
+            return None
+        return ex
+
+    def _cond(self, node):
+        """(closure, head meta) of an if/while/switch condition."""
+        cond = node.child_by_field_name("condition")
+        ev, _ = self.ec.expr(cond)
+        return ev, cond
+
+    def s_if_statement(self, node):
+        cond_ev, cond = self._cond(node)
+        cons = self.stmt(node.child_by_field_name("consequence"))
+        alt_node = node.child_by_field_name("alternative")
+        alt = None
+        if alt_node is not None:
+            if alt_node.type == "else_clause":
+                inner = [c for c in alt_node.named_children if c.type != "comment"]
+                if inner:
+                    alt = self.stmt(inner[0])
+            else:
+                alt = self.stmt(alt_node)
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            v = cond_ev(fr)
+            taken = interp.decide(v, fr, node, "if", meta)
+            if interp.record:
+                interp.step(fr, meta, "eval", f"{'true' if taken else 'false'} ({cvalues.show(v)})"
+                            if not isinstance(v, Unknown) else f"{'true' if taken else 'false'} (assumed)")
+            if taken:
+                return cons(fr)
+            if alt is not None:
+                return alt(fr)
+            return None
+        return ex
+
+    def s_return_statement(self, node):
+        kids = [c for c in node.named_children if c.type != "comment"]
+        meta = self.meta(node)
+        ev = self.ec.expr(kids[0])[0] if kids else (lambda fr: None)
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            v = ev(fr)
+            interp.note_return(fr, v, meta)
+            if interp.record:
+                interp.step(fr, meta, "return", cvalues.show(v) if v is not None else "")
+            return ("r", v)
+        return ex
+
+    def s_goto_statement(self, node):
+        label = self.module.node_text(node.child_by_field_name("label"))
+        meta = self.meta(node)
+        sig = ("g", label)
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            fr.last_goto = meta
+            if interp.record:
+                interp.step(fr, meta, "goto", label)
+            return sig
+        return ex
+
+    def s_labeled_statement(self, node):
+        label = self.module.node_text(node.child_by_field_name("label"))
+        kids = [c for c in node.named_children if c.type not in ("statement_identifier", "comment")]
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, node.start_point[0] + 1)
+        inner = None
+        if kids:
+            inner = self.stmt(kids[0])
+
+        def ex(fr):
+            interp = fr.fn.interp
+            if interp.record:
+                interp.step(fr, meta, "label", label)
+            return inner(fr) if inner is not None else None
+        return ex
+
+    def s_break_statement(self, node):
+        meta = self.meta(node)
+
+        def ex(fr):
+            fr.fn.interp.tick(meta)
+            return BREAK
+        return ex
+
+    def s_continue_statement(self, node):
+        meta = self.meta(node)
+
+        def ex(fr):
+            fr.fn.interp.tick(meta)
+            return CONTINUE
+        return ex
+
+    def _loop(self, node, cond_ev, body, update, check_first, meta):
+        iterator = node.start_byte in self.program.iterators
+        it_name = self.program.iterator_names.get(node.start_byte, "")
+        site = CallSite(self.ec, node, it_name or "loop", meta) if iterator else None
+        if site is not None:
+            site.text = it_name
+
+        def ex(fr):
+            interp = fr.fn.interp
+            passes = 0
+            if iterator:
+                limit = interp.world.iterations
+                if interp.record:
+                    interp.assume(site, fr, f"{limit} iteration(s) of {it_name}")
+            while True:
+                interp.tick(meta)
+                if iterator:
+                    go = passes < limit
+                    if interp.record:
+                        interp.step(fr, meta, "eval", f"{it_name}: {'another pass' if go else 'done'} (assumed)")
+                elif check_first or passes:
+                    v = cond_ev(fr)
+                    go = interp.decide(v, fr, node, "loop", meta)
+                    if interp.record:
+                        interp.step(fr, meta, "eval", f"{'true' if go else 'false'} ({cvalues.show(v)})")
+                else:
+                    go = True
+                if not go:
+                    return None
+                passes += 1
+                if passes > LOOP_LIMIT:
+                    raise Unsupported(f"loop did not end within {LOOP_LIMIT} iterations", meta)
+                r = body(fr)
+                if r is not None:
+                    if r is BREAK:
+                        return None
+                    if r is not CONTINUE:
+                        return r
+                if update is not None:
+                    update(fr)
+        return ex
+
+    def s_while_statement(self, node):
+        cond_ev, cond = self._cond(node)
+        body = self.stmt(node.child_by_field_name("body"))
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
+        return self._loop(node, cond_ev, body, None, True, meta)
+
+    def s_do_statement(self, node):
+        cond_ev, cond = self._cond(node)
+        body = self.stmt(node.child_by_field_name("body"))
+        meta = (self.fn.name, self.nid(node), cond.start_point[0] + 1, cond.end_point[0] + 1)
+        return self._loop(node, cond_ev, body, None, False, meta)
+
+    def s_for_statement(self, node):
+        init = node.child_by_field_name("initializer")
+        init_ex = None
+        if init is not None:
+            if init.type == "declaration":
+                init_ex = self.s_declaration(init)
+            else:
+                iev, _ = self.ec.expr(init)
+                init_ex = lambda fr: iev(fr)   # noqa: E731
+        cond = node.child_by_field_name("condition")
+        cond_ev = self.ec.expr(cond)[0] if cond is not None else (lambda fr: 1)
+        upd = node.child_by_field_name("update")
+        upd_ev = self.ec.expr(upd)[0] if upd is not None else None
+        body = self.stmt(node.child_by_field_name("body"))
+        end = (cond or node).end_point[0] + 1
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, end)
+        loop = self._loop(node, cond_ev, body, upd_ev, True, meta)
+
+        def ex(fr):
+            if init_ex is not None:
+                init_ex(fr)
+            return loop(fr)
+        return ex
+
+    def s_switch_statement(self, node):
+        cond_ev, cond = self._cond(node)
+        body = node.child_by_field_name("body")
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
+        cases = []       # (value closure or None for default, [stmt closures], meta)
+        for c in body.named_children:
+            if c.type != "case_statement":
+                continue
+            vnode = c.child_by_field_name("value")
+            vev = self.ec.expr(vnode)[0] if vnode is not None else None
+            stmts = []
+            for s in c.named_children:
+                if vnode is not None and s.id == vnode.id:
+                    continue
+                if s.type == "comment":
+                    continue
+                stmts.append(self.stmt(s))
+            cases.append((vev, stmts, self.meta(c)))
+
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            v = cond_ev(fr)
+            start = None
+            if isinstance(v, Unknown):
+                raise Unsupported(f"switch on an unknown value ({v.text})", meta)
+            for i, (vev, _, _) in enumerate(cases):
+                if vev is not None and c_equal(vev(fr), v):
+                    start = i
+                    break
+            if start is None:
+                start = next((i for i, c in enumerate(cases) if c[0] is None), None)
+            if interp.record:
+                interp.step(fr, meta, "branch",
+                            f"switch ({cvalues.show(v)}): " + ("no case" if start is None else
+                                                         f"case at line {cases[start][2][2]}"))
+            if start is None:
+                return None
+            for _, stmts, _ in cases[start:]:
+                for s in stmts:
+                    r = s(fr)
+                    if r is not None:
+                        if r is BREAK:
+                            return None
+                        return r
+            return None
+        return ex
+
+    def s_attributed_statement(self, node):
+        kids = [c for c in node.named_children if c.type not in ("attribute_declaration", "comment")]
+        if not kids:
+            return lambda fr: None
+        return self.stmt(kids[0])
+
+    def guarded(self, head, body):
+        meta = (self.fn.name, self.nid(head), head.start_point[0] + 1, head.end_point[0] + 1)
+        return self._guard_block(meta, " ".join(self.module.node_text(head).split()), self.stmt(body))
+
+    @staticmethod
+    def _guard_block(meta, guard: str, inner):
+        """A scoped guard: one pass through its block, a break leaves it."""
+        def ex(fr):
+            interp = fr.fn.interp
+            interp.tick(meta)
+            if interp.record:
+                interp.step(fr, meta, "exec", guard)
+            r = inner(fr)
+            return None if r is BREAK else r
+        return ex
+
+    def s_function_definition(self, node):
+        """`scoped_guard(lock) { ... }` reads as a K&R function definition to
+        tree-sitter.  The guard is a one-pass for loop around its block (so a
+        break leaves it); the lock itself is nothing the executor models."""
+        head = self.module.node_text(node).lstrip()
+        body = node.child_by_field_name("body")
+        if not head.startswith(GUARD_MACROS) or body is None:
+            return self.s_unsupported(node, "unsupported statement function_definition")
+        inner = self.stmt(body)
+        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, node.start_point[0] + 1)
+        return self._guard_block(meta, head.split("{", 1)[0].strip(), inner)
+
+    def s_empty_statement(self, node):
+        return lambda fr: None
+
+    def s_comment(self, node):
+        return lambda fr: None
+
+    def s_preproc_call(self, node):
+        return lambda fr: None
+
+
+# node type -> compiler method (a type missing here is 'unsupported statement')
+STATEMENTS = {
+    "compound_statement": FunctionCompiler.s_compound_statement,
+    "expression_statement": FunctionCompiler.s_expression_statement,
+    "declaration": FunctionCompiler.s_declaration,
+    "if_statement": FunctionCompiler.s_if_statement,
+    "return_statement": FunctionCompiler.s_return_statement,
+    "goto_statement": FunctionCompiler.s_goto_statement,
+    "labeled_statement": FunctionCompiler.s_labeled_statement,
+    "break_statement": FunctionCompiler.s_break_statement,
+    "continue_statement": FunctionCompiler.s_continue_statement,
+    "while_statement": FunctionCompiler.s_while_statement,
+    "do_statement": FunctionCompiler.s_do_statement,
+    "for_statement": FunctionCompiler.s_for_statement,
+    "switch_statement": FunctionCompiler.s_switch_statement,
+    "attributed_statement": FunctionCompiler.s_attributed_statement,
+    "function_definition": FunctionCompiler.s_function_definition,
+    "empty_statement": FunctionCompiler.s_empty_statement,
+    "comment": FunctionCompiler.s_comment,
+    "preproc_call": FunctionCompiler.s_preproc_call,
+}
