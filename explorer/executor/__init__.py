@@ -9,7 +9,8 @@ Pieces, in the order a run uses them:
   flags        CLONE_* and errno facts per version
   program      a Module compiled under one config: #if choice, macros, globals
   statements   the statement compiler (a function body -> closures)
-  expressions  the expression compiler (an expression -> closure and C type)
+  expressions  the expression compiler (an expression -> closure and C type);
+  assignments  its writing half (lvalues, =, op=, ++)
   builtins     kernel helpers with known meaning (IS_ERR, likely, ...)
   callsites    where a call is and how its caller tells failure from success
   cvalues      C values at run time; control: break/continue and early ends

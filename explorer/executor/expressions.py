@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from . import cvalues
+from .assignments import Assignments
 from .builtins import BUILTINS
 from .callsites import CallSite
 from .constants import SIZEOF
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from .statements import FunctionCompiler
 
 
-class ExprCompiler:
+class ExprCompiler(Assignments):
     def __init__(self, program: Program, module, fname: str, scope: dict, fc: "FunctionCompiler | None" = None):
         self.program = program
         self.module = module
@@ -426,105 +427,6 @@ class ExprCompiler:
         return ev
 
     # -- assignment ----------------------------------------------------------
-    def lvalue(self, node):
-        """A setter closure(frame, value) and the static type of the target."""
-        t = node.type
-        if t == "identifier":
-            name = self.text(node)
-            if name in self.scope:
-                ctype = self.scope[name]
-
-                def set_(fr, v):
-                    fr.vars[name] = wrap(v, ctype)
-                return set_, ctype
-            gtype = self.program.global_types.get(name)
-
-            def set_(fr, v):
-                fr.fn.interp.globals[name] = wrap(v, gtype)
-            return set_, gtype
-        if t == "field_expression":
-            obj_ev, _ = self.expr(node.child_by_field_name("argument"))
-            field = self.text(node.child_by_field_name("field"))
-
-            def set_(fr, v):
-                o = obj_ev(fr)
-                if o.__class__ is Obj:
-                    o.fields[field] = v
-                elif isinstance(o, Ref) and isinstance(o.get(), Obj):
-                    o.get().fields[field] = v
-                # writes into objects the executor does not know are dropped
-            return set_, None
-        if t == "pointer_expression" and node.child_by_field_name("operator").type == "*":
-            ptr_ev, _ = self.expr(node.child_by_field_name("argument"))
-
-            def set_(fr, v):
-                p = ptr_ev(fr)
-                if isinstance(p, Ref):
-                    p.set(v)
-                elif isinstance(p, Obj) and isinstance(v, Obj):
-                    p.fields = dict(v.fields)      # struct assignment: *kargs = (struct ...){...}
-                    p.zero = v.zero
-                    p.proto = v.proto
-            return set_, None
-        if t == "subscript_expression":
-            arr_ev, _ = self.expr(node.child_by_field_name("argument"))
-            idx_ev, _ = self.expr(node.child_by_field_name("index"))
-
-            def set_(fr, v):
-                arr = arr_ev(fr)
-                if isinstance(arr, Obj):
-                    arr.fields[idx_ev(fr)] = v
-            return set_, None
-        if t == "parenthesized_expression":
-            inner = [c for c in node.named_children if c.type != "comment"]
-            if len(inner) == 1:
-                return self.lvalue(inner[0])
-        if t == "call_expression":
-            # a macro used as an lvalue (__get_cpu_var(process_counts)++): the
-            # storage is outside the file, so the write is dropped
-            call_ev, _ = self.expr(node)
-            return (lambda fr, v: call_ev(fr)), None
-        ev, _ = self.unsupported(node, f"assignment to {t}")
-        return (lambda fr, v: ev(fr)), None
-
-    def x_assignment_expression(self, node):
-        left = node.child_by_field_name("left")
-        op = node.child_by_field_name("operator").type
-        set_, lt = self.lvalue(left)
-        if op == "=":
-            right, _ = self.expr(node.child_by_field_name("right"))
-
-            def ev(fr):
-                v = right(fr)
-                set_(fr, v)
-                return wrap(v, lt)
-            return ev, lt
-        binop = op[:-1]
-        fake = _BinaryOf(left, node.child_by_field_name("right"), binop)
-        comb, _ = self.x_binary_expression(fake)
-
-        def ev(fr):
-            v = comb(fr)
-            set_(fr, v)
-            return wrap(v, lt)
-        return ev, lt
-
-    def x_update_expression(self, node):
-        arg = node.child_by_field_name("argument")
-        op = node.child_by_field_name("operator").type
-        get, t = self.expr(arg)
-        set_, _ = self.lvalue(arg)
-        delta = 1 if op == "++" else -1
-        prefix = node.children[0].type in ("++", "--")
-
-        def ev(fr):
-            old = get(fr)
-            new = wrap(old + delta, t) if old.__class__ is int else Unknown(f"{utext(old)}{op}")
-            set_(fr, new)
-            return new if prefix else old
-        return ev, t
-
-    # -- calls ---------------------------------------------------------------
     def x_call_expression(self, node):
         fnode = node.child_by_field_name("function")
         args_node = node.child_by_field_name("arguments")
@@ -566,33 +468,12 @@ class ExprCompiler:
         return self.unsupported(node, "inline assembly")
 
 
-class _BinaryOf:
-    """A stand-in binary_expression node for compound assignment (a |= b)."""
-
-    class _Op:
-        def __init__(self, op):
-            self.type = op
-
-    def __init__(self, left, right, op):
-        self._f = {"left": left, "right": right, "operator": _BinaryOf._Op(op)}
-        self.start_point = left.start_point
-        self.end_point = right.end_point
-        self.type = "binary_expression"
-
-    def child_by_field_name(self, name):
-        return self._f[name]
-
-
 # node type -> compiler method (a type missing here is 'unsupported expression')
 EXPRESSIONS = {
-    "number_literal": ExprCompiler.x_number_literal,
-    "char_literal": ExprCompiler.x_char_literal,
+    "number_literal": ExprCompiler.x_number_literal, "char_literal": ExprCompiler.x_char_literal,
     "string_literal": ExprCompiler.x_string_literal,
-    "concatenated_string": ExprCompiler.x_concatenated_string,
-    "true": ExprCompiler.x_true,
-    "false": ExprCompiler.x_false,
-    "null": ExprCompiler.x_null,
-    "identifier": ExprCompiler.x_identifier,
+    "concatenated_string": ExprCompiler.x_concatenated_string, "true": ExprCompiler.x_true,
+    "false": ExprCompiler.x_false, "null": ExprCompiler.x_null, "identifier": ExprCompiler.x_identifier,
     "parenthesized_expression": ExprCompiler.x_parenthesized_expression,
     "binary_expression": ExprCompiler.x_binary_expression,
     "unary_expression": ExprCompiler.x_unary_expression,
@@ -600,15 +481,13 @@ EXPRESSIONS = {
     "field_expression": ExprCompiler.x_field_expression,
     "subscript_expression": ExprCompiler.x_subscript_expression,
     "conditional_expression": ExprCompiler.x_conditional_expression,
-    "comma_expression": ExprCompiler.x_comma_expression,
-    "cast_expression": ExprCompiler.x_cast_expression,
+    "comma_expression": ExprCompiler.x_comma_expression, "cast_expression": ExprCompiler.x_cast_expression,
     "sizeof_expression": ExprCompiler.x_sizeof_expression,
     "alignof_expression": ExprCompiler.x_alignof_expression,
     "offsetof_expression": ExprCompiler.x_offsetof_expression,
     "compound_literal_expression": ExprCompiler.x_compound_literal_expression,
     "initializer_list": ExprCompiler.x_initializer_list,
     "assignment_expression": ExprCompiler.x_assignment_expression,
-    "update_expression": ExprCompiler.x_update_expression,
-    "call_expression": ExprCompiler.x_call_expression,
+    "update_expression": ExprCompiler.x_update_expression, "call_expression": ExprCompiler.x_call_expression,
     "gnu_asm_expression": ExprCompiler.x_gnu_asm_expression,
 }
