@@ -11,7 +11,7 @@ recomputed at test time from the real sources.
 
 A deliberate change of behaviour re-records the file:
 
-    FORK_EXPLORER_RECORD_GOLDEN=1 .venv/bin/python -m pytest -q tests/test_golden.py
+    FORK_EXPLORER_RECORD_GOLDEN=1 .venv/bin/python -m pytest -q tests/test_golden.py [-k trace]
 
 and the commit says why.  Paths (the temporary home, the checkout, tmp
 outputs) are normalised so the record holds on any machine.
@@ -123,22 +123,16 @@ def _run(argv: list[str], home: Path, out: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def golden() -> dict:
-    if RECORD:
-        return {}
-    return json.loads(GOLDEN.read_text(encoding="utf-8"))
-
-
-_recorded: dict = {}
+    return json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_output_is_unchanged(name, with_testdata, tmp_path, golden):
     got = _run(CASES[name], with_testdata, tmp_path / "out")
-    if RECORD:
-        _recorded[name] = got
+    if RECORD:   # (re)record this case only: `-k` re-records a part
+        golden[name] = got
         GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(json.dumps(_recorded, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
+        GOLDEN.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return
     assert name in golden, f"no golden record for {name!r}; re-record (see the module docstring)"
     want = golden[name]

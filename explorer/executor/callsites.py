@@ -45,6 +45,14 @@ class CallSite:
             self._convention = infer_convention(self.ec, self.node)
         return self._convention
 
+    @property
+    def called_function(self) -> str | None:
+        """The name of the function this site calls; None for an iterator loop
+        or a call through a function pointer (nothing a reader could fail)."""
+        if self.node.type == "call_expression" and self.callee.isidentifier():
+            return self.callee
+        return None
+
     def call_text(self) -> str:
         if self.text is None:
             t = " ".join(self.ec.text(self.node).split())

@@ -73,7 +73,7 @@ class Interpreter:
     def assume(self, site: CallSite, fr, answer: str):
         if self.record:
             m = site.meta
-            self.assumptions.append(Assumption(m[0], m[2], site.call_text(), answer))
+            self.assumptions.append(Assumption(m[0], m[2], site.call_text(), answer, site.called_function))
             self.steps.append(Step(m[0], m[1], m[2], m[3], "assume", f"{site.call_text()} -> {answer}"))
 
     def decide(self, v, fr, node, what, meta=None):

@@ -45,6 +45,7 @@ class Assumption:
     line: int
     what: str          # the call or condition the World answered
     answer: str
+    callee: str | None = None   # the function called, when the World answered a call
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,3 +85,19 @@ class Trace:
     @property
     def errno(self) -> str | None:
         return self.outcome.errno
+
+    def cause(self) -> Step | None:
+        """Why did it fail: the condition that led to an error's deciding line,
+        that is the last condition evaluated in the deciding function before
+        that line (its `detail` says how it came out).  None for a success or
+        an unknown outcome."""
+        o = self.outcome
+        if o.result != "error" or not o.line:
+            return None
+        return next((s for s in reversed(self.steps)
+                     if s.event in ("eval", "branch") and s.function == o.function and s.line < o.line), None)
+
+    def callees(self) -> list[str]:
+        """The functions outside the file (or failed on purpose) whose answers
+        this run used: the ones a reader can make fail."""
+        return sorted({a.callee for a in self.assumptions if a.callee})
