@@ -29,7 +29,7 @@ def declared_name(decl: Node | None):
 
 class CallSite:
     """One call in the source: where it is and how its caller checks it."""
-    __slots__ = ("ec", "node", "callee", "meta", "_convention", "text")
+    __slots__ = ("ec", "node", "callee", "meta", "_convention", "text", "recorded")
 
     def __init__(self, ec, node, callee, meta):
         self.ec = ec
@@ -38,6 +38,7 @@ class CallSite:
         self.meta = meta
         self._convention = None
         self.text = None
+        self.recorded: dict = {}     # answer -> (Assumption, Step), shared by every run
 
     @property
     def convention(self) -> str:

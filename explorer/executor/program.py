@@ -183,13 +183,14 @@ class _MacroModule:
 
 
 # ----------------------------------------------------------------------------
+_DEFAULT_KEY = tuple(sorted(DEFAULT_CONFIG.items()))
 _PROGRAMS: "weakref.WeakKeyDictionary[Module, dict]" = weakref.WeakKeyDictionary()
 
 
 def program_for(module: Module, config: dict[str, bool] | None = None) -> Program:
     """The compiled Program of a Module under a config (cached with the Module)."""
     config = DEFAULT_CONFIG if config is None else config
-    key = tuple(sorted(config.items()))
+    key = _DEFAULT_KEY if config is DEFAULT_CONFIG else tuple(sorted(config.items()))
     per_module = _PROGRAMS.setdefault(module, {})
     prog = per_module.get(key)
     if prog is None:

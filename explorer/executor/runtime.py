@@ -72,9 +72,15 @@ class Interpreter:
 
     def assume(self, site: CallSite, fr, answer: str):
         if self.record:
-            m = site.meta
-            self.assumptions.append(Assumption(m[0], m[2], site.call_text(), answer, site.called_function))
-            self.steps.append(Step(m[0], m[1], m[2], m[3], "assume", f"{site.call_text()} -> {answer}"))
+            pair = site.recorded.get(answer)
+            if pair is None:
+                m = site.meta
+                pair = (Assumption(m[0], m[2], site.call_text(), answer, site.called_function),
+                        Step(m[0], m[1], m[2], m[3], "assume", f"{site.call_text()} -> {answer}"))
+                if len(site.recorded) < 16:
+                    site.recorded[answer] = pair
+            self.assumptions.append(pair[0])
+            self.steps.append(pair[1])
 
     def decide(self, v, fr, node, what, meta=None):
         """The truth of a branch condition; the World settles unknown ones (false)."""
@@ -125,8 +131,11 @@ class Interpreter:
         if self.depth >= MAX_DEPTH:
             raise Unsupported(f"calls nested deeper than {MAX_DEPTH}", site.meta)
         if self.record:
-            m = site.meta
-            self.steps.append(Step(m[0], m[1], m[2], m[3], "call", name))
+            step = site.recorded.get(None)       # the "call" step of this site
+            if step is None:
+                m = site.meta
+                step = site.recorded[None] = Step(m[0], m[1], m[2], m[3], "call", name)
+            self.steps.append(step)
         return self.invoke(cf, args)
 
     def invoke(self, cf: CompiledFunction, args):

@@ -19,6 +19,7 @@ from .callsites import CallSite, declared_name
 from .control import BREAK, CONTINUE, Unsupported
 from .cvalues import Obj, Unknown, c_equal, wrap
 from .expressions import ExprCompiler
+from .trace import Step
 
 if TYPE_CHECKING:
     from .program import Program
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 LOOP_LIMIT = 10_000           # iterations of one loop before the run is called unknown
 
 GUARD_MACROS = ("scoped_guard", "scoped_cond_guard")
+
+# A recorded step is an immutable record, so a statement hands out the same Step
+# each time it runs with the same value (most statements see a handful of
+# values over all runs) instead of formatting and building a new one.
+MEMO_LIMIT = 64               # values remembered per statement
+
+
+def fixed_step(meta, event: str, detail: str) -> Step:
+    return Step(meta[0], meta[1], meta[2], meta[3], event, detail)
 
 
 class CompiledFunction:
@@ -168,8 +178,10 @@ class FunctionCompiler:
         elif alt is not None and kept:
             chosen_detail = f"{head}: kept (not the #else branch)"
 
+        step = fixed_step(meta, "branch", chosen_detail)
+
         def ex(fr):
-            fr.fn.interp.step(fr, meta, "branch", chosen_detail)
+            fr.fn.interp.steps.append(step)
             return None
         return ex
 
@@ -203,20 +215,28 @@ class FunctionCompiler:
         ev, _ = self.ec.expr(e)
         if e.type == "assignment_expression":
             target = " ".join(self.module.node_text(e.child_by_field_name("left")).split())
+            memo = {}
 
             def ex(fr):
                 interp = fr.fn.interp
                 interp.tick(meta)
                 v = ev(fr)
                 if interp.record:
-                    interp.step(fr, meta, "assign", f"{target} = {cvalues.show(v)}")
+                    step = memo.get(v) if v.__class__ is int else None
+                    if step is None:
+                        step = fixed_step(meta, "assign", f"{target} = {cvalues.show(v)}")
+                        if v.__class__ is int and len(memo) < MEMO_LIMIT:
+                            memo[v] = step
+                    interp.steps.append(step)
                 return None
             return ex
+        step = fixed_step(meta, "exec", "")
+
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
             if interp.record:
-                interp.step(fr, meta, "exec", "")
+                interp.steps.append(step)
             ev(fr)
             return None
         return ex
@@ -293,14 +313,22 @@ class FunctionCompiler:
                 alt = self.stmt(alt_node)
         meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
 
+        memo = {}
+
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
             v = cond_ev(fr)
             taken = interp.decide(v, fr, node, "if", meta)
             if interp.record:
-                interp.step(fr, meta, "eval", f"{'true' if taken else 'false'} ({cvalues.show(v)})"
-                            if not isinstance(v, Unknown) else f"{'true' if taken else 'false'} (assumed)")
+                step = memo.get(v) if v.__class__ is int else None
+                if step is None:
+                    step = fixed_step(meta, "eval", f"{'true' if taken else 'false'} ({cvalues.show(v)})"
+                                      if not isinstance(v, Unknown) else
+                                      f"{'true' if taken else 'false'} (assumed)")
+                    if v.__class__ is int and len(memo) < MEMO_LIMIT:
+                        memo[v] = step
+                interp.steps.append(step)
             if taken:
                 return cons(fr)
             if alt is not None:
@@ -313,13 +341,21 @@ class FunctionCompiler:
         meta = self.meta(node)
         ev = self.ec.expr(kids[0])[0] if kids else (lambda fr: None)
 
+        memo = {}
+
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
             v = ev(fr)
             interp.note_return(fr, v, meta)
             if interp.record:
-                interp.step(fr, meta, "return", cvalues.show(v) if v is not None else "")
+                keep = v is None or v.__class__ is int
+                step = memo.get(v) if keep else None
+                if step is None:
+                    step = fixed_step(meta, "return", cvalues.show(v) if v is not None else "")
+                    if keep and len(memo) < MEMO_LIMIT:
+                        memo[v] = step
+                interp.steps.append(step)
             return ("r", v)
         return ex
 
@@ -327,13 +363,14 @@ class FunctionCompiler:
         label = self.module.node_text(node.child_by_field_name("label"))
         meta = self.meta(node)
         sig = ("g", label)
+        step = fixed_step(meta, "goto", label)
 
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
             fr.last_goto = meta
             if interp.record:
-                interp.step(fr, meta, "goto", label)
+                interp.steps.append(step)
             return sig
         return ex
 
@@ -345,10 +382,12 @@ class FunctionCompiler:
         if kids:
             inner = self.stmt(kids[0])
 
+        step = fixed_step(meta, "label", label)
+
         def ex(fr):
             interp = fr.fn.interp
             if interp.record:
-                interp.step(fr, meta, "label", label)
+                interp.steps.append(step)
             return inner(fr) if inner is not None else None
         return ex
 
@@ -375,6 +414,9 @@ class FunctionCompiler:
         if site is not None:
             site.text = it_name
 
+        another = fixed_step(meta, "eval", f"{it_name}: another pass (assumed)")
+        done = fixed_step(meta, "eval", f"{it_name}: done (assumed)")
+
         def ex(fr):
             interp = fr.fn.interp
             passes = 0
@@ -387,7 +429,7 @@ class FunctionCompiler:
                 if iterator:
                     go = passes < limit
                     if interp.record:
-                        interp.step(fr, meta, "eval", f"{it_name}: {'another pass' if go else 'done'} (assumed)")
+                        interp.steps.append(another if go else done)
                 elif check_first or passes:
                     v = cond_ev(fr)
                     go = interp.decide(v, fr, node, "loop", meta)
@@ -507,11 +549,13 @@ class FunctionCompiler:
     @staticmethod
     def _guard_block(meta, guard: str, inner):
         """A scoped guard: one pass through its block, a break leaves it."""
+        step = fixed_step(meta, "exec", guard)
+
         def ex(fr):
             interp = fr.fn.interp
             interp.tick(meta)
             if interp.record:
-                interp.step(fr, meta, "exec", guard)
+                interp.steps.append(step)
             r = inner(fr)
             return None if r is BREAK else r
         return ex

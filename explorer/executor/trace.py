@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Step:
+    """One thing the run did.  Immutable: the executor hands the same Step to
+    every run that does the same thing at the same place."""
     function: str
     node_id: str
     line: int          # 1-based lines of the reader's file
@@ -39,7 +41,7 @@ class Outcome:
         return d
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Assumption:
     function: str
     line: int
