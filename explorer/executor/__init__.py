@@ -8,7 +8,8 @@
 Pieces, in the order a run uses them:
   flags        CLONE_* and errno facts per version
   program      a Module compiled under one config: #if choice, macros, globals
-  statements   the statement compiler (a function body -> closures)
+  statements   the statement compiler (a function body -> closures);
+  loops        its loops, switch, break and continue
   expressions  the expression compiler (an expression -> closure and C type);
   assignments  its writing half (lvalues, =, op=, ++)
   builtins     kernel helpers with known meaning (IS_ERR, likely, ...)

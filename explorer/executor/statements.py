@@ -15,16 +15,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import cvalues
-from .callsites import CallSite, declared_name
-from .control import BREAK, CONTINUE, Unsupported
-from .cvalues import Obj, Unknown, c_equal, wrap
+from .callsites import declared_name
+from .control import BREAK, Unsupported
+from .cvalues import Obj, Unknown, wrap
 from .expressions import ExprCompiler
+from .loops import LoopsAndSwitch
 from .trace import Step
 
 if TYPE_CHECKING:
     from .program import Program
-
-LOOP_LIMIT = 10_000           # iterations of one loop before the run is called unknown
 
 GUARD_MACROS = ("scoped_guard", "scoped_cond_guard")
 
@@ -34,10 +33,6 @@ GUARD_MACROS = ("scoped_guard", "scoped_cond_guard")
 MEMO_LIMIT = 64               # values remembered per statement
 
 
-def fixed_step(meta, event: str, detail: str) -> Step:
-    return Step(meta[0], meta[1], meta[2], meta[3], event, detail)
-
-
 class CompiledFunction:
     __slots__ = ("name", "params", "ret_type", "ret_bool", "body", "meta", "labels", "returns_pointer")
 
@@ -45,7 +40,7 @@ class CompiledFunction:
         self.name = name
 
 
-class FunctionCompiler:
+class FunctionCompiler(LoopsAndSwitch):
     def __init__(self, program: Program, fn):
         self.program = program
         self.module = program.module
@@ -178,7 +173,7 @@ class FunctionCompiler:
         elif alt is not None and kept:
             chosen_detail = f"{head}: kept (not the #else branch)"
 
-        step = fixed_step(meta, "branch", chosen_detail)
+        step = Step.at(meta, "branch", chosen_detail)
 
         def ex(fr):
             fr.fn.interp.steps.append(step)
@@ -224,13 +219,13 @@ class FunctionCompiler:
                 if interp.record:
                     step = memo.get(v) if v.__class__ is int else None
                     if step is None:
-                        step = fixed_step(meta, "assign", f"{target} = {cvalues.show(v)}")
+                        step = Step.at(meta, "assign", f"{target} = {cvalues.show(v)}")
                         if v.__class__ is int and len(memo) < MEMO_LIMIT:
                             memo[v] = step
                     interp.steps.append(step)
                 return None
             return ex
-        step = fixed_step(meta, "exec", "")
+        step = Step.at(meta, "exec", "")
 
         def ex(fr):
             interp = fr.fn.interp
@@ -323,7 +318,7 @@ class FunctionCompiler:
             if interp.record:
                 step = memo.get(v) if v.__class__ is int else None
                 if step is None:
-                    step = fixed_step(meta, "eval", f"{'true' if taken else 'false'} ({cvalues.show(v)})"
+                    step = Step.at(meta, "eval", f"{'true' if taken else 'false'} ({cvalues.show(v)})"
                                       if not isinstance(v, Unknown) else
                                       f"{'true' if taken else 'false'} (assumed)")
                     if v.__class__ is int and len(memo) < MEMO_LIMIT:
@@ -352,7 +347,7 @@ class FunctionCompiler:
                 keep = v is None or v.__class__ is int
                 step = memo.get(v) if keep else None
                 if step is None:
-                    step = fixed_step(meta, "return", cvalues.show(v) if v is not None else "")
+                    step = Step.at(meta, "return", cvalues.show(v) if v is not None else "")
                     if keep and len(memo) < MEMO_LIMIT:
                         memo[v] = step
                 interp.steps.append(step)
@@ -363,7 +358,7 @@ class FunctionCompiler:
         label = self.module.node_text(node.child_by_field_name("label"))
         meta = self.meta(node)
         sig = ("g", label)
-        step = fixed_step(meta, "goto", label)
+        step = Step.at(meta, "goto", label)
 
         def ex(fr):
             interp = fr.fn.interp
@@ -382,158 +377,13 @@ class FunctionCompiler:
         if kids:
             inner = self.stmt(kids[0])
 
-        step = fixed_step(meta, "label", label)
+        step = Step.at(meta, "label", label)
 
         def ex(fr):
             interp = fr.fn.interp
             if interp.record:
                 interp.steps.append(step)
             return inner(fr) if inner is not None else None
-        return ex
-
-    def s_break_statement(self, node):
-        meta = self.meta(node)
-
-        def ex(fr):
-            fr.fn.interp.tick(meta)
-            return BREAK
-        return ex
-
-    def s_continue_statement(self, node):
-        meta = self.meta(node)
-
-        def ex(fr):
-            fr.fn.interp.tick(meta)
-            return CONTINUE
-        return ex
-
-    def _loop(self, node, cond_ev, body, update, check_first, meta):
-        iterator = node.start_byte in self.program.iterators
-        it_name = self.program.iterator_names.get(node.start_byte, "")
-        site = CallSite(self.ec, node, it_name or "loop", meta) if iterator else None
-        if site is not None:
-            site.text = it_name
-
-        another = fixed_step(meta, "eval", f"{it_name}: another pass (assumed)")
-        done = fixed_step(meta, "eval", f"{it_name}: done (assumed)")
-
-        def ex(fr):
-            interp = fr.fn.interp
-            passes = 0
-            if iterator:
-                limit = interp.world.iterations
-                if interp.record:
-                    interp.assume(site, fr, f"{limit} iteration(s) of {it_name}")
-            while True:
-                interp.tick(meta)
-                if iterator:
-                    go = passes < limit
-                    if interp.record:
-                        interp.steps.append(another if go else done)
-                elif check_first or passes:
-                    v = cond_ev(fr)
-                    go = interp.decide(v, fr, node, "loop", meta)
-                    if interp.record:
-                        interp.step(fr, meta, "eval", f"{'true' if go else 'false'} ({cvalues.show(v)})")
-                else:
-                    go = True
-                if not go:
-                    return None
-                passes += 1
-                if passes > LOOP_LIMIT:
-                    raise Unsupported(f"loop did not end within {LOOP_LIMIT} iterations", meta)
-                r = body(fr)
-                if r is not None:
-                    if r is BREAK:
-                        return None
-                    if r is not CONTINUE:
-                        return r
-                if update is not None:
-                    update(fr)
-        return ex
-
-    def s_while_statement(self, node):
-        cond_ev, cond = self._cond(node)
-        body = self.stmt(node.child_by_field_name("body"))
-        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
-        return self._loop(node, cond_ev, body, None, True, meta)
-
-    def s_do_statement(self, node):
-        cond_ev, cond = self._cond(node)
-        body = self.stmt(node.child_by_field_name("body"))
-        meta = (self.fn.name, self.nid(node), cond.start_point[0] + 1, cond.end_point[0] + 1)
-        return self._loop(node, cond_ev, body, None, False, meta)
-
-    def s_for_statement(self, node):
-        init = node.child_by_field_name("initializer")
-        init_ex = None
-        if init is not None:
-            if init.type == "declaration":
-                init_ex = self.s_declaration(init)
-            else:
-                iev, _ = self.ec.expr(init)
-                init_ex = lambda fr: iev(fr)   # noqa: E731
-        cond = node.child_by_field_name("condition")
-        cond_ev = self.ec.expr(cond)[0] if cond is not None else (lambda fr: 1)
-        upd = node.child_by_field_name("update")
-        upd_ev = self.ec.expr(upd)[0] if upd is not None else None
-        body = self.stmt(node.child_by_field_name("body"))
-        end = (cond or node).end_point[0] + 1
-        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, end)
-        loop = self._loop(node, cond_ev, body, upd_ev, True, meta)
-
-        def ex(fr):
-            if init_ex is not None:
-                init_ex(fr)
-            return loop(fr)
-        return ex
-
-    def s_switch_statement(self, node):
-        cond_ev, cond = self._cond(node)
-        body = node.child_by_field_name("body")
-        meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, cond.end_point[0] + 1)
-        cases = []       # (value closure or None for default, [stmt closures], meta)
-        for c in body.named_children:
-            if c.type != "case_statement":
-                continue
-            vnode = c.child_by_field_name("value")
-            vev = self.ec.expr(vnode)[0] if vnode is not None else None
-            stmts = []
-            for s in c.named_children:
-                if vnode is not None and s.id == vnode.id:
-                    continue
-                if s.type == "comment":
-                    continue
-                stmts.append(self.stmt(s))
-            cases.append((vev, stmts, self.meta(c)))
-
-        def ex(fr):
-            interp = fr.fn.interp
-            interp.tick(meta)
-            v = cond_ev(fr)
-            start = None
-            if isinstance(v, Unknown):
-                raise Unsupported(f"switch on an unknown value ({v.text})", meta)
-            for i, (vev, _, _) in enumerate(cases):
-                if vev is not None and c_equal(vev(fr), v):
-                    start = i
-                    break
-            if start is None:
-                start = next((i for i, c in enumerate(cases) if c[0] is None), None)
-            if interp.record:
-                interp.step(fr, meta, "branch",
-                            f"switch ({cvalues.show(v)}): " + ("no case" if start is None else
-                                                         f"case at line {cases[start][2][2]}"))
-            if start is None:
-                return None
-            for _, stmts, _ in cases[start:]:
-                for s in stmts:
-                    r = s(fr)
-                    if r is not None:
-                        if r is BREAK:
-                            return None
-                        return r
-            return None
         return ex
 
     def s_attributed_statement(self, node):
@@ -549,7 +399,7 @@ class FunctionCompiler:
     @staticmethod
     def _guard_block(meta, guard: str, inner):
         """A scoped guard: one pass through its block, a break leaves it."""
-        step = fixed_step(meta, "exec", guard)
+        step = Step.at(meta, "exec", guard)
 
         def ex(fr):
             interp = fr.fn.interp

@@ -19,6 +19,11 @@ class Step:
     event: str         # enter eval branch call assume assign exec label goto return unknown
     detail: str = ""
 
+    @classmethod
+    def at(cls, meta: tuple, event: str, detail: str = "") -> "Step":
+        """A step at meta = (function, node_id, line, end_line)."""
+        return cls(meta[0], meta[1], meta[2], meta[3], event, detail)
+
     def to_dict(self) -> dict:
         return {"function": self.function, "node_id": self.node_id, "line": self.line,
                 "end_line": self.end_line, "event": self.event, "detail": self.detail}
