@@ -5,11 +5,10 @@ writes `page()`.  Every piece of text goes through html.escape.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
-
-from .filediff import FileDiff
-from .render import Row, rows
-from .treediff import FunctionDiff
+from ..cparse.memo import per_module
+from ..diff.filediff import FileDiff
+from ..diff.treediff import FunctionDiff
+from .diff_rows import Row, rows
 
 STYLE = """
 .fx-diff { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
@@ -49,7 +48,7 @@ def _family(tok) -> str | None:
     return None
 
 
-@lru_cache(maxsize=32)
+@per_module
 def _colours(mod, first: int, last: int) -> dict[int, list[tuple[int, int, str]]]:
     """{line: [(start_col, end_col, class)]} for lines first..last, lexed together so a
     comment that spans lines is a comment on each of them."""
