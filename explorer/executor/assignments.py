@@ -16,8 +16,12 @@ class Assignments:
             if name in self.scope:
                 ctype = self.scope[name]
 
-                def set_(fr, v):
-                    fr.vars[name] = wrap(v, ctype)
+                if ctype is None:
+                    def set_(fr, v):
+                        fr.vars[name] = v
+                else:
+                    def set_(fr, v):
+                        fr.vars[name] = wrap(v, ctype)
                 return set_, ctype
             gtype = self.program.global_types.get(name)
 
@@ -76,10 +80,16 @@ class Assignments:
         if op == "=":
             right, _ = self.expr(node.child_by_field_name("right"))
 
-            def ev(fr):
-                v = right(fr)
-                set_(fr, v)
-                return wrap(v, lt)
+            if lt is None:
+                def ev(fr):
+                    v = right(fr)
+                    set_(fr, v)
+                    return v
+            else:
+                def ev(fr):
+                    v = right(fr)
+                    set_(fr, v)
+                    return wrap(v, lt)
             return ev, lt
         binop = op[:-1]
         fake = _BinaryOf(left, node.child_by_field_name("right"), binop)

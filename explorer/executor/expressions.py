@@ -460,9 +460,60 @@ class ExprCompiler(Assignments):
                 return interp.call(name, args, site, fr)
             return ev, None
 
-        def ev(fr):
-            return fr.fn.interp.world_call(name, [a(fr) for a in arg_evs], site, fr)
+        # by arity: most calls the World answers take one to three arguments
+        if len(arg_evs) == 1:
+            a0, = arg_evs
+
+            def ev(fr):
+                return fr.fn.interp.world_call(name, [a0(fr)], site, fr)
+        elif len(arg_evs) == 2:
+            a0, a1 = arg_evs
+
+            def ev(fr):
+                return fr.fn.interp.world_call(name, [a0(fr), a1(fr)], site, fr)
+        elif len(arg_evs) == 3:
+            a0, a1, a2 = arg_evs
+
+            def ev(fr):
+                return fr.fn.interp.world_call(name, [a0(fr), a1(fr), a2(fr)], site, fr)
+        else:
+            def ev(fr):
+                return fr.fn.interp.world_call(name, [a(fr) for a in arg_evs], site, fr)
         return ev, None
+
+    _PURE_LEAVES = frozenset({"identifier", "number_literal", "string_literal", "char_literal",
+                              "concatenated_string", "true", "false", "null"})
+
+    def _pure(self, node) -> bool:
+        """Evaluating node changes nothing and cannot fail (names, constants, fields, & and *)."""
+        t = node.type
+        if t in self._PURE_LEAVES:
+            return True
+        if t == "parenthesized_expression":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            return len(inner) == 1 and self._pure(inner[0])
+        if t == "field_expression":
+            return self._pure(node.child_by_field_name("argument"))
+        if t == "pointer_expression":
+            arg = node.child_by_field_name("argument")
+            if node.child_by_field_name("operator").type == "&":
+                return arg.type in ("identifier", "field_expression") and self._pure(arg)
+            return self._pure(arg)
+        return False
+
+    def answered_by_world(self, node) -> bool:
+        """A call the World answers (not one the file defines, not a builtin) whose
+        arguments are pure: when its value is thrown away and nothing is being
+        recorded, running it changes nothing."""
+        fnode = node.child_by_field_name("function")
+        if node.type != "call_expression" or fnode is None or fnode.type != "identifier":
+            return False
+        name = self.text(fnode)
+        if name in BUILTINS or (name in self.program.module.functions and name not in self.program.fn_macros):
+            return False
+        args = node.child_by_field_name("arguments")
+        return all(self._pure(a) for a in (args.named_children if args is not None else [])
+                   if a.type != "comment")
 
     def x_gnu_asm_expression(self, node):
         return self.unsupported(node, "inline assembly")

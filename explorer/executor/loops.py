@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import cvalues
 from .callsites import CallSite
-from .control import BREAK, CONTINUE, Unsupported
+from .control import BREAK, CONTINUE, BudgetExceeded, Unsupported
 from .cvalues import Unknown, c_equal
 from .trace import Step
 
@@ -17,7 +17,10 @@ class LoopsAndSwitch:
         meta = self.meta(node)
 
         def ex(fr):
-            fr.fn.interp.tick(meta)
+            interp = fr.fn.interp
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             return BREAK
         return ex
 
@@ -25,7 +28,10 @@ class LoopsAndSwitch:
         meta = self.meta(node)
 
         def ex(fr):
-            fr.fn.interp.tick(meta)
+            interp = fr.fn.interp
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             return CONTINUE
         return ex
 
@@ -47,7 +53,9 @@ class LoopsAndSwitch:
                 if interp.record:
                     interp.assume(site, fr, f"{limit} iteration(s) of {it_name}")
             while True:
-                interp.tick(meta)
+                interp.count += 1
+                if interp.count > interp.budget:
+                    raise BudgetExceeded(meta)
                 if iterator:
                     go = passes < limit
                     if interp.record:
@@ -131,7 +139,9 @@ class LoopsAndSwitch:
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             v = cond_ev(fr)
             start = None
             if isinstance(v, Unknown):

@@ -63,6 +63,7 @@ class Interpreter:
 
     # -- bookkeeping -----------------------------------------------------------
     def tick(self, meta):
+        """Count one statement against the budget (the statement closures inline this)."""
         self.count += 1
         if self.count > self.budget:
             raise BudgetExceeded(meta)
@@ -141,7 +142,7 @@ class Interpreter:
     def invoke(self, cf: CompiledFunction, args):
         fr = Frame(_FnCtx(cf, self))
         for (pname, ptype, _), v in zip(cf.params, args):
-            fr.vars[pname] = wrap(v, ptype)
+            fr.vars[pname] = v if ptype is None else wrap(v, ptype)
         if self.record:
             m = cf.meta
             self.steps.append(Step(m[0], m[1], m[2], m[2], "enter",
@@ -166,7 +167,7 @@ class Interpreter:
     def world_call(self, name, args, site: CallSite, fr):
         """Answer a call to a function fork.c does not define."""
         w = self.world
-        conv = site.convention
+        conv = site._convention or site.convention
         errno = w.failures.get(name)
         if errno is not None:
             value = {"int": -errno, "null": 0, "errptr": ErrPtr(-errno), "object": ErrPtr(-errno)}[conv]

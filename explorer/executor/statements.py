@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import cvalues
 from .callsites import declared_name
-from .control import BREAK, Unsupported
+from .control import BREAK, BudgetExceeded, Unsupported
 from .cvalues import Obj, Unknown, wrap
 from .expressions import ExprCompiler
 from .loops import LoopsAndSwitch
@@ -214,7 +214,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
             def ex(fr):
                 interp = fr.fn.interp
-                interp.tick(meta)
+                interp.count += 1
+                if interp.count > interp.budget:
+                    raise BudgetExceeded(meta)
                 v = ev(fr)
                 if interp.record:
                     step = memo.get(v) if v.__class__ is int else None
@@ -226,12 +228,19 @@ class FunctionCompiler(LoopsAndSwitch):
                 return None
             return ex
         step = Step.at(meta, "exec", "")
+        # spin_lock(&p->alloc_lock); and the like: a World call whose value is
+        # dropped only matters for what it records (sweeps record nothing)
+        silent = self.ec.answered_by_world(e)
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             if interp.record:
                 interp.steps.append(step)
+            elif silent:
+                return None
             ev(fr)
             return None
         return ex
@@ -275,7 +284,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             details = []
             for name, vtype, vev, init in parts:
                 v = vev(fr) if vev is not None else 0
@@ -312,7 +323,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             v = cond_ev(fr)
             taken = interp.decide(v, fr, node, "if", meta)
             if interp.record:
@@ -340,7 +353,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             v = ev(fr)
             interp.note_return(fr, v, meta)
             if interp.record:
@@ -362,7 +377,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             fr.last_goto = meta
             if interp.record:
                 interp.steps.append(step)
@@ -403,7 +420,9 @@ class FunctionCompiler(LoopsAndSwitch):
 
         def ex(fr):
             interp = fr.fn.interp
-            interp.tick(meta)
+            interp.count += 1
+            if interp.count > interp.budget:
+                raise BudgetExceeded(meta)
             if interp.record:
                 interp.steps.append(step)
             r = inner(fr)
