@@ -115,7 +115,7 @@ def _run(argv: list[str], home: Path, out: Path) -> dict:
         text += f"\n=== {f.relative_to(out)}\n" + f.read_text(encoding="utf-8", errors="replace")
     text = _normalise(text, home, out)
     try:
-        shape = _shape(json.loads(stdout.getvalue()))
+        shape = _shape(json.loads(_normalise(stdout.getvalue(), home, out)))
     except ValueError:
         shape = None
     return {"rc": rc, "sha256": hashlib.sha256(text.encode()).hexdigest(), "shape": shape}
