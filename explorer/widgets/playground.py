@@ -24,7 +24,6 @@ WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_
 ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")
 # A step's highlight covers at most this many lines (a multi-line condition, not a whole block).
 MAX_STEP_LINES = 6
-_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 _CONFIG = re.compile(r"\bCONFIG_\w+")
 
 
@@ -202,7 +201,7 @@ class FlagPlayground(w.VBox):
             self.slider.value = max(n - 1, 0)
         self._stepping = True
         self.step_info.value = self._step_html(n - 1) if n else ""
-        cause = self.cause(trace)
+        cause = trace.cause()
         self.view.set_trace(self.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
         return trace
 
@@ -232,18 +231,8 @@ class FlagPlayground(w.VBox):
                 f"<div style='color:#666;font-size:12px'>{len(trace.steps)} steps · "
                 f"{len(trace.assumptions)} answers from the World</div>")
 
-    @staticmethod
-    def cause(trace):
-        """The condition that led to an error's deciding line: the last condition the
-        trace evaluated in that function before reaching it (None for success)."""
-        o = trace.outcome
-        if o.result != "error" or not o.line:
-            return None
-        return next((s for s in reversed(trace.steps)
-                     if s.event in ("eval", "branch") and s.function == o.function and s.line < o.line), None)
-
     def _why(self, o) -> str:
-        branch = self.cause(self.trace)
+        branch = self.trace.cause()
         if branch is None:
             return ""
         text = self.module.lines[branch.line - 1].strip()
@@ -251,7 +240,7 @@ class FlagPlayground(w.VBox):
                 + (f" → {esc(branch.detail)}" if branch.detail else "") + "</div>")
 
     def _refresh_callees(self, trace) -> None:
-        names = sorted({m.group(1) for a in trace.assumptions if (m := _CALL.match(a.what))})
+        names = trace.callees()
         keep = self.fail_callee.value
         if keep and keep not in names:
             names.append(keep)

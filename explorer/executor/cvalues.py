@@ -1,4 +1,5 @@
-"""Runtime values of the executor besides plain Python ints.
+"""C values at run time: integers and their types, pointers, objects, unknowns;
+truth and equality of values.
 
 C integers are Python ints kept in range by `wrap` (see ctypes below);
 pointers to things the executor knows are the objects themselves, so pointer
@@ -236,3 +237,36 @@ def type_of_literal(text: str):
     if not unsigned and value < 2**63:
         return value, LONG
     return value, ULONG
+
+
+def utext(v):
+    if isinstance(v, Unknown):
+        return v.text
+    return show(v)
+
+
+def truth(v, fr, node):
+    """True/False for a known value, None when it cannot be known."""
+    if v.__class__ is int:
+        return v != 0
+    if isinstance(v, Unknown):
+        return None
+    return True      # objects, symbols, strings, ERR_PTRs: non-NULL pointers
+
+
+def c_equal(x, y, t=None):
+    if x.__class__ is int and y.__class__ is int:
+        if t is not None:
+            return wrap(x, t) == wrap(y, t)
+        return x == y
+    if isinstance(x, Unknown) or isinstance(y, Unknown):
+        return None
+    if x.__class__ is int:
+        return False if x == 0 else None
+    if y.__class__ is int:
+        return False if y == 0 else None
+    if isinstance(x, Sym) and isinstance(y, Sym):
+        return x.name == y.name and type(x) is type(y)
+    if isinstance(x, (ErrPtr, Ref)) or isinstance(y, (ErrPtr, Ref)):
+        return x == y
+    return x is y
