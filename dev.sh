@@ -54,9 +54,19 @@ python_env() {
 
 kernel_sources() {
   # Debian's linux-source packages through apt-get download (no root needed), cached.
-  log "kernel sources: debian-6.1 debian-6.12 (cached under ${FORK_EXPLORER_HOME:-kernel-src/cache})"
-  "$VENV/bin/fork-explorer" sources sync debian-6.1 debian-6.12 || \
-    log "could not fetch the Debian kernel sources; tests that need them will skip"
+  # debian-5.10 comes from Debian 11's security archive through a private apt sources list.
+  log "kernel sources: debian-5.10 debian-6.1 debian-6.12 (cached under ${FORK_EXPLORER_HOME:-kernel-src/cache})"
+  "$VENV/bin/fork-explorer" sources sync debian-5.10 debian-6.1 debian-6.12 || \
+    log "could not fetch every Debian kernel source; tests that need them will skip"
+}
+
+old_sources() {
+  # The do_fork and _do_fork forms are upstream tags only (git or https); never fatal.
+  if timeout 90 "$VENV/bin/fork-explorer" sources sync v2.6.32 v4.19 >/dev/null 2>&1; then
+    log "kernel sources: v2.6.32 v4.19 fetched"
+  else
+    log "old versions (v2.6.32, v4.19) not reachable; add one with: .venv/bin/fork-explorer sources add v2.6.32 path/to/kernel/fork.c"
+  fi
 }
 
 cmd="${1:-}"
@@ -81,6 +91,7 @@ case "$cmd" in
     [ ${#APT_PACKAGES_EXPLORE[@]} -gt 0 ] && apt_install "${APT_PACKAGES_EXPLORE[@]}"
     python_env
     kernel_sources
+    old_sources
     if [ "${1:-}" = "--lab" ]; then
       shift
       exec "$VENV/bin/jupyter" lab notebooks/ "$@"

@@ -200,6 +200,8 @@ def cases() -> list[Case]:
         "history": lambda f: ["history", "copy_process", "--versions", A, f],
         "history-entry": lambda f: ["history", "do_fork", "--versions", f, B],
         "sources-add": lambda f: ["sources", "add", "robust-added", f],
+        "pair": lambda f: ["pair", f, B],
+        "trace-compare": lambda f: ["trace", A, "--compare", f, "--flags", "CLONE_VM"],
     }
     for name in sorted(hostile_sources()):
         f = "{IN}/" + name
@@ -222,6 +224,7 @@ def cases() -> list[Case]:
         "translate-status": lambda lb: ["translate", "status", "--version", lb],
         "diff": lambda lb: ["diff", A, lb, "--json"],
         "trace": lambda lb: ["trace", lb, "--flags", "CLONE_VM|CLONE_THREAD", "--json"],
+        "pair": lambda lb: ["pair", lb, A, "--json"],
     }
     for name in ODD_BUT_VALID:
         if name in ("truncated.c", "copy_process_only.c"):
@@ -236,6 +239,8 @@ def cases() -> list[Case]:
         "show": lambda lb: ["show", lb, "copy_process"],
         "trace": lambda lb: ["trace", lb, "--flags", "0"],
         "sweep": lambda lb: ["sweep", lb, "--flags", "CLONE_VM"],
+        "sweep-compare": lambda lb: ["sweep", A, "--compare", lb, "--flags", "CLONE_VM"],
+        "pair": lambda lb: ["pair", A, lb],
         "diff": lambda lb: ["diff", lb, A],
         "history": lambda lb: ["history", "copy_process", "--versions", lb],
         "lineage": lambda lb: ["lineage", lb],

@@ -188,7 +188,7 @@ def test_https_provider_against_a_local_cgit_layout(env, cgit, monkeypatch, caps
     rc, out, _ = run_cli("sources", "list", "--json", capsys=capsys)
     row = next(r for r in json.loads(out)["versions"] if r["label"] == "v9.9")
     assert row == {"label": "v9.9", "form": "kernel_clone", "status": "cached", "blob": blob_id(env["data"]),
-                   "origin": row["origin"], "optional": False}
+                   "origin": row["origin"], "optional": False, "kernel_version": "9.9"}
     assert row["origin"].startswith("https http://127.0.0.1")
 
 

@@ -23,6 +23,8 @@ def register(sub) -> None:
     ap.add_argument("label")
     ap.add_argument("path")
     ap.add_argument("--header", metavar="SCHED_H")
+    ap.add_argument("--kernel-version", metavar="X.Y[.Z]",
+                    help="the release this file is (default: the first X.Y[.Z] in the label)")
     ap.add_argument("--json", action="store_true")
     ap.set_defaults(func=cmd_add)
 
@@ -31,9 +33,10 @@ def cmd_list(args) -> int:
     rows = sources.list_versions()
 
     def text(obj):
-        out = [f"{'label':<14} {'form':<13} {'status':<9} {'blob':<12} origin"]
+        out = [f"{'label':<14} {'kernel':<9} {'form':<13} {'status':<9} {'blob':<12} origin"]
         for r in obj["versions"]:
-            out.append(f"{r['label']:<14} {r['form']:<13} {r['status']:<9} {(r['blob'] or '-')[:10]:<12} "
+            out.append(f"{r['label']:<14} {r['kernel_version'] or '?':<9} {r['form']:<13} {r['status']:<9} "
+                       f"{(r['blob'] or '-')[:10]:<12} "
                        f"{r['origin'] or '-'}{' (optional)' if r['optional'] else ''}")
         return "\n".join(out)
     emit({"versions": rows}, args.json, text)
@@ -52,6 +55,7 @@ def cmd_sync(args) -> int:
 
 
 def cmd_add(args) -> int:
-    report = sources.add(args.label, args.path, args.header)
-    emit(report, args.json, lambda r: f"{r['label']}: added ({r['form']}, blob {r['blob']})")
+    report = sources.add(args.label, args.path, args.header, kernel_version=args.kernel_version)
+    emit(report, args.json, lambda r: f"{r['label']}: added ({r['form']}, kernel {r['kernel_version'] or 'unknown'}, "
+                                      f"blob {r['blob']})")
     return 0

@@ -38,6 +38,8 @@ def _common(p) -> None:
     p.add_argument("--config", action="append", default=[], metavar="CONFIG_X=y|n",
                    help="override one option of the default x86_64 config; repeatable")
     p.add_argument("--budget", type=int, default=200_000, help="step budget (default 200000)")
+    p.add_argument("--compare", default=None, metavar="B",
+                   help="run the same flag bits through version B too and compare (then and now)")
     p.add_argument("--json", action="store_true")
 
 
@@ -80,6 +82,9 @@ def build_config(items: list[str], module=None) -> dict[str, bool]:
 
 
 def cmd_trace(args) -> int:
+    if args.compare:
+        from .cmd_compare import cmd_trace_compare
+        return cmd_trace_compare(args)
     module = open_version(args.label)
     config = build_config(args.config, module)
     world = build_world(args)
@@ -128,6 +133,9 @@ def render_trace(module, trace, flag_table, all_steps: bool = False) -> str:
 
 
 def cmd_sweep(args) -> int:
+    if args.compare:
+        from .cmd_compare import cmd_sweep_compare
+        return cmd_sweep_compare(args)
     module = open_version(args.label)
     config = build_config(args.config, module)
     world = build_world(args)
@@ -139,7 +147,9 @@ def cmd_sweep(args) -> int:
         counts = Counter(r["outcome"] for r in d["results"])
         out = [f"{d['label']}  {d['entry']}: {len(d['results'])} combinations of {', '.join(d['flags'])}"]
         for r in d["results"]:
-            out.append(f"  {r['flags']:#010x}  {r['outcome']:<10} {table.names(r['flags'])}")
+            where = f"{r['function']}:{r['line'] if r['line'] is not None else '?'}"
+            out.append(f"  {r['flags']:#010x}  {r['outcome']:<10} {where:<24} "
+                       f"{table.names(r['flags'])}")
         out.append("totals: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
         return "\n".join(out)
     emit(doc, args.json, text)

@@ -21,6 +21,7 @@ def load(label: str) -> Module:
         mod = parse_source(src.data, label=label)
         mod.sched_h = src.sched_h
         _LOADED[label] = mod
+    mod.kernel_version = sources.kernel_version(label)
     return mod
 
 

@@ -153,3 +153,15 @@ def history(function: str, mods: list[Module]) -> History:
         last = (mod, name)
     tracks.sort(key=lambda t: (order.index(t.first), t.seen[t.first].line))
     return History(function, order, names, tracks)
+
+
+def align_guards(a: Module, name_a: str, guards_a: list[Guard],
+                 b: Module, name_b: str, guards_b: list[Guard]) -> list[tuple[Guard | None, Guard | None]]:
+    """The guards of one function in two versions, aligned by the same rules
+    as one step of the history: (a, b), (a, None) or (None, b), A's order first."""
+    tracks = [(Track(seen={a.label: g}, first=a.label), g) for g in guards_a]
+    pairs = _follow(a, name_a, tracks, b, name_b, guards_b)
+    back = {id(t): g for t, g in pairs if t.seen}
+    out = [(g, back.get(id(t))) for t, g in tracks]
+    out += [(None, g) for t, g in pairs if not t.seen]
+    return out

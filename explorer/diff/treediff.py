@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import weakref
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -217,12 +218,21 @@ def _too_deep(mod: Module, name: str) -> ParseError:
     return ParseError(f"{name} in {mod.label} nests its statements too deeply to diff")
 
 
+_TREES: "weakref.WeakKeyDictionary[Module, dict]" = weakref.WeakKeyDictionary()
+
+
 def statement_tree(mod: Module, name: str) -> SNode:
-    fn = mod.function(name)
-    try:
-        return _Builder(mod).function(fn)
-    except RecursionError:
-        raise _too_deep(mod, name) from None
+    """The statement tree of one function, built once per version (matching
+    never changes a tree: its pairings live in the Matcher)."""
+    per = _TREES.setdefault(mod, {})
+    tree = per.get(name)
+    if tree is None:
+        fn = mod.function(name)
+        try:
+            tree = per[name] = _Builder(mod).function(fn)
+        except RecursionError:
+            raise _too_deep(mod, name) from None
+    return tree
 
 
 # -- matching -----------------------------------------------------------------

@@ -171,6 +171,8 @@ def _outcome(interp: Interpreter, cf, value) -> Outcome:
         if s.event == "return" and s.function == cf.name:
             ret_line = s.line
             break
+    if ret_line is None and interp.last_return is not None and interp.last_return[0] == cf.name:
+        ret_line = interp.last_return[2]   # not recording (a sweep): the entry's own last return
     return Outcome("ok", None, shown, cf.name, ret_line)
 
 
@@ -213,11 +215,13 @@ def sweep(module: Module, names: list[str], entry: str | None = None, world: Wor
     if budget <= 0:
         raise ExecutionError("the step budget must be positive")
     results = []
-    seen: dict[int, str] = {}
+    seen: dict[int, tuple] = {}
     for word in subsets(values):
         if word not in seen:
-            seen[word] = outcome_word(_run(program, name, word, world, budget, record=False))
-        results.append({"flags": word, "outcome": seen[word]})
+            t = _run(program, name, word, world, budget, record=False)
+            seen[word] = (outcome_word(t), t.outcome.function, t.outcome.line)
+        outcome, function, line = seen[word]
+        results.append({"flags": word, "outcome": outcome, "function": function, "line": line})
     return {"label": module.label, "entry": name, "flags": list(names), "results": results}
 
 

@@ -112,6 +112,15 @@ def version_tuple(label: str | None, form: str = "unknown") -> tuple[int, ...]:
     return {"do_fork": (2, 6, 32), "_do_fork": (4, 19), "kernel_clone": (5, 10)}.get(form, (99,))
 
 
+def module_version(module) -> tuple[int, ...]:
+    """The release of a parsed version: the kernel version its source knows
+    (sources.kernel_version, set by cparse.load), else what the label says."""
+    known = getattr(module, "kernel_version", None)
+    if known:
+        return tuple(int(x) for x in known.split("."))
+    return version_tuple(module.label, module.form)
+
+
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(CLONE_\w+|CSIGNAL)[ \t]+([^\n]*)$", re.M)
 _TOKEN = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|\s*(<<|[|()])|\s*([A-Za-z_]\w*)")
 
@@ -178,7 +187,7 @@ class FlagTable:
 
     @classmethod
     def for_module(cls, module) -> "FlagTable":
-        return cls.for_version(version_tuple(module.label, module.form), getattr(module, "sched_h", None))
+        return cls.for_version(module_version(module), getattr(module, "sched_h", None))
 
     def value(self, name: str) -> int:
         name = name.strip()

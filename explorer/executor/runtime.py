@@ -44,6 +44,7 @@ class Interpreter:
         self.globals: dict = {}
         self.depth = 0
         self.error_origin = None          # (value, function, line) of the deepest error return
+        self.last_return = None           # meta of the latest return: where an ok outcome was decided
         self.last_meta = None
         self.user_clone_args: dict = {}
         flags = program.flags.values
@@ -113,6 +114,7 @@ class Interpreter:
     def note_return(self, fr, v, meta):
         """Remember where an error was decided: the goto that led to the
         cleanup path, or the return itself."""
+        self.last_return = meta
         err = None
         if isinstance(v, ErrPtr):
             err = v.value

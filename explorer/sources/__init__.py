@@ -15,10 +15,37 @@ from .blob import blob_id
 from .cache import SourceFile
 from .manifest import Version
 from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, terminal_progress
-from .versions import check_label, release_key, sort_labels
+from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
 
 __all__ = ["get", "sync", "add", "read_user_file", "list_versions", "available", "SourceFile", "Version",
-           "release_key", "sort_labels", "check_label", "blob_id"]
+           "release_key", "sort_labels", "check_label", "blob_id", "kernel_version", "add_upload"]
+
+
+def kernel_version(label: str) -> str | None:
+    """The kernel version (X.Y[.Z]) a version is: what `sources add
+    --kernel-version` recorded, else the fetched package's, else the
+    manifest's, else the first X.Y[.Z] in the label; None if none says."""
+    try:
+        check_label(label)
+        meta = cache.read_meta(label) or {}
+    except (LabelError, SourceError):
+        meta = {}
+    if meta.get("kernel_version"):
+        return meta["kernel_version"]
+    from_package = kernel_version_in(meta.get("package_version"))
+    if from_package:
+        return from_package
+    try:
+        v = manifest.get(label)
+    except LabelError:
+        v = None
+    return v.release if v is not None else kernel_version_in(label)
+
+
+def sort_labels(labels) -> list[str]:
+    """Labels in kernel-version order (lists, history columns, pickers);
+    the label's own numbers break ties (v2.6.32 before v2.6.32.69)."""
+    return sorted(labels, key=lambda lb: (version_key(kernel_version(lb)), release_key(lb)))
 
 
 def known_labels() -> list[str]:
@@ -75,6 +102,7 @@ def list_versions() -> list[dict]:
             "origin": meta.get("origin") if meta else (
                 f"debian {v.package}" if v and v.package else f"tag {v.tag}" if v and v.tag else None),
             "optional": bool(v and v.optional),
+            "kernel_version": kernel_version(label),
         })
     return rows
 
@@ -141,11 +169,68 @@ def read_user_file(path: str, what: str = "source") -> bytes:
     return check_source_bytes(data, f"{what} {path}")
 
 
-def add(label: str, path: str, header: str | None = None) -> dict:
-    """Register a local fork.c (and optionally its sched.h) under a label."""
+TARBALL_SUFFIXES = (".tar", ".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2")
+
+
+def _read_kernel_tree(path: str) -> tuple[bytes, bytes | None] | None:
+    """(fork.c, sched.h) from a kernel tarball or an unpacked tree the user
+    names, or None when path is neither (then it must be fork.c itself)."""
+    import tarfile
+
+    from .providers import read_folder, read_tarball
+    p = Path(path)
+    try:
+        st = os.lstat(p)
+    except OSError:
+        return None                      # read_user_file says what is wrong
+    if stat.S_ISDIR(st.st_mode):
+        fork, sched = read_folder(p)
+        if fork is None:
+            raise SourceError(f"source {path} is not a regular file, and not a kernel tree (no kernel/fork.c in it)")
+    elif stat.S_ISREG(st.st_mode) and p.name.lower().endswith(TARBALL_SUFFIXES):
+        try:
+            fork, sched = read_tarball(p, progress=_quiet)
+        except (tarfile.TarError, EOFError, OSError, ValueError) as e:
+            raise SourceError(f"cannot read the kernel tarball {path}: {e}") from None
+        except Exception as e:   # noqa: BLE001 - lzma/zlib/bz2 each raise their own error type
+            raise SourceError(f"cannot read the kernel tarball {path}: {type(e).__name__}") from None
+        if fork is None:
+            raise SourceError(f"the kernel tarball {path} holds no kernel/fork.c")
+    else:
+        return None
+    return check_source_bytes(fork, f"kernel/fork.c of {path}"), sched
+
+
+class _quiet:
+    def __init__(self, total, desc):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+def add(label: str, path: str, header: str | None = None, kernel_version: str | None = None,
+        *, origin: str | None = None) -> dict:
+    """Register a local fork.c (and optionally its sched.h) under a label;
+    `path` may also be a kernel tarball or unpacked tree (its kernel/fork.c and
+    sched.h are taken).  `kernel_version` (X.Y[.Z]) says which release it is;
+    by default the first X.Y[.Z] in the label, or the manifest's for a known label."""
     check_label(label)
-    data = read_user_file(path, "source")
-    sched = read_user_file(header, "header") if header else None
+    release = parse_kernel_version(kernel_version) if kernel_version else None
+    tree = _read_kernel_tree(path)
+    if tree is not None:
+        data, sched = tree
+        if header:
+            sched = read_user_file(header, "header")
+    else:
+        data = read_user_file(path, "source")
+        sched = read_user_file(header, "header") if header else None
     v = manifest.get(label)
     if v is not None and v.blob:
         actual = blob_id(data)
@@ -158,6 +243,24 @@ def add(label: str, path: str, header: str | None = None) -> dict:
         raise SourceError(f"{path} does not look like kernel/fork.c: it defines no do_fork, "
                           "_do_fork, kernel_clone or copy_process")
     form = v.form if v else mod.form
-    src = cache.store(label, data, sched, {"origin": f"user {os.path.abspath(path)}", "provider": "user",
-                                           "form": form, "user": v is None})
-    return {"label": label, "status": "added", "origin": src.origin, "blob": src.blob, "form": form}
+    release = release or (v.release if v else kernel_version_in(label))
+    src = cache.store(label, data, sched, {"origin": origin or f"user {os.path.abspath(path)}", "provider": "user",
+                                           "form": form, "user": v is None, "kernel_version": release})
+    return {"label": label, "status": "added", "origin": src.origin, "blob": src.blob, "form": form,
+            "kernel_version": release}
+
+
+def add_upload(label: str, filename: str, data: bytes, kernel_version: str | None = None) -> dict:
+    """`add` for bytes a reader uploaded (the app's version picker): a fork.c
+    or a kernel tarball, told apart by the file name, with the same checks."""
+    import tempfile
+    name = os.path.basename(filename or "") or "fork.c"
+    if not name.lower().endswith(TARBALL_SUFFIXES) and not name.endswith((".c", ".h")):
+        name = "fork.c"
+    from .. import paths
+    base = paths.home() / "downloads"
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=base) as tmp:
+        target = Path(tmp) / name
+        target.write_bytes(data)
+        return add(label, str(target), kernel_version=kernel_version, origin=f"upload {name}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import LabelError, SourceError
-from .versions import check_label, release_key
+from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
 
 FORMS = ("do_fork", "_do_fork", "kernel_clone")
 
@@ -22,10 +22,19 @@ class Version:
     package: str | None = None          # Debian package, e.g. linux-source-6.12
     package_version: str | None = None  # the Debian version whose blob we pinned
     suite: str | None = None            # apt suite for optional extras (private sources list)
+    mirror: str | None = None           # apt archive of that suite (default deb.debian.org/debian)
+    kernel_version: str | None = None   # X.Y[.Z]; default: from the package version, the tag or the label
     blob: str | None = None             # git blob SHA-1 of kernel/fork.c, None if not established
     optional: bool = False              # not needed by CI
     notes: str = ""
     extra: dict = field(default_factory=dict)
+
+    @property
+    def release(self) -> str | None:
+        """The kernel version this entry names: the manifest's, else the
+        pinned package's, else the tag's or the label's."""
+        return self.kernel_version or kernel_version_in(self.package_version) or kernel_version_in(self.tag) \
+            or kernel_version_in(self.label)
 
 
 @lru_cache(maxsize=4)
@@ -49,8 +58,13 @@ def _load(path: str) -> tuple[Version, ...]:
         if form not in FORMS:
             raise SourceError(f"{label}: form must be one of {', '.join(FORMS)}", path=path)
         known = {k: raw.pop(k) for k in list(raw) if k in Version.__dataclass_fields__}
+        if known.get("kernel_version") is not None:
+            try:
+                known["kernel_version"] = parse_kernel_version(str(known["kernel_version"]))
+            except LabelError as e:
+                raise SourceError(f"{label}: {e}", path=path) from None
         out.append(Version(label=label, form=form, extra=raw, **known))
-    return tuple(sorted(out, key=lambda v: release_key(v.label)))
+    return tuple(sorted(out, key=lambda v: (version_key(v.release), release_key(v.label))))
 
 
 def versions(path: Path | None = None) -> tuple[Version, ...]:

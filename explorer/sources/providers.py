@@ -113,7 +113,7 @@ def _tar_pick(tf: tarfile.TarFile, desc: str) -> tuple[bytes | None, bytes | Non
         name = m.name.lstrip("./")
         parts = name.split("/", 1)
         rel = parts[1] if len(parts) == 2 else name
-        if rel == FORK_C_PATH and m.isfile():
+        if rel == FORK_C_PATH and m.isfile() and m.size <= MAX_SOURCE_BYTES:   # no bomb gets read
             fork = tf.extractfile(m).read()
         elif rel in SCHED_H_PATHS and m.isfile():
             sched[rel] = tf.extractfile(m).read()
@@ -271,7 +271,7 @@ class DebianProvider:
     def _apt_options(self, v: Version) -> list[str]:
         if not v.suite:
             return []
-        return private_apt_options(v.suite)
+        return private_apt_options(v.suite, v.mirror)
 
     def _download(self, v: Version, into: Path) -> Path:
         opts = self._apt_options(v)
@@ -291,16 +291,21 @@ class DebianProvider:
         raise ProviderUnavailable(f"debian: apt-get download {v.package} failed: {errors[-1]}")
 
 
-def private_apt_options(suite: str) -> list[str]:
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def private_apt_options(suite: str, mirror: str | None = None) -> list[str]:
     """apt options for a private sources list under FORK_EXPLORER_HOME/apt: the
-    system's lists are never edited.  `suite` is one or more suites, e.g. 'trixie-backports sid'."""
+    system's lists are never edited.  `suite` is one or more suites, e.g.
+    'trixie-backports sid'; `mirror` the archive that carries them (Debian's
+    security archive for 'bullseye-security'), deb.debian.org by default."""
     from .. import paths
     root = paths.home() / "apt"
     (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
     (root / "archives" / "partial").mkdir(parents=True, exist_ok=True)
     src = root / "sources.list"
     keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
-    src.write_text("".join(f"deb [signed-by={keyring}] http://deb.debian.org/debian {s} main\n"
+    src.write_text("".join(f"deb [signed-by={keyring}] {mirror or DEBIAN_MIRROR} {s} main\n"
                            for s in suite.split()))
     return ["-o", f"Dir::Etc::SourceList={src}", "-o", "Dir::Etc::SourceParts=/nonexistent",
             "-o", f"Dir::State::Lists={root / 'lists'}", "-o", f"Dir::Cache::Archives={root / 'archives'}",

@@ -38,4 +38,31 @@ def release_key(label: str) -> tuple:
 
 
 def sort_labels(labels) -> list[str]:
+    """Labels by the release their name says (see sources.sort_labels for the
+    order by each version's known kernel version)."""
     return sorted(labels, key=release_key)
+
+
+_KERNEL_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_kernel_version(text: str) -> str:
+    """'5.10' or '5.10.262' (X.Y[.Z]), checked; KernelVersion text as the user wrote it."""
+    t = (text or "").strip().removeprefix("v")
+    if not _KERNEL_VERSION.fullmatch(t):
+        raise LabelError(f"bad kernel version {text!r}: use X.Y or X.Y.Z (5.10, 2.6.32)")
+    return t
+
+
+def kernel_version_in(text: str | None) -> str | None:
+    """The first X.Y[.Z] in a label, package version or tag ('debian-5.10' -> '5.10',
+    '6.12.117-1~deb12u1' -> '6.12.117', 'v2.6.32.69' -> '2.6.32'), or None."""
+    m = _KERNEL_VERSION.search(text or "")
+    return m.group(0) if m else None
+
+
+def version_key(version: str | None) -> tuple:
+    """Sort key of a kernel version text; unknown versions sort last."""
+    if not version:
+        return (10**9,)
+    return tuple(int(x) for x in version.split("."))

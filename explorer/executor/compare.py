@@ -1,0 +1,305 @@
+"""Differential execution: the same clone() flag bits through two versions.
+
+Bits are passed by value, as the real kernels would receive them.  A name is
+looked up in each version's flag table; a name only one version defines is
+passed by its value there too (the other kernel gets the same bit, whatever
+it calls it), with a note.  A bit two versions name differently is shown
+under both names: 0x02000000 is CLONE_STOPPED in 2.6.32 and CLONE_NEWCGROUP
+from 4.6.  A bit a version does not define means nothing to it: legacy
+clone() has never rejected unknown bits, and `unknown_bit_checks()` shows
+where a file does mask unknown bits (unshare, and clone3 from 5.3), which is
+never on the legacy fork path.
+
+    from explorer.executor.compare import sweep_compare, trace_compare
+    doc = sweep_compare(load("v2.6.32.69"), load("debian-6.12"), ["CLONE_THREAD", "CLONE_NEWUSER"])
+    cmp = trace_compare(a, b, "CLONE_NEWUSER|CLONE_THREAD")   # .trace_a, .trace_b, .parting, .to_dict()
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..cparse.module import Module
+from ..diff.guards import find_guards
+from ..diff.lineage import resolve_in
+from ..diff.pair import pair_guards
+from ..errors import ExecutionError, LabelError, LookupFailure
+from . import program_for, resolve_entry, run, subsets
+from .flags import FlagTable
+from .entries import DEFAULT_BUDGET
+from .trace import Trace
+from .world import World
+
+MAX_SWEEP_FLAGS = 16
+
+# `flags & ~(CLONE_...` possibly across lines: a check that rejects bits it does not know.
+_MASK = re.compile(rb"\b\w*flags\s*&\s*~\s*\(\s*(?:\(\s*\w+\s*\)\s*)?CLONE_")
+
+
+@dataclass
+class FlagWord:
+    """One flag word as both versions see it."""
+    value: int
+    bits: list[dict]              # [{"value", "a": name|None, "b": name|None}] for every set bit
+    notes: list[str] = field(default_factory=list)
+
+
+def _check_pair(a: Module, b: Module) -> None:
+    if a.label is not None and a.label == b.label:
+        raise LabelError(f"compare needs two different versions, got {a.label} twice")
+
+
+def _bit_name(table: FlagTable, bit: int) -> str | None:
+    return next((n for n, v in table.values.items() if v == bit and n != "CSIGNAL"), None)
+
+
+def spell_bits(value: int, table_a: FlagTable, table_b: FlagTable) -> list[dict]:
+    """Every set bit of value with its name in each version (None: undefined there)."""
+    out = []
+    bit = 1
+    while bit <= value:
+        if value & bit:
+            out.append({"value": bit, "a": _bit_name(table_a, bit), "b": _bit_name(table_b, bit)})
+        bit <<= 1
+    return out
+
+
+def _name_value(name: str, tables: dict[str, FlagTable]) -> tuple[int, list[str]]:
+    """A flag name's value in whichever version defines it, and the notes."""
+    found = {lb: t.values[name] for lb, t in tables.items() if name in t.values}
+    if not found:
+        raise ExecutionError(f"neither {' nor '.join(tables)} defines a clone flag {name!r}")
+    values = set(found.values())
+    if len(values) > 1:   # never seen in real headers, but a vendor tree could do it
+        raise ExecutionError(f"{name} has different values in {' and '.join(f'{lb} ({v:#x})' for lb, v in found.items())}; "
+                             "pass the bit by value")
+    value = values.pop()
+    notes = []
+    for lb, t in tables.items():
+        if lb in found:
+            continue
+        other = _bit_name(t, value)
+        if other:
+            what = f"which {lb} calls {other}"
+        elif value & t.values.get("CSIGNAL", 0xff) == value:
+            what = f"inside CSIGNAL in {lb}: part of the exit signal number, not a flag"
+        else:
+            what = f"a bit that means nothing to {lb}"
+        notes.append(f"{name} is not defined in {lb}; passed by value {value:#x}, {what}")
+    return value, notes
+
+
+def parse_flags(expr, a: Module, b: Module, config: dict | None = None) -> FlagWord:
+    """'CLONE_VM|CLONE_STOPPED|0x10' for two versions: names from either, numbers as they are."""
+    ta, tb = program_for(a, config).flags, program_for(b, config).flags
+    tables = {a.label or "A": ta, b.label or "B": tb}
+    if isinstance(expr, int):
+        total, notes = expr, []
+    else:
+        if expr is None or not str(expr).strip():
+            raise ExecutionError("empty flags expression")
+        total, notes = 0, []
+        for part in str(expr).replace(",", "|").split("|"):
+            part = part.strip()
+            if re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", part):
+                total |= int(part, 0)
+            elif re.fullmatch(r"[A-Za-z_]\w*", part):
+                v, n = _name_value(part, tables)
+                total |= v
+                notes += n
+            else:
+                raise ExecutionError(f"bad flags expression {expr!r}")
+    if total < 0 or total >= 1 << 64:
+        raise ExecutionError(f"flags must be an unsigned 64-bit number, not {total!r}")
+    bits = spell_bits(total, ta, tb)
+    for bit in bits:
+        if bit["a"] and bit["b"] and bit["a"] != bit["b"]:
+            notes.append(f"{bit['value']:#x} is {bit['a']} in {a.label} and {bit['b']} in {b.label}")
+    return FlagWord(total, bits, _dedupe(notes))
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def unknown_bit_checks(mod: Module) -> list[dict]:
+    """Where the file rejects flag bits it does not know: [{"function", "line"}].
+    A version whose fork entry path has none passes unknown bits straight on."""
+    out = []
+    for m in _MASK.finditer(mod.source):
+        line = mod.source.count(b"\n", 0, m.start()) + 1
+        fn = next((f.name for f in mod.functions.values() if f.start_byte <= m.start() < f.end_byte), None)
+        out.append({"function": fn, "line": line})
+    return out
+
+
+def _reachable(mod: Module, entry: str) -> set[str]:
+    """The functions of the file that `entry` may call, directly or not (by name in the text)."""
+    seen, todo = {entry}, [entry]
+    call = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
+    while todo:
+        fn = mod.functions[todo.pop()]
+        for m in call.finditer(mod.source, fn.start_byte, fn.end_byte):
+            name = m.group(1).decode()
+            if name in mod.functions and name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen
+
+
+def unknown_bits_note(mod: Module, table: FlagTable, value: int, entry: str) -> str | None:
+    """Why a bit this version does not define is simply carried along from `entry`."""
+    unknown = [b["value"] for b in spell_bits(value, table, table) if b["a"] is None and b["value"] > 0xff]
+    if not unknown:
+        return None
+    where = unknown_bit_checks(mod)
+    reach = _reachable(mod, entry)
+    on_path = [w for w in where if w["function"] in reach]
+    places = ", ".join(f"{w['function']}:{w['line']}" for w in where) or "nowhere"
+    bits = "|".join(f"{u:#x}" for u in unknown)
+    if on_path:
+        return (f"{bits} is undefined in {mod.label}; {entry} reaches a check for unknown flag bits at "
+                + ", ".join(f"{w['function']}:{w['line']}" for w in on_path))
+    return (f"{bits} means nothing to {mod.label}: legacy clone() never rejects unknown bits; "
+            f"the only checks for unknown flag bits in its fork.c are at {places}, "
+            f"none of them reachable from {entry}")
+
+
+def resolve_entries(a: Module, b: Module, entry: str | None) -> tuple[str, str]:
+    """Each version's function for --entry (default: the fork entry); do_fork
+    names the fork entry of either version through the lineage."""
+    if entry is None:
+        return resolve_entry(a, None), resolve_entry(b, None)
+    names = []
+    for mod in (a, b):
+        name = entry if entry in mod.functions else resolve_in(mod, entry)
+        if name is None or name not in mod.functions:
+            hint = " (before 3.9 the clone syscalls live in arch code, not in fork.c)" \
+                if entry.removeprefix("sys_") in ("fork", "vfork", "clone") else ""
+            raise LookupFailure(f"{mod.label} defines no {entry!r}{hint}; --entry must name a function both have")
+        names.append(resolve_entry(mod, name))
+    return names[0], names[1]
+
+
+def _side(trace: Trace) -> dict:
+    o = trace.outcome
+    word = "ok" if o.result == "ok" else o.errno if o.result == "error" else "unknown"
+    return {"outcome": word, "function": o.function, "line": o.line}
+
+
+def sweep_compare(a: Module, b: Module, names: list[str], entry: str | None = None, world: World | None = None,
+                  config: dict | None = None, budget: int = DEFAULT_BUDGET) -> dict:
+    """Every subset of the named flags through both versions.
+    {"a", "b", "entry_a", "entry_b", "flags": names, "results": [{"flags": int,
+     "a": {"outcome", "function", "line"}, "b": {...}}], "differ": int, "notes", "bits"}"""
+    _check_pair(a, b)
+    if not names:
+        raise ExecutionError("sweep needs at least one flag name")
+    if len(names) > MAX_SWEEP_FLAGS:
+        raise ExecutionError(f"sweep takes at most {MAX_SWEEP_FLAGS} flags, got {len(names)}")
+    if len(set(names)) != len(names):
+        raise ExecutionError("a flag is named twice")
+    entry_a, entry_b = resolve_entries(a, b, entry)
+    words = [parse_flags(n, a, b, config) for n in names]
+    world = World() if world is None else world
+    results, differ = [], 0
+    seen: dict[int, tuple[dict, dict]] = {}
+    for value in subsets([w.value for w in words]):
+        if value not in seen:
+            seen[value] = (_side(run(a, value, entry_a, world, config, budget, record=False)),
+                           _side(run(b, value, entry_b, world, config, budget, record=False)))
+        ra, rb = seen[value]
+        differ += ra["outcome"] != rb["outcome"]
+        results.append({"flags": value, "a": dict(ra), "b": dict(rb)})
+    notes = [n for w in words for n in w.notes]
+    every = 0
+    for w in words:
+        every |= w.value
+    for mod in (a, b):
+        notes.append(unknown_bits_note(mod, program_for(mod, config).flags, every,
+                                       entry_a if mod is a else entry_b))
+    notes = _dedupe([n for n in notes if n])
+    return {"a": a.label, "b": b.label, "entry_a": entry_a, "entry_b": entry_b, "flags": list(names),
+            "results": results, "differ": differ, "notes": notes,
+            "bits": [bit for w in words for bit in w.bits]}
+
+
+# -- one flag word, both traces, and where they part --------------------------
+
+def _guard_results(mod: Module, trace: Trace) -> list[tuple[str, int, bool]]:
+    """(function, line, taken) for each guard the trace evaluated, in order."""
+    by_node = {}
+    for fn in dict.fromkeys(s.function for s in trace.steps):
+        if fn in mod.functions:
+            for g in find_guards(mod, fn):
+                by_node[g.node_id] = g
+    out, done = [], set()
+    for s in trace.steps:
+        g = by_node.get(s.node_id) if s.event == "eval" else None
+        if g is not None and g.node_id not in done:
+            done.add(g.node_id)
+            out.append((g.function, g.line, s.detail.startswith("true")))
+    return out
+
+
+def _parting(guards: list[dict], res_a, res_b) -> dict | None:
+    """The first guard (in A's order, then B's) that one version takes and the
+    other passes, skips or lacks, with its counterpart from the pair."""
+    got = {"a": {(f, ln): t for f, ln, t in res_a}, "b": {(f, ln): t for f, ln, t in res_b}}
+    for side, other, results in (("a", "b", res_a), ("b", "a", res_b)):
+        for fn, line, taken in results:
+            row = next((r for r in guards if r[side] is not None
+                        and r["function_" + side] == fn and r[side]["line"] == line), None)
+            if row is None:
+                continue
+            there = row[other]
+            theirs = got[other].get((row["function_" + other], there["line"])) if there else None
+            if taken != theirs and (taken or theirs):
+                return {"side": side, "function_a": row["function_a"], "function_b": row["function_b"],
+                        "a": row["a"], "b": row["b"], "status": row["status"],
+                        "taken_a": taken if side == "a" else theirs, "taken_b": taken if side == "b" else theirs}
+    return None
+
+
+@dataclass
+class Comparison:
+    a: str
+    b: str
+    flags: FlagWord
+    trace_a: Trace
+    trace_b: Trace
+    parting: dict | None
+    notes: list[str]
+
+    @property
+    def same(self) -> bool:
+        return _side(self.trace_a)["outcome"] == _side(self.trace_b)["outcome"]
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "flags": self.flags.value, "bits": self.flags.bits,
+                "notes": self.notes, "same": self.same,
+                "outcome_a": _side(self.trace_a), "outcome_b": _side(self.trace_b),
+                "parting": self.parting,
+                "trace_a": self.trace_a.to_dict(), "trace_b": self.trace_b.to_dict()}
+
+
+def trace_compare(a: Module, b: Module, flags, entry: str | None = None, world: World | None = None,
+                  config: dict | None = None, budget: int = DEFAULT_BUDGET) -> Comparison:
+    """One flag word (an int or 'CLONE_X|...') through both versions."""
+    _check_pair(a, b)
+    entry_a, entry_b = resolve_entries(a, b, entry)
+    word = parse_flags(flags, a, b, config)
+    world = World() if world is None else world
+    ta = run(a, word.value, entry_a, world, config, budget)
+    tb = run(b, word.value, entry_b, world, config, budget)
+    notes = list(word.notes)
+    for mod, name in ((a, entry_a), (b, entry_b)):
+        note = unknown_bits_note(mod, program_for(mod, config).flags, word.value, name)
+        if note:
+            notes.append(note)
+    parting = _parting(pair_guards(a, b), _guard_results(a, ta), _guard_results(b, tb))
+    return Comparison(a.label, b.label, word, ta, tb, parting, notes)
+
+
+__all__ = ["sweep_compare", "trace_compare", "Comparison", "FlagWord", "parse_flags", "spell_bits",
+           "unknown_bit_checks", "resolve_entries"]
