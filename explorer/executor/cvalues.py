@@ -51,6 +51,30 @@ class Unknown:
         return f"unknown({self.text})"
 
 
+class Symbolic:
+    """A value that stands for several (explorer/executor/symbolic.py: flag
+    bits as symbols).  The interpreter's slow paths hand it to `operate` and
+    `truth`, which split the path where the answer depends on a symbol."""
+    __slots__ = ()
+
+    def truth(self) -> bool:
+        raise NotImplementedError
+
+    def concrete(self):
+        raise NotImplementedError
+
+    @staticmethod
+    def settle(v):
+        """v as a plain value (a symbolic one is decided bit by bit)."""
+        return v.concrete() if isinstance(v, Symbolic) else v
+
+    @staticmethod
+    def binary(op, x, y, t):
+        """x op y (an arithmetic or bitwise operator) where one side is symbolic."""
+        sym = x if isinstance(x, Symbolic) else y
+        return sym.combine(op, x, y, t)
+
+
 class Sym:
     """The address of a named kernel object (&init_struct_pid, INIT_USER) or
     a user-space pointer; equal only to itself."""
@@ -251,6 +275,8 @@ def truth(v, fr, node):
         return v != 0
     if isinstance(v, Unknown):
         return None
+    if isinstance(v, Symbolic):
+        return v.truth()
     return True      # objects, symbols, strings, ERR_PTRs: non-NULL pointers
 
 

@@ -13,7 +13,7 @@ from .builtins import BUILTINS
 from .callsites import CallSite
 from .constants import SIZEOF
 from .control import Unsupported
-from .cvalues import FuncRef, Obj, Ref, Sym, Unknown, c_equal, truth, utext, wrap
+from .cvalues import FuncRef, Obj, Ref, Sym, Symbolic, Unknown, c_equal, truth, utext, wrap
 
 if TYPE_CHECKING:
     from .program import Program
@@ -153,6 +153,8 @@ class ExprCompiler(Assignments):
             def ev(fr):
                 x = a(fr)
                 y = b(fr)
+                if isinstance(x, Symbolic) or isinstance(y, Symbolic):
+                    x, y = Symbolic.settle(x), Symbolic.settle(y)
                 r = c_equal(x, y, conv_t)
                 if r is None:
                     return Unknown(f"{utext(x)} {op} {utext(y)}")
@@ -171,6 +173,10 @@ class ExprCompiler(Assignments):
                         x = wrap(x, conv_t)
                         y = wrap(y, conv_t)
                     return 1 if cmp(x, y) else 0
+                if isinstance(x, Symbolic) or isinstance(y, Symbolic):
+                    x, y = Symbolic.settle(x), Symbolic.settle(y)
+                    if x.__class__ is int and y.__class__ is int:
+                        return 1 if cmp(wrap(x, conv_t), wrap(y, conv_t)) else 0
                 return Unknown(f"{utext(x)} {op} {utext(y)}")
             return ev, cvalues.INT
         if op in ("<<", ">>"):
@@ -185,6 +191,10 @@ class ExprCompiler(Assignments):
                         raise Unsupported(f"shift by {y}", self.meta(node))
                     r = x << y if left_shift else x >> y
                     return wrap(r, rt)
+                if isinstance(x, Symbolic) or isinstance(y, Symbolic):
+                    x, y = Symbolic.settle(x), Symbolic.settle(y)
+                    if x.__class__ is int and y.__class__ is int and 0 <= y < 64:
+                        return wrap(x << y if left_shift else x >> y, rt)
                 return Unknown(f"{utext(x)} {op} {utext(y)}")
             return ev, rt
         fn = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
@@ -212,6 +222,8 @@ class ExprCompiler(Assignments):
             y = b(fr)
             if x.__class__ is int and y.__class__ is int:
                 return wrap(fn(x, y), ct)
+            if isinstance(x, Symbolic) or isinstance(y, Symbolic):
+                return Symbolic.binary(op, x, y, ct)
             if op == "&" and (x == 0 or y == 0) and (x.__class__ is int or y.__class__ is int):
                 return 0
             return Unknown(f"{utext(x)} {op} {utext(y)}")
@@ -232,11 +244,15 @@ class ExprCompiler(Assignments):
         if op == "~":
             def ev(fr):
                 x = a(fr)
+                if isinstance(x, Symbolic):
+                    x = x.concrete()
                 return wrap(~x, rt) if x.__class__ is int else Unknown(f"~{utext(x)}")
             return ev, rt
         if op == "-":
             def ev(fr):
                 x = a(fr)
+                if isinstance(x, Symbolic):
+                    x = x.concrete()
                 return wrap(-x, rt) if x.__class__ is int else Unknown(f"-{utext(x)}")
             return ev, rt
         if op == "+":

@@ -93,6 +93,8 @@ class Interpreter:
                 m = meta or (fr.fn.name, "", node.start_point[0] + 1, node.end_point[0] + 1)
                 self.assumptions.append(Assumption(m[0], m[2], v.text, "false (unknown to the executor)"))
             return False
+        if isinstance(v, cvalues.Symbolic):      # flag bits as symbols: the path splits here
+            return v.truth()
         return True
 
     def global_value(self, name):
@@ -177,6 +179,9 @@ class Interpreter:
                    "object": f"ERR_PTR(-{errno})"}[conv]
             self.assume(site, fr, f"{how} (injected failure: {errno_name(errno)})")
             return value
+        if name == "copy_namespaces" and w.namespace_model and args and isinstance(args[0], cvalues.Symbolic) \
+                and not w.capable:
+            args = [args[0].concrete()] + list(args[1:])     # the model reads the flags: settle the symbols
         if name == "copy_namespaces" and w.namespace_model and args and args[0].__class__ is int:
             flags = args[0]
             if flags & self.ns_mask and not flags & self.newuser and not w.capable:
