@@ -188,9 +188,13 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
     paused = gc.isenabled()
     gc.disable()
     try:
-        for knob_values in itertools.product((False, True), repeat=len(knobs)):
+        knob_sets = list(itertools.product((False, True), repeat=len(knobs)))
+        for done, knob_values in enumerate(knob_sets):
             w = world
             fixed = {}
+            if result.open:     # budget spent: the knob assignments not started stay open
+                result.open.extend({n + j: v for j, v in enumerate(kv)} for kv in knob_sets[done:])
+                break
             if knobs:
                 w = World(**{f.name: getattr(world, f.name) for f in fields(World)})
                 for j, (k, v) in enumerate(zip(knobs, knob_values)):
@@ -211,8 +215,6 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
                 out = "ok" if o.result == "ok" else o.errno if o.result == "error" else "unknown"
                 result.paths.append(Path(state.assign, out, o.function, o.line,
                                          o.reason if out == "unknown" else None))
-            if result.open:
-                break
     finally:
         if paused:
             gc.enable()
