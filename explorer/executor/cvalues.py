@@ -63,6 +63,24 @@ class Symbolic:
     def concrete(self):
         raise NotImplementedError
 
+    def any_of(self, mask: int) -> bool:
+        """Is any bit of mask set?"""
+        raise NotImplementedError
+
+    def equals(self, other: int) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def equal(x, y):
+        """x == y with a symbolic side: 1, 0, or None (not decidable here)."""
+        sym, other = (x, y) if isinstance(x, Symbolic) else (y, x)
+        if isinstance(other, Symbolic):
+            other = other.concrete()
+        sym_value = sym.concrete() if other.__class__ is not int else None
+        if sym_value is None:
+            return 1 if sym.equals(other) else 0
+        return c_equal(sym_value, other)
+
     @staticmethod
     def settle(v):
         """v as a plain value (a symbolic one is decided bit by bit)."""

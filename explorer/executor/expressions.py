@@ -153,9 +153,8 @@ class ExprCompiler(Assignments):
             def ev(fr):
                 x = a(fr)
                 y = b(fr)
-                if isinstance(x, Symbolic) or isinstance(y, Symbolic):
-                    x, y = Symbolic.settle(x), Symbolic.settle(y)
-                r = c_equal(x, y, conv_t)
+                r = Symbolic.equal(x, y) if isinstance(x, Symbolic) or isinstance(y, Symbolic) \
+                    else c_equal(x, y, conv_t)
                 if r is None:
                     return Unknown(f"{utext(x)} {op} {utext(y)}")
                 return (0 if r else 1) if neg else (1 if r else 0)

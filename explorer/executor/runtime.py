@@ -179,9 +179,12 @@ class Interpreter:
                    "object": f"ERR_PTR(-{errno})"}[conv]
             self.assume(site, fr, f"{how} (injected failure: {errno_name(errno)})")
             return value
-        if name == "copy_namespaces" and w.namespace_model and args and isinstance(args[0], cvalues.Symbolic) \
-                and not w.capable:
-            args = [args[0].concrete()] + list(args[1:])     # the model reads the flags: settle the symbols
+        if name == "copy_namespaces" and w.namespace_model and args and isinstance(args[0], cvalues.Symbolic):
+            # the model below, asking only about the bits it reads (symbolic.py)
+            if not w.capable and args[0].any_of(self.ns_mask) and not args[0].any_of(self.newuser):
+                self.assume(site, fr, "-EPERM (model: new namespaces need CAP_SYS_ADMIN)")
+                return -ERRNO["EPERM"]
+            args = [0] + list(args[1:])
         if name == "copy_namespaces" and w.namespace_model and args and args[0].__class__ is int:
             flags = args[0]
             if flags & self.ns_mask and not flags & self.newuser and not w.capable:

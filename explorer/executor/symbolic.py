@@ -95,6 +95,28 @@ class FlagBits(Symbolic):
                 return True
         return False
 
+    def any_of(self, mask: int) -> bool:
+        base, live = self._live()
+        if base & mask:
+            return True
+        for i, bit in live:
+            if bit & mask and self.state.decide(i):
+                return True
+        return False
+
+    def equals(self, other: int) -> bool:
+        """self == other, deciding symbols only until the answer is known."""
+        base, live = self._live()
+        bits = 0
+        for _, bit in live:
+            bits |= bit
+        if base & ~other or (other & ~base & ~bits):
+            return False
+        for i, bit in live:
+            if self.state.decide(i) != bool(other & bit):
+                return False
+        return True
+
     def _make(self, base, live, t):
         if not live:
             return wrap(base, t)
