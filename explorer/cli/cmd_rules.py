@@ -64,13 +64,19 @@ def _table(rows: list[list[str]], head: list[str]) -> str:
 
 def _rules_text(d: dict) -> str:
     rows = []
+    notes = []
     for r in d["rules"]:
-        text = r["text"] + (f"   [depends on: {'; '.join(r['depends_on'])}]" if r["depends_on"] else "")
-        rows.append([r["outcome"], _where(r), f"{r['combinations']}", text])
+        mark = ""
+        if r["depends_on"]:
+            notes.append(f"[{len(notes) + 1}] {r['outcome']} at {_where(r)} depends on: " + "; ".join(r["depends_on"]))
+            mark = f" [{len(notes)}]"
+        rows.append([r["outcome"] + mark, _where(r), f"{r['combinations']}", r["text"]])
     head = f"{d['label']} {d['entry']}: {len(d['flags'])} flags" + \
         (f" + knobs {', '.join(d['knobs'])}" if d["knobs"] else "") + \
         f", {d['total']} combinations, {d['paths']} paths"
     out = [head, "", _table(rows, ["outcome", "decided at", "combos", "when"])]
+    if notes:
+        out += ["", "taken as false (values the World does not pin):"] + notes
     if not d["complete"]:
         inc = d["incomplete"]
         out.append(f"\nINCOMPLETE: {inc['reason']} ({inc['combinations']} combinations): {inc['text']}")

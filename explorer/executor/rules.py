@@ -127,8 +127,10 @@ def rules_doc(ex: Exploration) -> dict:
     for p in ex.paths:
         key = (p.outcome, p.function, p.line)
         groups.setdefault(key, []).append(cube_of(p.assign))
-        if p.reason and p.reason not in reasons.setdefault(key, []):
-            reasons[key].append(p.reason)
+        seen = reasons.setdefault(key, [])
+        for why in ((p.reason,) if p.reason else ()) + p.unknowns:
+            if why not in seen:
+                seen.append(why)
     rules = []
     if not ex.complete:        # unexplored space is nobody's: no rule may grow into it
         groups[("?", None, None)] = [cube_of(a) for a in ex.open]

@@ -153,6 +153,7 @@ class Path:
     function: str | None
     line: int | None
     reason: str | None = None        # why unknown: what the outcome depends on
+    unknowns: tuple = ()             # conditions on values the World does not pin, taken as false
 
 
 @dataclass
@@ -177,10 +178,13 @@ class Exploration:
 def explore(module: Module, flags: list[str] | None = None, entry: str | None = None,
             world: World | None = None, knobs: list[str] | None = None, config: dict | None = None,
             budget: int = DEFAULT_BUDGET, path_budget: int = DEFAULT_PATH_BUDGET,
-            values: dict[str, int] | None = None) -> Exploration:
+            values: dict[str, int] | None = None, depends: bool = True) -> Exploration:
     """Every path of `entry` over the named flag bits (default: every CLONE_*
     flag of the version) and boolean World knobs.  `values` overrides a name's
-    bit (compare passes a name only one version defines by value)."""
+    bit (compare passes a name only one version defines by value).  With
+    `depends`, runs record their steps so that each path lists the branch
+    conditions on values the World does not pin (decided false), which the
+    outcome may depend on (about twice the time)."""
     program = program_for(module, config)
     table = program.flags
     name = resolve_entry(module, entry)
@@ -230,13 +234,15 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
                 assign = work.pop()
                 state = PathState(assign)
                 word = FlagBits(0, syms, state)
-                trace = _interpret(program, module, name, word, w, budget, False)
+                trace = _interpret(program, module, name, word, w, budget, depends)
                 runs += 1
                 work.extend(reversed(state.queued))
                 o = trace.outcome
                 out = "ok" if o.result == "ok" else o.errno if o.result == "error" else "unknown"
+                unknowns = tuple(dict.fromkeys(f"{a.what} ({a.function}:{a.line})" for a in trace.assumptions
+                                               if a.answer.startswith("false (unknown")))
                 result.paths.append(Path(state.assign, out, o.function, o.line,
-                                         o.reason if out == "unknown" else None))
+                                         o.reason if out == "unknown" else None, unknowns))
     finally:
         if paused:
             gc.enable()
