@@ -63,6 +63,11 @@ def test_every_combination_of_twelve_flags_agrees_with_the_sweep(fixture, capabl
     _check_against_sweep(module, names, World(capable=capable))
 
 
+@pytest.mark.parametrize("capable", [True, False], ids=["root", "unprivileged"])
+def test_clone3_entry_agrees_with_the_sweep(mod612, capable):
+    _check_against_sweep(mod612, twelve(mod612), World(capable=capable), "sys_clone3")
+
+
 def test_sys_clone_rules_name_the_thread_without_sighand_check(mod612):
     doc = _check_against_sweep(mod612, ["CLONE_THREAD", "CLONE_SIGHAND"], World(), "sys_clone")
     einval = [r for r in doc["rules"] if r["text"] == "CLONE_THREAD && !CLONE_SIGHAND"]
