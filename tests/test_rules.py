@@ -208,3 +208,27 @@ def test_library_errors_are_typed(mod612):
         explore(mod612, ["CLONE_NOPE"])
     with pytest.raises(ExplorerError):
         explore(mod612, ["CLONE_VM"], knobs=["iterations"])
+
+
+# -- the reading room --------------------------------------------------------------
+
+def test_playground_shows_the_rule_and_a_click_runs_a_combination_of_it(mod612):
+    from explorer.widgets.playground import FlagPlayground
+    from explorer.widgets.source_view import SourceView
+
+    pg = FlagPlayground(SourceView(mod612))
+    pg.set_module(mod612)
+    assert pg.rules.doc is None                     # nothing computed until the reader opens the table
+    pg.rules_box.selected_index = 0
+    doc = pg.rules.doc
+    assert doc is not None and len(pg.rules.table.children) == len(doc["rules"])
+    pg.set_flags("CLONE_THREAD")
+    assert "-EINVAL" in pg.outcome.value
+    rule = rule_for(doc, pg.flags)
+    assert rule["outcome"] == "EINVAL" and f"line {rule['line']}" in pg.rules.because.value
+    assert "CLONE_THREAD" in pg.rules.because.value and "because" in pg.rules.because.value
+    for i, rule in enumerate(doc["rules"]):
+        pg.rules.table.children[i].children[0].click()
+        word = pg.trace.outcome.errno or "ok"
+        assert (word, pg.trace.outcome.function, pg.trace.outcome.line) == \
+            (rule["outcome"], rule["function"], rule["line"])

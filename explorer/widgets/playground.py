@@ -98,11 +98,15 @@ class FlagPlayground(w.VBox):
         world_row = w.HBox(list(self.world_boxes.values()))
         fail_row = w.HBox([self.fail_callee, self.fail_errno])
         steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
+        from .rule_panel import RulePanel   # the rules of the version (issue 14), computed when opened
+        self.rules = RulePanel(self)
+        self.rules_box = w.Accordion([self.rules], titles=["Rules of this version"], selected_index=None)
+        self.rules_box.observe(self._rules_opened, names="selected_index")
         super().__init__([w.HTML("<b>Flag playground</b> — tick flags to run the real code"),
                           w.HBox([self.entry]), self.flags_grid,
                           w.HTML("<b>World</b>"), world_row, fail_row,
                           w.Accordion([self.config_grid], titles=["Config (#ifdef)"], selected_index=None),
-                          self.verified, self.outcome, steps, self.step_info])
+                          self.verified, self.outcome, steps, self.step_info, self.rules_box])
         self.add_class("fx-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
@@ -194,6 +198,7 @@ class FlagPlayground(w.VBox):
         self.trace = trace
         self._refresh_callees(trace)
         self.outcome.value = self._outcome_html(trace, outcome_word(trace))
+        self.rules.refresh()
         n = len(trace.steps)
         self._stepping = False
         with self.slider.hold_trait_notifications():
@@ -204,6 +209,10 @@ class FlagPlayground(w.VBox):
         cause = trace.cause()
         self.view.set_trace(self.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
         return trace
+
+    def _rules_opened(self, change) -> None:
+        self.rules.opened = change["new"] is not None
+        self.rules.refresh()
 
     @staticmethod
     def executed_lines(trace, upto: int | None = None) -> list[int]:
