@@ -46,6 +46,12 @@ def _check_against_sweep(module, names, world, entry=None):
         assert len(hits) == 1, f"{r['flags']:#x} satisfies {len(hits)} rules"
         got = (hits[0]["outcome"], hits[0]["function"], hits[0]["line"])
         assert got == (r["outcome"], r["function"], r["line"]), f"{r['flags']:#x}: rule {hits[0]['text']}"
+    # read top to bottom, the first rule whose first_when matches gives the same answer
+    for r in concrete["results"]:
+        first = next(rule for rule in doc["rules"]
+                     if any(all(bool(r["flags"] & doc["values"][lit["name"]]) == lit["set"] for lit in conj)
+                            for conj in rule["first_when"]))
+        assert (first["outcome"], first["function"], first["line"]) == (r["outcome"], r["function"], r["line"])
     counts = {}
     for r in concrete["results"]:
         key = (r["outcome"], r["function"], r["line"])
@@ -70,6 +76,8 @@ def test_clone3_entry_agrees_with_the_sweep(mod612, capable):
 
 def test_sys_clone_rules_name_the_thread_without_sighand_check(mod612):
     doc = _check_against_sweep(mod612, ["CLONE_THREAD", "CLONE_SIGHAND"], World(), "sys_clone")
+    assert [r["order"] for r in doc["rules"]] == list(range(len(doc["rules"])))
+    assert doc["rules"][-1]["outcome"] == "ok" and doc["rules"][-1]["first_match"] == "always"
     einval = [r for r in doc["rules"] if r["text"] == "CLONE_THREAD && !CLONE_SIGHAND"]
     assert len(einval) == 1 and einval[0]["outcome"] == "EINVAL"
     assert einval[0]["function"] == "copy_process" and einval[0]["combinations"] == 1
@@ -174,13 +182,16 @@ def test_cli_text_table_and_compare(with_testdata):
     r = cli("rules", "debian-6.12", "--entry", "sys_clone", "--flags", "CLONE_THREAD,CLONE_SIGHAND")
     assert r.returncode == 0, r.stderr
     assert "CLONE_THREAD && !CLONE_SIGHAND" in r.stdout and "copy_process:" in r.stdout
-    r = cli("rules", "v2.6.32.69", "--compare", "debian-6.12", "--flags", "CLONE_NEWUSER,CLONE_THREAD,CLONE_SIGHAND",
+    r = cli("rules", "v2.6.32.69", "--compare", "debian-6.12", "--flags", "CLONE_NEWUSER,CLONE_FS,CLONE_THREAD",
             "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
-    assert set(d) >= {"a", "b", "flags", "values", "changed"}
+    assert set(d) >= {"a", "b", "flags", "values", "changed"} and d["changed"]
     for c in d["changed"]:
         assert set(c) >= {"when", "text", "a", "b", "combinations"} and c["a"]["outcome"] != c["b"]["outcome"]
+        assert set(c["a"]) >= {"outcome", "function", "line"} and set(c["b"]) >= {"outcome", "function", "line"}
+    r = cli("rules", "v2.6.32.69", "--compare", "debian-6.12", "--flags", "CLONE_NEWUSER,CLONE_FS,CLONE_THREAD")
+    assert r.returncode == 0 and "v2.6.32.69 rule" in r.stdout and "debian-6.12 rule" in r.stdout
 
 
 @pytest.mark.parametrize("args, says", [

@@ -70,11 +70,12 @@ def _rules_text(d: dict) -> str:
         if r["depends_on"]:
             notes.append(f"[{len(notes) + 1}] {r['outcome']} at {_where(r)} depends on: " + "; ".join(r["depends_on"]))
             mark = f" [{len(notes)}]"
-        rows.append([r["outcome"] + mark, _where(r), f"{r['combinations']}", r["text"]])
+        rows.append([str(r["order"] + 1), r["outcome"] + mark, _where(r), f"{r['combinations']}", r["first_match"]])
     head = f"{d['label']} {d['entry']}: {len(d['flags'])} flags" + \
         (f" + knobs {', '.join(d['knobs'])}" if d["knobs"] else "") + \
         f", {d['total']} combinations, {d['paths']} paths"
-    out = [head, "", _table(rows, ["outcome", "decided at", "combos", "when"])]
+    out = [head, "(read top to bottom: the first rule that matches decides; --json also gives each rule "
+                 "on its own, exact)", "", _table(rows, ["#", "outcome", "decided at", "combos", "when"])]
     if notes:
         out += ["", "taken as false (values the World does not pin):"] + notes
     if not d["complete"]:
@@ -85,10 +86,13 @@ def _rules_text(d: dict) -> str:
 
 def _compare_text(d: dict) -> str:
     rows = [[f"{c['a']['outcome']} -> {c['b']['outcome']}", _where(c["a"]), _where(c["b"]),
-             str(c["combinations"]), c["text"]] for c in d["changed"]]
+             str(c["combinations"]), f"{d['a']} rule {c['a']['order'] + 1}: {c['a']['rule']}   AND   "
+                                     f"{d['b']} rule {c['b']['order'] + 1}: {c['b']['rule']}"]
+            for c in d["changed"]]
     head = f"{d['a']} -> {d['b']}: {len(d['flags'])} flags, {d['total']} combinations, " \
         f"{sum(c['combinations'] for c in d['changed'])} changed"
-    out = [head, ""]
+    out = [head, f"(each change is where a rule of {d['a']} meets a rule of {d['b']}, as numbered in "
+                 "'fork-explorer rules' of each; --json gives the exact conditions)", ""]
     out.append(_table(rows, ["outcome", d["a"] or "A", d["b"] or "B", "combos", "when"]) if rows
                else "no combination changed its outcome")
     if not d["complete"]:

@@ -76,25 +76,40 @@ def simplify(groups: dict) -> dict:
     the larger cube still meets no other group's cube (so the cover stays
     exact), then only the cubes needed to cover the group's own."""
     merged = {k: merge(v) for k, v in groups.items()}
+    return {key: _cover(own, [c for k, cs in merged.items() if k != key for c in cs])
+            for key, own in merged.items()}
+
+
+def first_match(groups: dict, order: list) -> dict:
+    """Covers to read top to bottom: group order[i]'s cubes may grow into the
+    combinations of the groups above it (the first rule that matches wins),
+    never into those below."""
+    merged = {k: merge(v) for k, v in groups.items()}
     out = {}
-    for key, own in merged.items():
-        others = [c for k, cs in merged.items() if k != key for c in cs]
-        grown = []
-        for m, v in own:
-            bit = m
-            while bit:
-                low = bit & -bit
-                bit ^= low
-                cand = (m ^ low, v & ~low)
-                if not any(_meets(cand, o) for o in others):
-                    m, v = cand
-            grown.append((m, v))
-        chosen: list[Cube] = []
-        for c in sorted(set(grown), key=lambda c: (bin(c[0]).count("1"), c)):
-            if any(_within(o, c) and not any(_within(o, d) for d in chosen) for o in own):
-                chosen.append(c)
-        out[key] = chosen
+    for i, key in enumerate(order):
+        own = merged[key]
+        later = [c for k in order[i + 1:] for c in merged[k]] + \
+            [c for k, cs in merged.items() if k not in order for c in cs]
+        out[key] = _cover(own, later)
     return out
+
+
+def _cover(own: list[Cube], others: list[Cube]) -> list[Cube]:
+    grown = []
+    for m, v in own:
+        bit = m
+        while bit:
+            low = bit & -bit
+            bit ^= low
+            cand = (m ^ low, v & ~low)
+            if not any(_meets(cand, o) for o in others):
+                m, v = cand
+        grown.append((m, v))
+    chosen: list[Cube] = []
+    for c in sorted(set(grown), key=lambda c: (bin(c[0]).count("1"), c)):
+        if any(_within(o, c) and not any(_within(o, d) for d in chosen) for o in own):
+            chosen.append(c)
+    return chosen
 
 
 def count(cube: Cube, n: int) -> int:
@@ -135,15 +150,27 @@ def rules_doc(ex: Exploration) -> dict:
     if not ex.complete:        # unexplored space is nobody's: no rule may grow into it
         groups[("?", None, None)] = [cube_of(a) for a in ex.open]
     readable = simplify(groups)
+    # reading order: the order the code reaches its decisions (fewest statements run first),
+    # success last ("otherwise")
+    reached: dict[tuple, int] = {}
+    for p in ex.paths:
+        key = (p.outcome, p.function, p.line)
+        reached[key] = min(reached.get(key, p.steps), p.steps)
+    order = sorted((k for k in groups if k[0] != "?"),
+                   key=lambda k: (k[0] == "ok", reached[k], k[1] or "", k[2] or 0))
+    ordered = first_match(groups, order)
     for (outcome, function, line), cubes in groups.items():
         if outcome == "?":
             continue
         shown = readable[(outcome, function, line)]
         rules.append({"outcome": outcome, "function": function, "line": line,
                       "when": [literals(c, names) for c in shown], "text": when_text(shown, names),
+                      "order": order.index((outcome, function, line)),
+                      "first_match": when_text(ordered[(outcome, function, line)], names),
+                      "first_when": [literals(c, names) for c in ordered[(outcome, function, line)]],
                       "combinations": sum(count(c, n) for c in cubes),
                       "depends_on": reasons.get((outcome, function, line), [])})
-    rules.sort(key=lambda r: (r["outcome"] == "ok", r["function"] or "", r["line"] or 0, r["outcome"]))
+    rules.sort(key=lambda r: r["order"])
     doc = {"label": ex.label, "entry": ex.entry, "flags": list(ex.flags), "values": dict(ex.values),
            "knobs": list(ex.knobs), "rules": rules, "paths": len(ex.paths), "total": 1 << n,
            "complete": ex.complete}
@@ -197,6 +224,8 @@ def compare_doc(a: Module, b: Module, flags: list[str] | None = None, entry: str
     for i, c in enumerate([cube_of(o) for e in (ea, eb) for o in e.open]):
         groups.setdefault("open", []).append(c)
     readable = simplify(groups)
+    # each side's rule, read top to bottom in its own table: a change is exactly A's rule and B's rule
+    side_rules = [{(r["outcome"], r["function"], r["line"]): r for r in rules_doc(e)["rules"]} for e in (ea, eb)]
     changed = []
     for key, cubes in groups.items():
         if key in ("same", "open"):
@@ -204,8 +233,10 @@ def compare_doc(a: Module, b: Module, flags: list[str] | None = None, entry: str
         sa, sb = key
         shown = readable[key]
         changed.append({"when": [literals(c, names) for c in shown], "text": when_text(shown, names),
-                        "a": {"outcome": sa[0], "function": sa[1], "line": sa[2]},
-                        "b": {"outcome": sb[0], "function": sb[1], "line": sb[2]},
+                        "a": {"outcome": sa[0], "function": sa[1], "line": sa[2],
+                              "rule": side_rules[0][sa]["first_match"], "order": side_rules[0][sa]["order"]},
+                        "b": {"outcome": sb[0], "function": sb[1], "line": sb[2],
+                              "rule": side_rules[1][sb]["first_match"], "order": side_rules[1][sb]["order"]},
                         "combinations": sum(count(c, n) for c in cubes)})
     changed.sort(key=lambda c: (-c["combinations"], c["text"]))
     doc = {"a": a.label, "b": b.label, "entry_a": entry_a, "entry_b": entry_b, "flags": list(flags),

@@ -154,6 +154,7 @@ class Path:
     line: int | None
     reason: str | None = None        # why unknown: what the outcome depends on
     unknowns: tuple = ()             # conditions on values the World does not pin, taken as false
+    steps: int = 0                   # statements run: how far into the code the outcome was decided
 
 
 @dataclass
@@ -242,7 +243,7 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
                 unknowns = tuple(dict.fromkeys(f"{a.what} ({a.function}:{a.line})" for a in trace.assumptions
                                                if a.answer.startswith("false (unknown")))
                 result.paths.append(Path(state.assign, out, o.function, o.line,
-                                         o.reason if out == "unknown" else None, unknowns))
+                                         o.reason if out == "unknown" else None, unknowns, trace.step_count))
     finally:
         if paused:
             gc.enable()

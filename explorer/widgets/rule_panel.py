@@ -64,13 +64,15 @@ class RulePanel(w.VBox):
         done = "" if doc["complete"] else " — <b>incomplete</b> (path budget reached)"
         self.head.value = (f"<div><b>Rules of {esc(doc['label'])} {esc(doc['entry'])}</b> over "
                            f"{len(doc['flags'])} flags ({doc['total']} combinations, {doc['paths']} paths){done}. "
+                           "Read top to bottom: the first rule that matches decides. "
                            "Click a rule to run a combination that satisfies it.</div>")
         rows = []
         for i, rule in enumerate(doc["rules"]):
             where = f"{rule['function']}:{rule['line']}" if rule["line"] else rule["function"] or "?"
-            text = rule["text"] if len(rule["text"]) <= MAX_TEXT else rule["text"][:MAX_TEXT] + " …"
+            text = rule["first_match"]
+            text = text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
             b = w.Button(description=f"{rule['outcome']} · {where} · {rule['combinations']}",
-                         tooltip=rule["text"], layout=w.Layout(width="300px"))
+                         tooltip=rule["text"], layout=w.Layout(width="300px", flex="0 0 300px"))
             b.add_class("fx-rule")
             b.on_click(lambda _b, i=i: self.pick(i))
             rows.append(w.HBox([b, w.HTML(f"<code>{esc(text)}</code>")]))
@@ -93,8 +95,9 @@ class RulePanel(w.VBox):
                                   f"({esc(self.playground.table.names(outside))}) are not in the table</div>")
         else:
             where = f", {esc(rule['function'])} line {rule['line']}" if rule["line"] else ""
+            earlier = " (and no rule above it matched)" if rule["order"] else ""
             self.because.value = (f"<div class='fx-why'><b>{esc(rule['outcome'])}</b> because "
-                                  f"<code>{esc(rule['text'])}</code>{where}</div>")
+                                  f"<code>{esc(rule['first_match'])}</code>{earlier}{where}</div>")
 
     def pick(self, i: int) -> None:
         """Tick a combination satisfying rule i (its first conjunction, others clear) and run it."""
