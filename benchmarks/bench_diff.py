@@ -24,7 +24,7 @@ import explorer  # noqa: E402
 from explorer import sources  # noqa: E402
 from explorer.diff.filediff import diff_file  # noqa: E402
 from explorer.diff.history import history  # noqa: E402
-from explorer.diff.html import page  # noqa: E402
+from explorer.render.diff_html import page  # noqa: E402
 from explorer.diff.treediff import diff_functions  # noqa: E402
 
 

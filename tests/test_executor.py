@@ -301,3 +301,30 @@ def test_for_each_macros_run_as_many_passes_as_the_world_says(mod612):
     assert len([ln for ln in one.lines("dup_mmap") if ln in body]) > 3
     assert any(a.what == "for_each_vma" and a.answer.startswith("1 iteration") for a in one.assumptions)
     assert one.outcome.result == zero.outcome.result == "ok"
+
+
+def test_cause_is_the_check_that_failed(modern):
+    """Trace.cause() answers "why did it fail": the condition evaluated just before
+    the deciding line, read here from the file itself."""
+    t = run(modern, flags(modern, "CLONE_THREAD"), "sys_clone")
+    c = t.cause()
+    assert c.function == "copy_process" and c.event == "eval" and c.detail.startswith("true")
+    assert c.line == line_of(modern, "copy_process", r"CLONE_THREAD\) && !\(clone_flags & CLONE_SIGHAND")
+    # an injected failure: the `if` that tests copy_mm's result, not the call
+    t = run(modern, 0, "sys_clone", World().fail("copy_mm", "ENOMEM"))
+    at = line_of(modern, "copy_process", r"copy_mm\(")
+    assert t.cause().line == line_of(modern, "copy_process", r"^\s*if \(retval\)", after=at)
+    # a success has no cause
+    assert run(modern, 0, "sys_clone").cause() is None
+
+
+def test_assumptions_name_their_callee(modern):
+    t = run(modern, 0, "sys_clone", World().fail("copy_mm", "ENOMEM"))
+    failed = [a for a in t.assumptions if a.callee == "copy_mm"]
+    assert len(failed) == 1 and failed[0].answer.startswith("-12")
+    assert "copy_mm" in t.callees()
+    assert all(re.search(rf"\b{name}\s*\(", modern.source.decode("utf-8", "replace")) for name in t.callees())
+    # conditions the World settled are no callee
+    assert all(a.callee is None for a in t.assumptions if "(" not in a.what)
+    # the JSON round trip keeps the field
+    assert Trace.from_dict(t.to_dict()).assumptions == t.assumptions

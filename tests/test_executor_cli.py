@@ -97,3 +97,14 @@ def test_sweep_limits(mod612):
             "CLONE_DETACHED,CLONE_UNTRACED,CLONE_CHILD_SETTID"
     r = cli("sweep", "debian-6.12", "--flags", names)
     assert r.returncode == 2 and "16" in r.stderr
+
+
+def test_trace_text_says_why(mod612):
+    r = cli("trace", "debian-6.12", "--flags", "CLONE_THREAD")
+    assert r.returncode == 0, r.stderr
+    because = [ln for ln in r.stdout.splitlines() if ln.startswith("because line ")]
+    assert len(because) == 1
+    no = int(because[0].split()[2].rstrip(":"))
+    assert "CLONE_SIGHAND" in mod612.lines[no - 1] and because[0].endswith("-> true (1)")
+    r = cli("trace", "debian-6.12", "--flags", "0")
+    assert "because line" not in r.stdout

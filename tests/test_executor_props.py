@@ -1,8 +1,6 @@
 """Property tests: any flag word, World and failing callee ends with an outcome within the budget."""
 from __future__ import annotations
 
-import re
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +15,7 @@ ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EINTR", "ENOSPC", "E
 def callees(module) -> list[str]:
     """Functions a plain fork reaches: World-answered ones and followed ones."""
     t = run(module, 0, "sys_clone" if "sys_clone" in module.functions else None)
-    names = {re.match(r"(\w+)\(", a.what).group(1) for a in t.assumptions if re.match(r"\w+\(", a.what)}
+    names = set(t.callees())
     names |= {s.detail for s in t.events("call")}
     return sorted(names)
 

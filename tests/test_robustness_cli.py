@@ -202,6 +202,8 @@ def cases() -> list[Case]:
         "sources-add": lambda f: ["sources", "add", "robust-added", f],
         "pair": lambda f: ["pair", f, B],
         "trace-compare": lambda f: ["trace", A, "--compare", f, "--flags", "CLONE_VM"],
+        "rules": lambda f: ["rules", f, "--flags", "CLONE_VM,CLONE_THREAD"],
+        "rules-compare": lambda f: ["rules", A, "--compare", f, "--flags", "CLONE_VM,CLONE_THREAD"],
     }
     for name in sorted(hostile_sources()):
         f = "{IN}/" + name
@@ -225,6 +227,7 @@ def cases() -> list[Case]:
         "diff": lambda lb: ["diff", A, lb, "--json"],
         "trace": lambda lb: ["trace", lb, "--flags", "CLONE_VM|CLONE_THREAD", "--json"],
         "pair": lambda lb: ["pair", lb, A, "--json"],
+        "rules": lambda lb: ["rules", lb, "--flags", "CLONE_VM,CLONE_THREAD", "--json"],
     }
     for name in ODD_BUT_VALID:
         if name in ("truncated.c", "copy_process_only.c"):
@@ -240,6 +243,7 @@ def cases() -> list[Case]:
         "trace": lambda lb: ["trace", lb, "--flags", "0"],
         "sweep": lambda lb: ["sweep", lb, "--flags", "CLONE_VM"],
         "sweep-compare": lambda lb: ["sweep", A, "--compare", lb, "--flags", "CLONE_VM"],
+        "rules": lambda lb: ["rules", lb, "--flags", "CLONE_VM"],
         "pair": lambda lb: ["pair", A, lb],
         "diff": lambda lb: ["diff", lb, A],
         "history": lambda lb: ["history", "copy_process", "--versions", lb],

@@ -5,14 +5,18 @@ import html as htmlmod
 import json
 import re
 
+import gc
+import weakref
+
 import explorer
+import explorer.diff.filediff
 from conftest import FIXTURES, fixture_bytes
 from explorer.cli import main
 from explorer.diff.filediff import diff_file
-from explorer.diff.html import page
 from explorer.diff.lineage import counterpart
-from explorer.diff.render import rows, terminal
 from explorer.diff.treediff import diff_functions
+from explorer.render.diff_html import file_page, page
+from explorer.render.diff_rows import rows, terminal
 
 
 def parse_fixture(name):
@@ -243,3 +247,30 @@ def test_cli_diff_bad_input(capsys, mod61, mod612):
     assert "no_such_fn" in capsys.readouterr().err
     assert main(["diff", "debian-6.1", "nope-9.9"]) == 2
     assert main(["diff", "debian-6.1", "debian-6.12", "--json", "--html", "x.html"]) == 2
+
+
+def test_whole_file_page_computes_each_function_diff_once(mod61, mod612, monkeypatch):
+    calls = []
+    real = explorer.diff.filediff.diff_functions
+
+    def counting(a, na, b, nb):
+        calls.append((na, nb))
+        return real(a, na, b, nb)
+    monkeypatch.setattr(explorer.diff.filediff, "diff_functions", counting)
+    fd = diff_file(mod61, mod612)
+    out = file_page(fd)
+    changed = [f for f in fd.functions if f.status in ("changed", "renamed")]
+    assert changed and len(calls) == len(set(calls)) == len(changed)
+    assert all(f'id="fn-{f.function_b}"' in out for f in changed if f.counts and any(
+        v for k, v in f.counts.items() if k != "keep"))
+
+
+def test_diff_caches_do_not_keep_modules_alive(mod61, mod612):
+    """Every cache keyed on a Module (tokens, lineage, rows, page colours) lets it go."""
+    a = explorer.parse_source(mod61.source, label="copy-of-6.1")
+    b = explorer.parse_source(mod612.source, label="copy-of-6.12")
+    file_page(diff_file(a, b))
+    refs = [weakref.ref(a), weakref.ref(b)]
+    del a, b
+    gc.collect()
+    assert [r() for r in refs] == [None, None]

@@ -63,11 +63,11 @@ def _write_html(path: str, text: str) -> None:
 
 
 def cmd_diff(args) -> int:
-    from ..diff import html as diff_html
     from ..diff.filediff import diff_file
     from ..diff.lineage import counterpart, match_functions
-    from ..diff.render import file_summary, terminal
     from ..diff.treediff import diff_functions
+    from ..render import diff_html
+    from ..render.diff_rows import file_summary, terminal
     if args.width is not None and args.width < 20:
         from . import UsageError
         raise UsageError(f"--width {args.width} is too narrow for two columns of code; use 20 or more")

@@ -120,6 +120,10 @@ def render_trace(module, trace, flag_table, all_steps: bool = False) -> str:
         out.append(f"{mark} {fn[:fwidth]:<{fwidth}} {line:>{width}}  {text.expandtabs(4)}{note}")
     if o.result == "error":
         out.append(f"outcome: error {o.errno} ({o.value}), decided in {o.function} at line {o.line}")
+        cause = trace.cause()
+        if cause is not None:
+            code = module.lines[cause.line - 1].strip() if 0 < cause.line <= len(module.lines) else ""
+            out.append(f"because line {cause.line}: {code}  -> {cause.detail}")
     elif o.result == "ok":
         out.append(f"outcome: ok ({o.value}), returned by {o.function} at line {o.line}")
     else:

@@ -42,10 +42,12 @@ class _Unknown(Exception):
     pass
 
 
-def eval_condition(cond: str, config: dict[str, bool] | None = None, defined=()) -> bool | None:
+def eval_condition(cond: str, config: dict[str, bool] | None = None, defined=(), value_of=None) -> bool | None:
     """Value of an `#if` expression under `config`; None if it cannot be decided
     (an unknown macro compared with a number, say).  `defined` names macros the
-    file itself #defines, so `defined(FOO)` and `defined FOO` are true for them."""
+    file itself #defines, so `defined(FOO)` and `defined FOO` are true for them;
+    `value_of(name)` may give the integer value of any other name (the executor
+    values the file's macros and header constants: THREAD_SIZE >= PAGE_SIZE)."""
     config = DEFAULT_CONFIG if config is None else config
     text = re.sub(r"/\*.*?\*/|//.*", " ", cond, flags=re.S).strip()
     toks, pos = [], 0
@@ -60,7 +62,7 @@ def eval_condition(cond: str, config: dict[str, bool] | None = None, defined=())
     if defined:
         toks = _mark_defined(toks, set(defined))
     try:
-        val, rest = _expr(toks, config)
+        val, rest = _expr(toks, config, value_of=value_of)
         if rest:
             return None
         return bool(val)
@@ -105,23 +107,23 @@ def _is_on(name: str, config) -> bool:
     return bool(config.get(name, False))
 
 
-def _expr(toks, config, min_prec=0):
-    left, toks = _unary(toks, config)
+def _expr(toks, config, min_prec=0, value_of=None):
+    left, toks = _unary(toks, config, value_of)
     precs = {"||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6, "<": 7, ">": 7,
              "<=": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10}
     while toks:
         op = toks[0]
         if op == "?" and min_prec == 0:
-            a, toks = _expr(toks[1:], config)
+            a, toks = _expr(toks[1:], config, value_of=value_of)
             if not toks or toks[0] != ":":
                 raise _Unknown
-            b, toks = _expr(toks[1:], config)
+            b, toks = _expr(toks[1:], config, value_of=value_of)
             left = a if left else b
             continue
         p = precs.get(op)
         if p is None or p < min_prec:
             break
-        right, toks = _expr(toks[1:], config, p + 1)
+        right, toks = _expr(toks[1:], config, p + 1, value_of)
         left = {
             "||": lambda a, b: int(bool(a) or bool(b)), "&&": lambda a, b: int(bool(a) and bool(b)),
             "|": lambda a, b: a | b, "^": lambda a, b: a ^ b, "&": lambda a, b: a & b,
@@ -133,19 +135,19 @@ def _expr(toks, config, min_prec=0):
     return left, toks
 
 
-def _unary(toks, config):
+def _unary(toks, config, value_of=None):
     t = toks[0]
     if t == "!":
-        v, rest = _unary(toks[1:], config)
+        v, rest = _unary(toks[1:], config, value_of)
         return int(not v), rest
     if t == "~":
-        v, rest = _unary(toks[1:], config)
+        v, rest = _unary(toks[1:], config, value_of)
         return ~v, rest
     if t == "-":
-        v, rest = _unary(toks[1:], config)
+        v, rest = _unary(toks[1:], config, value_of)
         return -v, rest
     if t == "(":
-        v, rest = _expr(toks[1:], config)
+        v, rest = _expr(toks[1:], config, value_of=value_of)
         if not rest or rest[0] != ")":
             raise _Unknown
         return v, rest[1:]
@@ -162,5 +164,8 @@ def _unary(toks, config):
             return int(bool(config[t])), toks[1:]
         if t.startswith("CONFIG_"):
             return 0, toks[1:]  # an unset option is 0 in #if, as in the preprocessor
-        raise _Unknown
+        v = value_of(t) if value_of is not None else None
+        if v is None:
+            raise _Unknown
+        return v, toks[1:]
     raise _Unknown

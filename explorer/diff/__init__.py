@@ -4,8 +4,9 @@ Stages, each with its own data (display never parses):
   lineage   which function plays which role, and which function of A became which of B
   treediff  the statement edits between two functions (FunctionDiff)
   filediff  every function of A against B (FileDiff), statement diffs on demand
-  render    aligned rows and the terminal view; html the same rows as a page
-            (widgets embed html.fragment(diff) with html.STYLE)
+  (drawing lives with the other drawing: explorer.render.diff_rows lays a
+  FunctionDiff out as aligned rows and the terminal view, render.diff_html as
+  a page; widgets embed diff_html.fragment(diff) with diff_html.STYLE)
   guards    the error checks of one function; history follows them through versions
   pair      two versions side by side: functions, guards and notes matched ("then and now")
 """

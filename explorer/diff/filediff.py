@@ -2,7 +2,8 @@
 
 Each function gets a status (added, removed, renamed, changed, unchanged)
 from the lineage matching and a comparison of normalised tokens; the
-statement-level diff of a pair is computed only when asked for.
+statement-level diff of a pair is computed once, when first asked for (the
+whole-file counts and the page's sections share it).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class FunctionEntry:
     a_lines: tuple | None = None
     b_lines: tuple | None = None
     counts: dict | None = None   # edit counts of the statement diff (changed and renamed pairs)
+    diff: FunctionDiff | None = field(default=None, repr=False)   # that diff, computed once
 
     def as_dict(self) -> dict:
         d = {"status": self.status, "function_a": self.function_a, "function_b": self.function_b,
@@ -56,7 +58,9 @@ class FileDiff:
         """The statement diff of one pair, named by either version's name."""
         for f in self.functions:
             if name in (f.function_a, f.function_b) and f.function_a and f.function_b:
-                return diff_functions(self.a, f.function_a, self.b, f.function_b)
+                if f.diff is None:
+                    f.diff = diff_functions(self.a, f.function_a, self.b, f.function_b)
+                return f.diff
         raise LookupFailure(f"{name!r} is not a function present in both {self.a.label} and {self.b.label}")
 
     def as_dict(self) -> dict:
@@ -81,7 +85,8 @@ def diff_file(a: Module, b: Module, *, with_counts: bool = True) -> FileDiff:
             entry = FunctionEntry("unchanged" if same else "changed", p.a, p.b, p.how, p.score)
         entry.a_lines, entry.b_lines = _lines(a, p.a), _lines(b, p.b)
         if with_counts and entry.status != "unchanged":
-            entry.counts = diff_functions(a, p.a, b, p.b).counts()
+            entry.diff = diff_functions(a, p.a, b, p.b)
+            entry.counts = entry.diff.counts()
         fd.functions.append(entry)
     for n in m.removed:
         fd.functions.append(FunctionEntry("removed", n, None, a_lines=_lines(a, n)))

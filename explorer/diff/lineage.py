@@ -10,12 +10,12 @@ it (kernel_clone > _do_fork > do_fork).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz import process
 
 from ..cparse import FORK_ENTRIES, Module
+from ..cparse.memo import per_module
 from ..errors import LabelError, LookupFailure
 from .tokens import token_string
 
@@ -86,7 +86,7 @@ def role_of(mod: Module, name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=64)
+@per_module
 def _body_strings(mod: Module) -> dict[str, str]:
     # Bodies only: the name and signature change exactly when a function is renamed.
     out = {}

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 
 from tree_sitter import Node
+
+from ..cparse.memo import per_module
 
 SKIP = frozenset({"comment"})
 
@@ -68,7 +69,7 @@ class _Rewrites:
         return out
 
 
-@lru_cache(maxsize=64)
+@per_module
 def _rewrites(mod) -> _Rewrites:
     return _Rewrites(mod)
 

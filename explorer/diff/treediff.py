@@ -342,12 +342,14 @@ class Matcher:
         if not xs or not ys:
             return
         cands = []
-        for x in xs:
-            for y in ys:
+        # Ties break on reading order (position in A, then in B): never on id(),
+        # which follows memory addresses and made the page differ from run to run.
+        for xi, x in enumerate(xs):
+            for yi, y in enumerate(ys):
                 if x.kind == y.kind:
                     score = fuzz.ratio(x.text(), y.text()) / 100.0
                     if score >= MIN_LAST_CHANCE:
-                        cands.append((score, x.size, id(x), x, y))
+                        cands.append((score, x.size, (xi, yi), x, y))
         cands.sort(key=lambda c: (-c[0], -c[1], c[2]))
         for _, _, _, x, y in cands:
             if x in self.ab or y in self.ba:

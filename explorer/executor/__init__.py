@@ -5,13 +5,23 @@
     trace = run(load("debian-6.12"), flags=0x10000, entry="sys_clone")
     trace.outcome.errno   # "EINVAL", decided in copy_process at the CLONE_THREAD check
 
-Pieces: flags (CLONE_* and errno facts per version), world (what is outside
-fork.c), interpreter (the C semantics), trace (the plain output record),
-runner (entries, arguments, sweep).
+Pieces, in the order a run uses them:
+  flags        CLONE_* and errno facts per version
+  program      a Module compiled under one config: #if choice, macros, globals
+  statements   the statement compiler (a function body -> closures);
+  loops        its loops, switch, break and continue
+  expressions  the expression compiler (an expression -> closure and C type);
+  assignments  its writing half (lvalues, =, op=, ++)
+  builtins     kernel helpers with known meaning (IS_ERR, likely, ...)
+  callsites    where a call is and how its caller tells failure from success
+  cvalues      C values at run time; control: break/continue and early ends
+  runtime      one run: frames, the World's answers, steps and assumptions
+  world        what is outside fork.c; trace: the plain output record
+  entries      entry points, their arguments, the outcome, run and sweep
 """
 from .flags import FlagTable, errno_name, errno_value
-from .interpreter import program_for
-from .runner import entry_names, outcome_word, resolve_entry, run, subsets, sweep
+from .entries import entry_names, outcome_word, resolve_entry, run, subsets, sweep
+from .program import program_for
 from .trace import Assumption, Outcome, Step, Trace
 from .world import World
 

@@ -6,9 +6,10 @@ Knob-backed helpers (capable, signal_pending, ...) read the run's World.
 """
 from __future__ import annotations
 
-from . import values as V
-from .core import CallSite, Unsupported, truth, utext as _utext
-from .values import ErrPtr, Obj, Unknown, wrap
+from . import cvalues
+from .callsites import CallSite
+from .control import Unsupported
+from .cvalues import ErrPtr, Obj, Unknown, truth, utext, wrap
 
 def _args(ec, arg_nodes):
     return [ec.expr(a)[0] for a in arg_nodes]
@@ -39,8 +40,8 @@ def _b_is_err(ec, node, arg_nodes, meta):
         v = a(fr)
         if isinstance(v, Unknown):
             return v
-        return 1 if V.is_err_value(v) else 0
-    return ev, V.INT
+        return 1 if cvalues.is_err_value(v) else 0
+    return ev, cvalues.INT
 
 
 def _b_is_err_or_null(ec, node, arg_nodes, meta):
@@ -50,8 +51,8 @@ def _b_is_err_or_null(ec, node, arg_nodes, meta):
         v = a(fr)
         if isinstance(v, Unknown):
             return v
-        return 1 if (v == 0 and v.__class__ is int) or V.is_err_value(v) else 0
-    return ev, V.INT
+        return 1 if (v == 0 and v.__class__ is int) or cvalues.is_err_value(v) else 0
+    return ev, cvalues.INT
 
 
 def _b_ptr_err(ec, node, arg_nodes, meta):
@@ -62,9 +63,9 @@ def _b_ptr_err(ec, node, arg_nodes, meta):
         if isinstance(v, ErrPtr):
             return v.value
         if v.__class__ is int:
-            return wrap(v, V.LONG)
-        return Unknown(f"PTR_ERR({_utext(v)})")
-    return ev, V.LONG
+            return wrap(v, cvalues.LONG)
+        return Unknown(f"PTR_ERR({utext(v)})")
+    return ev, cvalues.LONG
 
 
 def _b_err_ptr(ec, node, arg_nodes, meta):
@@ -82,8 +83,8 @@ def _b_lower_32(ec, node, arg_nodes, meta):
     (a,) = _exactly(1, ec, arg_nodes, meta)
     def ev(fr):
         v = a(fr)  # once: the argument may be a call with steps and assumptions
-        return wrap(v, V.UINT) if v.__class__ is int else v
-    return ev, V.UINT
+        return wrap(v, cvalues.UINT) if v.__class__ is int else v
+    return ev, cvalues.UINT
 
 
 def _b_upper_32(ec, node, arg_nodes, meta):
@@ -91,8 +92,8 @@ def _b_upper_32(ec, node, arg_nodes, meta):
 
     def ev(fr):
         v = a(fr)
-        return wrap(wrap(v, V.ULONG) >> 32, V.UINT) if v.__class__ is int else v
-    return ev, V.UINT
+        return wrap(wrap(v, cvalues.ULONG) >> 32, cvalues.UINT) if v.__class__ is int else v
+    return ev, cvalues.UINT
 
 
 def _world_knob(name, attr, describe):
@@ -110,14 +111,14 @@ def _world_knob(name, attr, describe):
             if interp.record:
                 interp.assume(site, fr, f"{value} ({describe} = {bool(value)})")
             return value
-        return ev, V.INT
+        return ev, cvalues.INT
     return b
 
 
 def _b_is_enabled(ec, node, arg_nodes, meta):
     name = ec.text(arg_nodes[0]) if arg_nodes else ""
     on = 1 if ec.program.config.get(name, False) else 0
-    return (lambda fr: on), V.INT
+    return (lambda fr: on), cvalues.INT
 
 
 def _b_task_active_pid_ns(ec, node, arg_nodes, meta):
@@ -129,8 +130,8 @@ def _b_valid_signal(ec, node, arg_nodes, meta):
 
     def ev(fr):
         v = a(fr)
-        return (1 if 0 <= wrap(v, V.ULONG) <= 64 else 0) if v.__class__ is int else Unknown("valid_signal")
-    return ev, V.INT
+        return (1 if 0 <= wrap(v, cvalues.ULONG) <= 64 else 0) if v.__class__ is int else Unknown("valid_signal")
+    return ev, cvalues.INT
 
 
 def _b_pid_number(ec, node, arg_nodes, meta):
@@ -140,7 +141,7 @@ def _b_pid_number(ec, node, arg_nodes, meta):
         for a in arg_evs:
             a(fr)
         return fr.fn.interp.world.child_pid
-    return ev, V.INT
+    return ev, cvalues.INT
 
 
 def _b_copy_struct_from_user(ec, node, arg_nodes, meta):
@@ -163,9 +164,9 @@ def _b_copy_struct_from_user(ec, node, arg_nodes, meta):
             d.zero = True
         if interp.record:
             interp.assume(site, fr, "0 (clone_args read from user memory: " +
-                          ", ".join(f"{k}={V.show(v)}" for k, v in user.items() if v) + ")")
+                          ", ".join(f"{k}={cvalues.show(v)}" for k, v in user.items() if v) + ")")
         return 0
-    return ev, V.INT
+    return ev, cvalues.INT
 
 
 def _b_u64_to_user_ptr(ec, node, arg_nodes, meta):
@@ -173,13 +174,13 @@ def _b_u64_to_user_ptr(ec, node, arg_nodes, meta):
 
 
 def _b_nothing(ec, node, arg_nodes, meta):
-    return (lambda fr: 0), V.INT
+    return (lambda fr: 0), cvalues.INT
 
 
 def _b_warn_on(ec, node, arg_nodes, meta):
     if len(arg_nodes) < 1:
         return None
-    return ec.expr(arg_nodes[0])[0], V.INT
+    return ec.expr(arg_nodes[0])[0], cvalues.INT
 
 
 def _b_bug_on(ec, node, arg_nodes, meta):
@@ -190,7 +191,7 @@ def _b_bug_on(ec, node, arg_nodes, meta):
         if truth(v, fr, node) is True:
             raise Unsupported("BUG_ON fired: the kernel would oops here", meta)
         return 0
-    return ev, V.INT
+    return ev, cvalues.INT
 
 
 def _b_write_once(ec, node, arg_nodes, meta):
@@ -217,7 +218,7 @@ def _b_rlimit_count(ec, node, arg_nodes, meta):
         over = interp.world.nproc_over_limit
         interp.assume(site, fr, f"{'RLIMIT_NPROC + 1' if over else '1'} (nproc_over_limit = {over})")
         return NPROC_LIMIT + 1 if over else 1
-    return ev, V.INT
+    return ev, cvalues.INT
 
 
 NPROC_LIMIT = 1000
@@ -226,7 +227,7 @@ NPROC_LIMIT = 1000
 def _b_rlimit(ec, node, arg_nodes, meta):
     for a in _args(ec, arg_nodes):
         pass
-    return (lambda fr: NPROC_LIMIT), V.ULONG
+    return (lambda fr: NPROC_LIMIT), cvalues.ULONG
 
 
 BUILTINS = {

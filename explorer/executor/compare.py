@@ -26,7 +26,7 @@ from ..diff.pair import pair_guards
 from ..errors import ExecutionError, LabelError, LookupFailure
 from . import program_for, resolve_entry, run, subsets
 from .flags import FlagTable
-from .runner import DEFAULT_BUDGET
+from .entries import DEFAULT_BUDGET
 from .trace import Trace
 from .world import World
 

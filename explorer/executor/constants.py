@@ -4,7 +4,7 @@ Facts, not code: stable ABI numbers or stable kernel definitions.
 """
 from __future__ import annotations
 
-from . import values as V
+from . import cvalues
 
 HEADER_CONSTANTS: dict[str, int] = {
     "SIGHUP": 1, "SIGINT": 2, "SIGKILL": 9, "SIGCHLD": 17, "SIGSTOP": 19, "SIGCONT": 18,
@@ -23,8 +23,8 @@ HEADER_CONSTANTS: dict[str, int] = {
     "PIDTYPE_SID": 3, "PIDTYPE_MAX": 4, "UCOUNT_RLIMIT_NPROC": 0, "GFP_KERNEL": 0xcc0,
     "true": 1, "false": 0, "NULL": 0,
 }
-HEADER_CONSTANT_TYPES = {"CLONE_LEGACY_FLAGS": V.ULONG, "PIDNS_ADDING": V.UINT, "PIDNS_HASH_ADDING": V.UINT,
-                         "ULONG_MAX": V.ULONG, "UINT_MAX": V.UINT, "LONG_MAX": V.LONG}
+HEADER_CONSTANT_TYPES = {"CLONE_LEGACY_FLAGS": cvalues.ULONG, "PIDNS_ADDING": cvalues.UINT, "PIDNS_HASH_ADDING": cvalues.UINT,
+                         "ULONG_MAX": cvalues.ULONG, "UINT_MAX": cvalues.UINT, "LONG_MAX": cvalues.LONG}
 HEADER_SYMBOLS = {"INIT_USER": "init_user"}      # macros that are addresses of named objects
 
 SIZEOF = {"pid_t": 4, "int": 4, "u32": 4, "long": 8, "u64": 8, "unsigned long": 8, "char": 1,

@@ -8,14 +8,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Step:
+    """One thing the run did.  Immutable: the executor hands the same Step to
+    every run that does the same thing at the same place."""
     function: str
     node_id: str
     line: int          # 1-based lines of the reader's file
     end_line: int
     event: str         # enter eval branch call assume assign exec label goto return unknown
     detail: str = ""
+
+    @classmethod
+    def at(cls, meta: tuple, event: str, detail: str = "") -> "Step":
+        """A step at meta = (function, node_id, line, end_line)."""
+        return cls(meta[0], meta[1], meta[2], meta[3], event, detail)
 
     def to_dict(self) -> dict:
         return {"function": self.function, "node_id": self.node_id, "line": self.line,
@@ -39,12 +46,13 @@ class Outcome:
         return d
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Assumption:
     function: str
     line: int
     what: str          # the call or condition the World answered
     answer: str
+    callee: str | None = None   # the function called, when the World answered a call
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,3 +92,19 @@ class Trace:
     @property
     def errno(self) -> str | None:
         return self.outcome.errno
+
+    def cause(self) -> Step | None:
+        """Why did it fail: the condition that led to an error's deciding line,
+        that is the last condition evaluated in the deciding function before
+        that line (its `detail` says how it came out).  None for a success or
+        an unknown outcome."""
+        o = self.outcome
+        if o.result != "error" or not o.line:
+            return None
+        return next((s for s in reversed(self.steps)
+                     if s.event in ("eval", "branch") and s.function == o.function and s.line < o.line), None)
+
+    def callees(self) -> list[str]:
+        """The functions outside the file (or failed on purpose) whose answers
+        this run used: the ones a reader can make fail."""
+        return sorted({a.callee for a in self.assumptions if a.callee})

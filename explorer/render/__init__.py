@@ -1,5 +1,6 @@
-"""HTML rendering of kernel sources: highlighted lines, node spans, commentary
-beside the code, trace classes and diff columns.  Pure functions from data
+"""Drawing: highlighted source lines, node spans, commentary beside the code,
+trace classes (source), diff rows and pages (diff_rows, diff_html), the
+guard matrix (matrix).  Pure functions from data
 produced elsewhere (Module, annotations, Trace, diff) to escaped HTML."""
 from .source import (Note, NodeSpan, Rendered, esc, marker_html, note_html, pygments_css, render_lines,
                      source_table, spans_data, statement_spans)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import CLexer
 from pygments.token import STANDARD_TYPES
 
 from ..errors import LookupFailure
+from .highlight import token_lines
 from .langs import SHIPPED, css_class, missing_text
 
 # Statement-level nodes a reader can point at: what the hover outline and a
@@ -87,23 +87,9 @@ def _token_class(ttype) -> str:
 
 @lru_cache(maxsize=16)
 def _highlighted(source: bytes) -> tuple[str, ...]:
-    """HTML of every line of a file.  Lexed as a whole so multi-line comments
-    and strings keep their colour; split on newlines afterwards."""
-    text = source.decode("utf-8", "replace")
-    lexer = CLexer(stripnl=False, stripall=False, ensurenl=False, tabsize=0)
-    out: list[str] = []
-    cur: list[str] = []
-    for ttype, value in lexer.get_tokens(text):
-        cls = _token_class(ttype)
-        parts = value.split("\n")
-        for i, part in enumerate(parts):
-            if i:
-                out.append("".join(cur))
-                cur = []
-            if part:
-                cur.append(f'<span class="{cls}">{esc(part)}</span>' if cls else esc(part))
-    out.append("".join(cur))
-    return tuple(out)
+    """HTML of every line of a file, from the one pygments pass (highlight.py)."""
+    return tuple("".join(f'<span class="{cls}">{esc(text)}</span>' if (cls := _token_class(ttype)) else esc(text)
+                         for _, _, ttype, text in line) for line in token_lines(source))
 
 
 def statement_spans(module, start_byte: int = 0, end_byte: int | None = None) -> list[NodeSpan]:

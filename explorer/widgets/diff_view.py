@@ -1,5 +1,5 @@
 """The diff view: two versions side by side, rows aligned and edit kinds
-coloured (explorer.diff.html), a function picker driven by the lineage
+coloured (explorer.render.diff_html), a function picker driven by the lineage
 (explorer.diff.lineage), and the history of a function's guards as a matrix
 (explorer.diff.history, when present).  This module only lays them out."""
 from __future__ import annotations
@@ -91,7 +91,7 @@ class DiffView(w.VBox):
     def _show(self) -> None:
         if self._busy or self._matching is None or not self.function.value:
             return
-        from ..diff.html import STYLE, fragment
+        from ..render.diff_html import STYLE, fragment
         from ..diff.treediff import diff_functions
         ma, mb, _ = self._matching
         name_a, name_b = self.function.value

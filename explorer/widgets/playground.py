@@ -30,7 +30,6 @@ MAX_STEP_LINES = 6
 # Grid columns: auto-fill keeps every name whole at any output width (no sideways scroll).
 FLAG_COLUMNS = "repeat(auto-fill, minmax(215px, 1fr))"
 CONFIG_COLUMNS = "repeat(auto-fill, minmax(260px, 1fr))"
-_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
 _CONFIG = re.compile(r"\bCONFIG_\w+")
 
 
@@ -143,11 +142,15 @@ class FlagPlayground(w.VBox):
         world_row = w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap"))
         fail_row = w.HBox([self.fail_callee, self.fail_errno])
         steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
+        from .rule_panel import RulePanel   # the rules of the version (issue 14), computed when opened
+        self.rules = RulePanel(self)
+        self.rules_box = w.Accordion([self.rules], titles=["Rules of this version"], selected_index=None)
+        self.rules_box.observe(self._rules_opened, names="selected_index")
         super().__init__([w.HTML("<b>Flag playground</b> — tick flags to run the real code"),
                           w.HBox([self.entry]), self.flags_grid,
                           w.HTML("<b>World</b>"), world_row, fail_row,
                           w.Accordion([self.config_grid], titles=["Config (#ifdef)"], selected_index=None),
-                          self.verified, self.outcome, steps, self.step_info])
+                          self.verified, self.outcome, steps, self.step_info, self.rules_box])
         self.add_class("fx-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
@@ -241,6 +244,7 @@ class FlagPlayground(w.VBox):
         self.trace = trace
         self._refresh_callees(trace)
         self.outcome.value = self._outcome_html(trace, outcome_word(trace))
+        self.rules.refresh()
         n = len(trace.steps)
         self._stepping = False
         try:
@@ -249,6 +253,10 @@ class FlagPlayground(w.VBox):
             self._stepping = True
         self._show_step(self.slider.value)
         return trace
+
+    def _rules_opened(self, change) -> None:
+        self.rules.opened = change["new"] is not None
+        self.rules.refresh()
 
     @staticmethod
     def executed_lines(trace, upto: int | None = None) -> list[int]:
@@ -276,18 +284,8 @@ class FlagPlayground(w.VBox):
                 f"<div style='color:#666;font-size:12px'>{len(trace.steps)} steps · "
                 f"{len(trace.assumptions)} answers from the World</div>")
 
-    @staticmethod
-    def cause(trace):
-        """The condition that led to an error's deciding line: the last condition the
-        trace evaluated in that function before reaching it (None for success)."""
-        o = trace.outcome
-        if o.result != "error" or not o.line:
-            return None
-        return next((s for s in reversed(trace.steps)
-                     if s.event in ("eval", "branch") and s.function == o.function and s.line < o.line), None)
-
     def _why(self, o) -> str:
-        branch = self.cause(self.trace)
+        branch = self.trace.cause()
         if branch is None:
             return ""
         text = self.module.lines[branch.line - 1].strip()
@@ -295,7 +293,7 @@ class FlagPlayground(w.VBox):
                 + (f" → {esc(branch.detail)}" if branch.detail else "") + "</div>")
 
     def _refresh_callees(self, trace) -> None:
-        names = sorted({m.group(1) for a in trace.assumptions if (m := _CALL.match(a.what))})
+        names = trace.callees()
         keep = self.fail_callee.value
         if keep and keep not in names:
             names.append(keep)
@@ -329,7 +327,7 @@ class FlagPlayground(w.VBox):
         i = max(0, min(i, len(self.trace.steps) - 1))
         self.step_info.value = self._step_html(i)
         if i == len(self.trace.steps) - 1:
-            cause = self.cause(self.trace)
+            cause = self.trace.cause()
             self.view.set_trace(self.executed_lines(self.trace), self.trace.outcome.line,
                                 cause=cause.line if cause else None)
         else:

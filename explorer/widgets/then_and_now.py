@@ -244,7 +244,7 @@ class BothPlayground(w.VBox):
         if isinstance(trace, ExplorerError):
             view.set_trace([], None)
             return
-        cause = FlagPlayground.cause(trace)
+        cause = trace.cause()
         view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
 
     def words(self) -> tuple[str, str]:

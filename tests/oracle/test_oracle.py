@@ -208,3 +208,23 @@ def test_older_sources_differ_only_by_listed_kernel_changes(oracle, mode):
         expected |= {c.what for c in KERNEL_CHANGES if version_tuple(label) < c.version <= running_version()}
     # a listed change that no source on this machine shows is not evidence of anything
     assert seen == expected
+
+
+@pytest.mark.parametrize("nobody", [False, True], ids=["root", "nobody"])
+def test_rules_agree_with_the_kernel(oracle, nobody):
+    """The rules (issue 14) of the source nearest the running kernel, read
+    off for each of the 4096 words, against what the kernel answers."""
+    from explorer.executor import subsets
+    from explorer.executor.rules import rule_for, rules_doc
+    from explorer.executor.symbolic import explore
+    label = closest_label()
+    module = need(label)
+    doc = rules_doc(explore(module, list(SWEEP_FLAGS), "sys_clone", World(capable=not nobody)))
+    assert doc["complete"]
+    words = list(subsets([doc["values"][n] for n in SWEEP_FLAGS]))
+    real = ask_kernel(oracle, "clone", words, nobody)
+    src_v, run_v = version_tuple(label), running_version()
+    wrong = [w for w in words if rule_for(doc, w)["outcome"] != real[w]
+             and not any(src_v < c.version <= run_v and c.applies(w, "clone") and c.kernel_says == real[w]
+                         for c in KERNEL_CHANGES)]
+    assert not wrong, f"{len(wrong)} words: rules of {label} vs {platform.release()}, first {wrong[0]:#x}"

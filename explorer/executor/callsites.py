@@ -1,30 +1,11 @@
-"""Pieces every part of the interpreter shares: control signals, the two
-ways a run ends early, truth and equality of values, call sites and how a
-call site reports failure."""
+"""Call sites: where a call is in the source and how its caller tells
+failure from success (the convention the World answers in); and the
+declarator walk both the program and the compilers use."""
 from __future__ import annotations
 
 import re
 
 from tree_sitter import Node
-
-from . import values as V
-from .values import ErrPtr, Ref, Sym, Unknown, wrap
-
-BREAK = ("b", None)
-CONTINUE = ("c", None)
-
-
-class Unsupported(Exception):
-    def __init__(self, reason: str, meta):
-        super().__init__(reason)
-        self.reason = reason
-        self.meta = meta      # (function, node_id, line, end_line)
-
-
-class BudgetExceeded(Exception):
-    def __init__(self, meta):
-        super().__init__("step budget exhausted")
-        self.meta = meta
 
 
 def declared_name(decl: Node | None):
@@ -46,42 +27,9 @@ def declared_name(decl: Node | None):
     return None, is_ptr
 
 
-def utext(v):
-    if isinstance(v, Unknown):
-        return v.text
-    return V.show(v)
-
-
-def truth(v, fr, node):
-    """True/False for a known value, None when it cannot be known."""
-    if v.__class__ is int:
-        return v != 0
-    if isinstance(v, Unknown):
-        return None
-    return True      # objects, symbols, strings, ERR_PTRs: non-NULL pointers
-
-
-def c_equal(x, y, t=None):
-    if x.__class__ is int and y.__class__ is int:
-        if t is not None:
-            return wrap(x, t) == wrap(y, t)
-        return x == y
-    if isinstance(x, Unknown) or isinstance(y, Unknown):
-        return None
-    if x.__class__ is int:
-        return False if x == 0 else None
-    if y.__class__ is int:
-        return False if y == 0 else None
-    if isinstance(x, Sym) and isinstance(y, Sym):
-        return x.name == y.name and type(x) is type(y)
-    if isinstance(x, (ErrPtr, Ref)) or isinstance(y, (ErrPtr, Ref)):
-        return x == y
-    return x is y
-
-
 class CallSite:
     """One call in the source: where it is and how its caller checks it."""
-    __slots__ = ("ec", "node", "callee", "meta", "_convention", "text")
+    __slots__ = ("ec", "node", "callee", "meta", "_convention", "text", "recorded")
 
     def __init__(self, ec, node, callee, meta):
         self.ec = ec
@@ -90,12 +38,21 @@ class CallSite:
         self.meta = meta
         self._convention = None
         self.text = None
+        self.recorded: dict = {}     # answer -> (Assumption, Step), shared by every run
 
     @property
     def convention(self) -> str:
         if self._convention is None:
             self._convention = infer_convention(self.ec, self.node)
         return self._convention
+
+    @property
+    def called_function(self) -> str | None:
+        """The name of the function this site calls; None for an iterator loop
+        or a call through a function pointer (nothing a reader could fail)."""
+        if self.node.type == "call_expression" and self.callee.isidentifier():
+            return self.callee
+        return None
 
     def call_text(self) -> str:
         if self.text is None:

@@ -5,11 +5,11 @@ writes `page()`.  Every piece of text goes through html.escape.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
-
-from .filediff import FileDiff
-from .render import Row, rows
-from .treediff import FunctionDiff
+from ..cparse.memo import per_module
+from ..diff.filediff import FileDiff
+from ..diff.treediff import FunctionDiff
+from .diff_rows import Row, rows
+from .highlight import token_lines
 
 STYLE = """
 .fx-diff { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
@@ -49,24 +49,17 @@ def _family(tok) -> str | None:
     return None
 
 
-@lru_cache(maxsize=32)
+@per_module
 def _colours(mod, first: int, last: int) -> dict[int, list[tuple[int, int, str]]]:
-    """{line: [(start_col, end_col, class)]} for lines first..last, lexed together so a
-    comment that spans lines is a comment on each of them."""
-    from pygments.lexers import CLexer
-    text = "\n".join(mod.lines[first - 1:last])
+    """{line: [(start_col, end_col, class)]} for lines first..last, from the one
+    pygments pass over the file (highlight.py)."""
     out: dict[int, list] = {}
-    line, col = first, 0
-    for tok, val in CLexer(stripnl=False, ensurenl=False).get_tokens(text):
-        cls = _family(tok)
-        parts = val.split("\n")
-        for i, part in enumerate(parts):
-            if i:
-                line, col = line + 1, 0
-            if part and cls:
-                out.setdefault(line, []).append((col, col + len(part), cls))
-            col += len(part)
+    for line, tokens in enumerate(token_lines(mod.source)[first - 1:last], first):
+        marks = [(c0, c1, cls) for c0, c1, ttype, _ in tokens if (cls := _family(ttype))]
+        if marks:
+            out[line] = marks
     return out
+
 
 _SIGN = {"delete": "-", "insert": "+", "update": "~", "move": "&gt;", "moved-away": "&lt;"}
 

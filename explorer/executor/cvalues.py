@@ -1,4 +1,5 @@
-"""Runtime values of the executor besides plain Python ints.
+"""C values at run time: integers and their types, pointers, objects, unknowns;
+truth and equality of values.
 
 C integers are Python ints kept in range by `wrap` (see ctypes below);
 pointers to things the executor knows are the objects themselves, so pointer
@@ -48,6 +49,48 @@ class Unknown:
 
     def __repr__(self) -> str:
         return f"unknown({self.text})"
+
+
+class Symbolic:
+    """A value that stands for several (explorer/executor/symbolic.py: flag
+    bits as symbols).  The interpreter's slow paths hand it to `operate` and
+    `truth`, which split the path where the answer depends on a symbol."""
+    __slots__ = ()
+
+    def truth(self) -> bool:
+        raise NotImplementedError
+
+    def concrete(self):
+        raise NotImplementedError
+
+    def any_of(self, mask: int) -> bool:
+        """Is any bit of mask set?"""
+        raise NotImplementedError
+
+    def equals(self, other: int) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def equal(x, y):
+        """x == y with a symbolic side: 1, 0, or None (not decidable here)."""
+        sym, other = (x, y) if isinstance(x, Symbolic) else (y, x)
+        if isinstance(other, Symbolic):
+            other = other.concrete()
+        sym_value = sym.concrete() if other.__class__ is not int else None
+        if sym_value is None:
+            return 1 if sym.equals(other) else 0
+        return c_equal(sym_value, other)
+
+    @staticmethod
+    def settle(v):
+        """v as a plain value (a symbolic one is decided bit by bit)."""
+        return v.concrete() if isinstance(v, Symbolic) else v
+
+    @staticmethod
+    def binary(op, x, y, t):
+        """x op y (an arithmetic or bitwise operator) where one side is symbolic."""
+        sym = x if isinstance(x, Symbolic) else y
+        return sym.combine(op, x, y, t)
 
 
 class Sym:
@@ -236,3 +279,38 @@ def type_of_literal(text: str):
     if not unsigned and value < 2**63:
         return value, LONG
     return value, ULONG
+
+
+def utext(v):
+    if isinstance(v, Unknown):
+        return v.text
+    return show(v)
+
+
+def truth(v, fr, node):
+    """True/False for a known value, None when it cannot be known."""
+    if v.__class__ is int:
+        return v != 0
+    if isinstance(v, Unknown):
+        return None
+    if isinstance(v, Symbolic):
+        return v.truth()
+    return True      # objects, symbols, strings, ERR_PTRs: non-NULL pointers
+
+
+def c_equal(x, y, t=None):
+    if x.__class__ is int and y.__class__ is int:
+        if t is not None:
+            return wrap(x, t) == wrap(y, t)
+        return x == y
+    if isinstance(x, Unknown) or isinstance(y, Unknown):
+        return None
+    if x.__class__ is int:
+        return False if x == 0 else None
+    if y.__class__ is int:
+        return False if y == 0 else None
+    if isinstance(x, Sym) and isinstance(y, Sym):
+        return x.name == y.name and type(x) is type(y)
+    if isinstance(x, (ErrPtr, Ref)) or isinstance(y, (ErrPtr, Ref)):
+        return x == y
+    return x is y

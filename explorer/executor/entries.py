@@ -1,16 +1,18 @@
 """Run an entry point of a Module with given flags: arguments, outcome, sweep."""
 from __future__ import annotations
 
+import gc
 import re
 
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
 from .flags import errno_name
 from .constants import HEADER_CONSTANTS
-from .core import BudgetExceeded, Unsupported
-from .interpreter import Interpreter, program_for
+from .control import BudgetExceeded, Unsupported
+from .program import program_for
+from .runtime import Interpreter
 from .trace import Outcome, Step, Trace
-from .values import ErrPtr, Obj, Unknown, UserPtr
+from .cvalues import ErrPtr, Obj, Unknown, UserPtr
 from .world import World
 
 DEFAULT_BUDGET = 200_000
@@ -88,7 +90,25 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
     name = resolve_entry(module, entry)
     world = World() if world is None else world
     _check_failures(module, world)
-    program = program_for(module, config)
+    return _run(program_for(module, config), name, flags, world, budget, record)
+
+
+def _run(program, name: str, flags: int, world: World, budget: int, record: bool) -> Trace:
+    """One run of a checked entry.  The cyclic garbage collector is paused
+    meanwhile: a run makes thousands of short-lived objects (freed by reference
+    counting; its few cycles are collected afterwards), and each collection
+    would walk the whole compiled program, some 40,000 objects."""
+    module = program.module
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _interpret(program, module, name, flags, world, budget, record)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _interpret(program, module, name, flags, world, budget, record) -> Trace:
     interp = Interpreter(program, world, record=record, budget=budget)
     outcome = None
     try:
@@ -191,11 +211,14 @@ def sweep(module: Module, names: list[str], entry: str | None = None, world: Wor
     values = [program.flags.value(n) for n in names]
     name = resolve_entry(module, entry)
     world = World() if world is None else world
+    _check_failures(module, world)
+    if budget <= 0:
+        raise ExecutionError("the step budget must be positive")
     results = []
     seen: dict[int, tuple] = {}
     for word in subsets(values):
         if word not in seen:
-            t = run(module, word, name, world, config, budget, record=False)
+            t = _run(program, name, word, world, budget, record=False)
             seen[word] = (outcome_word(t), t.outcome.function, t.outcome.line)
         outcome, function, line = seen[word]
         results.append({"flags": word, "outcome": outcome, "function": function, "line": line})

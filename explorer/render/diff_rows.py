@@ -1,6 +1,6 @@
 """Rows for people: a FunctionDiff laid out as aligned two-column rows, and
 its terminal rendering.  Display never parses: it reads the edits and the
-reader's lines only (html.py renders the same rows as a page).
+reader's lines only (diff_html.py renders the same rows as a page).
 
 Lines no edit owns (blank lines, comments, closing braces, #if groups the
 normaliser set aside) are shown as context where they fall, so every line
@@ -12,10 +12,10 @@ import bisect
 import shutil
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..cparse import Module
-from .treediff import FunctionDiff
+from ..cparse.memo import per_module
+from ..diff.treediff import FunctionDiff
 
 # How strongly a row's side is marked when two edits share a line.
 _RANK = {None: 0, "context": 1, "keep": 2, "moved-away": 3, "move": 4, "update": 5, "delete": 6, "insert": 6}
@@ -36,7 +36,7 @@ class Row:
         return max((self.a_op, self.b_op), key=lambda o: _RANK[o]) or "context"
 
 
-@lru_cache(maxsize=16)
+@per_module
 def _line_starts(mod: Module) -> list[int]:
     starts = [0]
     src = mod.source
