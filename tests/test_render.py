@@ -14,7 +14,7 @@ from explorer.errors import LookupFailure
 from explorer.render import Note, render_lines, source_table, spans_data
 from explorer.static_export import page_html
 
-from conftest import REPO, fixture_bytes
+from conftest import REPO, fixture_bytes, guard_line
 
 HOSTILE_JA = "悪意<script>alert('ja')</script>"
 HOSTILE_EN = '<img src=x onerror="alert(1)"> & </td></tr>'
@@ -81,16 +81,6 @@ def test_one_function_keeps_real_line_numbers(mod612):
     assert "copy_process(" in rows[min(r for r in rows if "copy_process(" in rows[r]["code"])]["code"]
     with pytest.raises(LookupFailure):
         render_lines(mod612, "no_such_function")
-
-
-def guard_line(mod) -> int:
-    """The line of copy_process's 'thread groups share signal handlers' check."""
-    fn = mod.function("copy_process")
-    for n in range(fn.start_line, fn.end_line + 1):
-        text = mod.lines[n - 1]
-        if "CLONE_THREAD" in text and "CLONE_SIGHAND" in text and "if" in text:
-            return n
-    raise AssertionError("guard not found")
 
 
 def test_pointer_on_a_guard_line_means_its_if_statement(modern):

@@ -23,12 +23,11 @@ import pytest
 
 import explorer
 from explorer.annotations import Store
-from explorer.anchors.selectors import STATEMENT_KINDS
 from explorer.cli import main
 from explorer.cparse import open_version
 from explorer.render import Note, marker_html, note_html, render_lines, source_table
 
-from conftest import FIXTURES, make_home
+from conftest import FIXTURES, make_home, statement_nodes
 
 REPO = Path(__file__).resolve().parents[1]
 OLD, NEW = FIXTURES / "robustness_html_old.c", FIXTURES / "robustness_html_new.c"
@@ -126,15 +125,7 @@ def _cli(argv, capsys) -> str:
 
 
 def _statements(module, function):
-    out = []
-
-    def walk(n):
-        if n.type in STATEMENT_KINDS:
-            out.append(n)
-        for c in n.named_children:
-            walk(c)
-    walk(module.function(function).node)
-    return out
+    return statement_nodes(module.function(function).node)
 
 
 def test_static_export_escapes_annotations_and_notes(sandbox, capsys):
