@@ -36,7 +36,7 @@ def esc(text) -> str:
 
 
 @dataclass
-class Note:
+class LineNote:
     """Commentary placed on the reader's lines (what the renderer needs of an annotation)."""
     line: int                 # 1-based first line it belongs to
     ja: str = ""
@@ -142,12 +142,12 @@ def pygments_css(scope: str = ".fx-src .code", style: str = "default") -> str:
     return HtmlFormatter(style=style).get_style_defs(scope)
 
 
-def marker_html(note: Note) -> str:
+def marker_html(note: LineNote) -> str:
     return (f'<span class="fx-mark fx-{esc(note.status)}" title="{esc(note.status)}" '
             f'data-key="{esc(note.key)}">&#9679;</span>')
 
 
-def note_html(note: Note) -> str:
+def note_html(note: LineNote) -> str:
     """One note's commentary, both languages, each tagged with lang for the toggle and fonts."""
     parts = [f'<div class="fx-note fx-{esc(note.status)}" data-key="{esc(note.key)}" '
              f'data-line="{note.line}">']
@@ -163,12 +163,12 @@ def note_html(note: Note) -> str:
     return "".join(parts)
 
 
-def source_table(rendered: Rendered, notes: list[Note] | None = None, *, executed=(), decided: int | None = None,
+def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, executed=(), decided: int | None = None,
                  note_column: bool = False) -> str:
     """The rendered lines as an HTML table: one row per reader's line, id="L<n>",
     a gutter with annotation markers, the executed/deciding classes of a trace,
     and (note_column) the commentary beside the lines it belongs to."""
-    by_line: dict[int, list[Note]] = {}
+    by_line: dict[int, list[LineNote]] = {}
     for n in notes or ():
         by_line.setdefault(n.line, []).append(n)
     executed = set(executed)

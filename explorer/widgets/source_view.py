@@ -9,7 +9,7 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from ..render import Note, page_css, render_lines, source_table, spans_data
+from ..render import LineNote, page_css, render_lines, source_table, spans_data
 
 VIEW_CSS = """
 .fx-view { font-family: sans-serif; }
@@ -45,7 +45,7 @@ class SourceView(anywidget.AnyWidget):
     selected_node = t.Unicode("").tag(sync=True)
     lang = t.Unicode("both").tag(sync=True)
 
-    def __init__(self, module=None, function: str | None = None, notes: list[Note] | None = None, **kw):
+    def __init__(self, module=None, function: str | None = None, notes: list[LineNote] | None = None, **kw):
         super().__init__(**kw)
         self.module = None
         self.function = None
@@ -53,7 +53,7 @@ class SourceView(anywidget.AnyWidget):
         if module is not None:
             self.show(module, function, notes)
 
-    def show(self, module, function: str | None = None, notes: list[Note] | None = None) -> None:
+    def show(self, module, function: str | None = None, notes: list[LineNote] | None = None) -> None:
         """Render a version (or one of its functions); clears the trace and selection."""
         rendered = render_lines(module, function)
         self.module, self.function, self._rendered = module, function, rendered
@@ -67,7 +67,7 @@ class SourceView(anywidget.AnyWidget):
             self.table = source_table(rendered)
             self.trace_rev += 1
 
-    def set_notes(self, notes: list[Note]) -> None:
+    def set_notes(self, notes: list[LineNote]) -> None:
         self.notes = [n.as_dict() for n in notes]
 
     def set_trace(self, executed, decided: int | None = None, step_line: int | None = None,
