@@ -14,7 +14,7 @@ import pytest
 
 import explorer
 import explorer.sources
-from explorer.anchors.selectors import STATEMENT_KINDS
+from explorer.cparse.kinds import STATEMENT_KINDS
 from explorer.errors import ExplorerError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,7 +160,7 @@ def fixture_bytes(name: str) -> bytes:
 
 
 def statement_nodes(node) -> list:
-    """The statement nodes (anchors' STATEMENT_KINDS) under node, in reading order."""
+    """The statement nodes (cparse.kinds.STATEMENT_KINDS) under node, in reading order."""
     out, stack = [], [node]
     while stack:
         n = stack.pop()

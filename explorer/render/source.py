@@ -15,19 +15,13 @@ from functools import lru_cache
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+from ..cparse.kinds import OUTLINE_KINDS
 from ..errors import LookupFailure
 from .highlight import token_lines
 
 # Statement-level nodes a reader can point at: what the hover outline and a
 # click select.  Expressions are too fine to click on a line basis.
-STATEMENT_TYPES = frozenset({
-    "declaration", "expression_statement", "if_statement", "else_clause", "return_statement",
-    "goto_statement", "labeled_statement", "for_statement", "while_statement", "do_statement",
-    "switch_statement", "case_statement", "break_statement", "continue_statement",
-    "compound_statement", "function_definition", "preproc_if", "preproc_ifdef", "preproc_else",
-    "preproc_elif", "preproc_call", "preproc_def", "preproc_function_def", "preproc_include",
-    "struct_specifier",
-})
+STATEMENT_TYPES = OUTLINE_KINDS
 
 
 def esc(text) -> str:
