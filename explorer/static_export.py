@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cparse import FORK_ENTRIES
 from .errors import ExplorerError
-from .render import Note, esc, languages_present, page_css, render_lines, source_table, switch_choices
+from .render import LineNote, esc, languages_present, page_css, render_lines, source_table, switch_choices
 
 PAGE_CSS_EXTRA = """
 body { margin: 0; font-family: sans-serif; }
@@ -49,14 +49,14 @@ TOGGLE_JS = """
 """
 
 
-def page_scope(module, notes: list[Note] | None, function: str | None = None):
+def page_scope(module, notes: list[LineNote] | None, function: str | None = None):
     """The rendered lines of the page (the file or one function) and the notes
     that fall on them."""
     rendered = render_lines(module, function)
     return rendered, [n for n in (notes or []) if rendered.first_line <= n.line <= rendered.last_line]
 
 
-def page_html(module, notes: list[Note] | None = None, *, function: str | None = None,
+def page_html(module, notes: list[LineNote] | None = None, *, function: str | None = None,
               title: str | None = None) -> str:
     """The whole page as one string (escaped throughout)."""
     rendered, notes = page_scope(module, notes, function)
@@ -93,7 +93,7 @@ def page_html(module, notes: list[Note] | None = None, *, function: str | None =
 """
 
 
-def export(module, out_dir: str | os.PathLike, notes: list[Note] | None = None, *,
+def export(module, out_dir: str | os.PathLike, notes: list[LineNote] | None = None, *,
            function: str | None = None) -> Path:
     """Write DIR/index.html (creating DIR); returns the page's path."""
     out = Path(out_dir)

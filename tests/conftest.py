@@ -14,6 +14,7 @@ import pytest
 
 import explorer
 import explorer.sources
+from explorer.cparse.kinds import STATEMENT_KINDS
 from explorer.errors import ExplorerError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -169,3 +170,24 @@ def seed_module():
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+def statement_nodes(node) -> list:
+    """The statement nodes (cparse.kinds.STATEMENT_KINDS) under node, in reading order."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type in STATEMENT_KINDS:
+            out.append(n)
+        stack.extend(reversed(n.named_children))
+    return out
+
+
+def guard_line(mod) -> int:
+    """The line of copy_process's 'thread groups share signal handlers' check, read from the file."""
+    fn = mod.function("copy_process")
+    for n in range(fn.start_line, fn.end_line + 1):
+        text = mod.lines[n - 1]
+        if "CLONE_THREAD" in text and "CLONE_SIGHAND" in text and "if" in text:
+            return n
+    raise AssertionError("guard not found")

@@ -11,10 +11,10 @@ import pytest
 
 import explorer
 from explorer.errors import LookupFailure
-from explorer.render import Note, render_lines, source_table, spans_data
+from explorer.render import LineNote, render_lines, source_table, spans_data
 from explorer.static_export import page_html
 
-from conftest import REPO, fixture_bytes
+from conftest import REPO, fixture_bytes, guard_line
 
 HOSTILE_JA = "悪意<script>alert('ja')</script>"
 HOSTILE_EN = '<img src=x onerror="alert(1)"> & </td></tr>'
@@ -83,16 +83,6 @@ def test_one_function_keeps_real_line_numbers(mod612):
         render_lines(mod612, "no_such_function")
 
 
-def guard_line(mod) -> int:
-    """The line of copy_process's 'thread groups share signal handlers' check."""
-    fn = mod.function("copy_process")
-    for n in range(fn.start_line, fn.end_line + 1):
-        text = mod.lines[n - 1]
-        if "CLONE_THREAD" in text and "CLONE_SIGHAND" in text and "if" in text:
-            return n
-    raise AssertionError("guard not found")
-
-
 def test_pointer_on_a_guard_line_means_its_if_statement(modern):
     rendered = render_lines(modern, "copy_process")
     line = guard_line(modern)
@@ -116,7 +106,7 @@ def test_trace_classes_mark_executed_and_deciding_lines(mod612):
 
 def test_markup_in_source_and_in_notes_is_shown_as_text():
     mod = explorer.parse_source(fixture_bytes("render_hostile.c"), label="hostile")
-    notes = [Note(line=8, ja=HOSTILE_JA, en=HOSTILE_EN, key='k"1'), Note(line=4, en="plain", status="fuzzy")]
+    notes = [LineNote(line=8, ja=HOSTILE_JA, en=HOSTILE_EN, key='k"1'), LineNote(line=4, en="plain", status="fuzzy")]
     markup = source_table(render_lines(mod), notes, note_column=True)
     p = parse_rows(markup)
     assert p.tags.get("script", 0) == 0 and p.tags.get("img", 0) == 0 and p.handlers == 0
@@ -128,7 +118,7 @@ def test_markup_in_source_and_in_notes_is_shown_as_text():
 
 def test_static_page_is_self_contained_with_notes_beside_lines(mod612):
     line = guard_line(mod612)
-    notes = [Note(line=line, ja="スレッドはシグナルハンドラを共有する" + HOSTILE_JA, en="Threads share handlers" + HOSTILE_EN)]
+    notes = [LineNote(line=line, ja="スレッドはシグナルハンドラを共有する" + HOSTILE_JA, en="Threads share handlers" + HOSTILE_EN)]
     page = page_html(mod612, notes)
     p = parse_rows(page)
     assert p.tags.get("script") == 1 and p.tags.get("img", 0) == 0 and p.handlers == 0

@@ -23,12 +23,11 @@ import pytest
 
 import explorer
 from explorer.annotations import Store
-from explorer.anchors.selectors import STATEMENT_KINDS
 from explorer.cli import main
 from explorer.cparse import open_version
-from explorer.render import Note, marker_html, note_html, render_lines, source_table
+from explorer.render import LineNote, marker_html, note_html, render_lines, source_table
 
-from conftest import FIXTURES, make_home
+from conftest import FIXTURES, make_home, statement_nodes
 
 REPO = Path(__file__).resolve().parents[1]
 OLD, NEW = FIXTURES / "robustness_html_old.c", FIXTURES / "robustness_html_new.c"
@@ -126,15 +125,7 @@ def _cli(argv, capsys) -> str:
 
 
 def _statements(module, function):
-    out = []
-
-    def walk(n):
-        if n.type in STATEMENT_KINDS:
-            out.append(n)
-        for c in n.named_children:
-            walk(c)
-    walk(module.function(function).node)
-    return out
+    return statement_nodes(module.function(function).node)
 
 
 def test_static_export_escapes_annotations_and_notes(sandbox, capsys):
@@ -171,9 +162,9 @@ def test_render_functions_escape_every_field():
     store record can set (text, id, status), on our own hostile fixture source."""
     mod = explorer.parse_source(NEW.read_bytes(), label="robust-new")
     calm = explorer.parse_source(OLD.read_bytes(), label="robust-old")
-    base_note = Note(line=11, ja="注釈", en="a note", key="robust.calm", status="fuzzy")
+    base_note = LineNote(line=11, ja="注釈", en="a note", key="robust.calm", status="fuzzy")
     baseline = source_table(render_lines(calm), [base_note], note_column=True)
-    notes = [Note(line=11 + i % 6, ja=p, en=p, key=p, status="fuzzy", node_id=p) for i, p in enumerate(PAYLOADS)]
+    notes = [LineNote(line=11 + i % 6, ja=p, en=p, key=p, status="fuzzy", node_id=p) for i, p in enumerate(PAYLOADS)]
     html = source_table(render_lines(mod), notes, note_column=True, executed={11, 12}, decided=12)
     assert_inert(html, baseline, PAYLOADS + ["<script>alert('fx-s')</script>", "javascript:alert('fx-j')"])
     for n in notes:
@@ -229,8 +220,8 @@ def test_guard_matrix_and_widgets_escape(sandbox):
         "the hostile guard should be in the history (else this test checks nothing)"
     assert_inert(matrix_html(data), baseline, ["javascript:alert('fx-j')"])
 
-    calm_view = SourceView(old, notes=[Note(line=11, ja="注釈", en="note", key="k")])
-    view = SourceView(new, notes=[Note(line=11, ja=p, en=p, key=p) for p in PAYLOADS])
+    calm_view = SourceView(old, notes=[LineNote(line=11, ja="注釈", en="note", key="k")])
+    view = SourceView(new, notes=[LineNote(line=11, ja=p, en=p, key=p) for p in PAYLOADS])
     assert_inert(view.table, calm_view.table, ["<script>alert('fx-s')</script>"])
     # Notes travel as data; the front end writes them with textContent.
     assert [n["en"] for n in view.notes] == PAYLOADS

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule)
 
 import explorer
-from explorer.anchors.selectors import STATEMENT_KINDS
+from conftest import statement_nodes
 from explorer.annotations import Store, clean_text
 from explorer.annotations.store import load_bytes
 from explorer.errors import AnnotationError, ConflictError, ExplorerError
@@ -51,15 +51,7 @@ def fixture_module():
 
 
 def statements(module):
-    out = []
-
-    def walk(n):
-        if n.type in STATEMENT_KINDS:
-            out.append(n)
-        for c in n.named_children:
-            walk(c)
-    walk(module.tree.root_node)
-    return out
+    return statement_nodes(module.tree.root_node)
 
 
 MODULE = fixture_module()

@@ -24,15 +24,12 @@ from dataclasses import asdict, dataclass
 
 from tree_sitter import Node
 
+from ..cparse.kinds import STATEMENT_KINDS
 from ..errors import LookupFailure
 
-# Node types a note can be pinned to.  Compound statements and preprocessor
-# groups are containers: a click inside them climbs to the enclosing statement.
-STATEMENT_KINDS = frozenset({
-    "expression_statement", "if_statement", "return_statement", "goto_statement",
-    "labeled_statement", "declaration", "for_statement", "while_statement", "do_statement",
-    "switch_statement", "case_statement", "break_statement", "continue_statement",
-})
+# Node types a note can be pinned to (cparse.kinds).  Compound statements and
+# preprocessor groups are containers: a click inside them climbs to the
+# enclosing statement.
 ANCHOR_KINDS = STATEMENT_KINDS | {"function_definition"}
 # Kinds whose head is their controlling condition rather than their whole text.
 CONDITION_KINDS = ("if_statement", "while_statement", "switch_statement", "do_statement")

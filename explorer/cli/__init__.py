@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import re
 import sys
@@ -64,9 +63,7 @@ def version_labels(words: list[str] | None) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fork-explorer", description="A reading room for Linux kernel/fork.c")
     sub = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        if importlib.util.find_spec(f"{__name__}.{name}") is None:
-            continue  # that verb's module has not landed yet
+    for name in COMMAND_MODULES:   # a missing or broken verb module fails loudly
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 

@@ -8,11 +8,10 @@ import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Tree
 
 from ..errors import LookupFailure, ParseError
+from ..fork_names import FORK_ENTRIES, SYSCALL_ENTRIES  # noqa: F401 - re-exported
 from .normalize import Rewrite, normalize
 
 C_LANGUAGE = Language(tree_sitter_c.language())
-FORK_ENTRIES = ("kernel_clone", "_do_fork", "do_fork")
-SYSCALL_ENTRIES = ("sys_fork", "sys_vfork", "sys_clone", "sys_clone3")
 
 
 def new_parser() -> Parser:

@@ -17,12 +17,13 @@ from rapidfuzz import process
 from ..cparse import FORK_ENTRIES, Module
 from ..cparse.memo import per_module
 from ..errors import LabelError, LookupFailure
+from ..fork_names import FORK_ENTRY_LINEAGE
 from .tokens import token_string
 
 # Renames recorded from the history of kernel/fork.c (facts about versions,
 # oldest name first).  A function may skip links: 2.6 do_fork -> 6.x kernel_clone.
 KNOWN_RENAMES: tuple[tuple[str, ...], ...] = (
-    ("do_fork", "_do_fork", "kernel_clone"),
+    FORK_ENTRY_LINEAGE,
     ("alloc_thread_info", "alloc_thread_info_node", "alloc_thread_stack_node"),
     ("free_thread_info", "free_thread_stack"),
     ("alloc_task_struct", "alloc_task_struct_node"),

@@ -6,6 +6,7 @@ import re
 
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
+from ..fork_names import SYSCALL_ENTRIES
 from .flags import errno_name
 from .constants import HEADER_CONSTANTS
 from .control import BudgetExceeded, Unsupported
@@ -17,7 +18,6 @@ from .world import World
 
 DEFAULT_BUDGET = 200_000
 ENTRY_ALIASES = {"fork": None, "default": None, "entry": None}
-SYSCALL_ENTRIES = ("sys_fork", "sys_vfork", "sys_clone", "sys_clone3")
 STACK = 0x7ffd_0010_0000
 
 

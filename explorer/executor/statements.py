@@ -287,14 +287,14 @@ class FunctionCompiler(LoopsAndSwitch):
             interp.count += 1
             if interp.count > interp.budget:
                 raise BudgetExceeded(meta)
-            details = []
+            details = [] if interp.record and shown else None
             for name, vtype, vev, init in parts:
                 v = vev(fr) if vev is not None else 0
                 v = wrap(v, vtype)
                 fr.vars[name] = v
-                if init:
+                if init and details is not None:
                     details.append(f"{name} = {cvalues.show(v)}")
-            if interp.record and shown:
+            if details is not None:
                 interp.step(fr, meta, "assign", ", ".join(details))
             return None
         return ex
@@ -327,7 +327,7 @@ class FunctionCompiler(LoopsAndSwitch):
             if interp.count > interp.budget:
                 raise BudgetExceeded(meta)
             v = cond_ev(fr)
-            taken = interp.decide(v, fr, node, "if", meta)
+            taken = v != 0 if v.__class__ is int else interp.decide(v, fr, node, "if", meta)
             if interp.record:
                 step = memo.get(v) if v.__class__ is int else None
                 if step is None:

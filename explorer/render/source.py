@@ -15,20 +15,14 @@ from functools import lru_cache
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+from ..cparse.kinds import OUTLINE_KINDS
 from ..errors import LookupFailure
 from .highlight import token_lines
 from .langs import SHIPPED, css_class, missing_text
 
 # Statement-level nodes a reader can point at: what the hover outline and a
 # click select.  Expressions are too fine to click on a line basis.
-STATEMENT_TYPES = frozenset({
-    "declaration", "expression_statement", "if_statement", "else_clause", "return_statement",
-    "goto_statement", "labeled_statement", "for_statement", "while_statement", "do_statement",
-    "switch_statement", "case_statement", "break_statement", "continue_statement",
-    "compound_statement", "function_definition", "preproc_if", "preproc_ifdef", "preproc_else",
-    "preproc_elif", "preproc_call", "preproc_def", "preproc_function_def", "preproc_include",
-    "struct_specifier",
-})
+STATEMENT_TYPES = OUTLINE_KINDS
 
 
 def esc(text) -> str:
@@ -37,7 +31,7 @@ def esc(text) -> str:
 
 
 @dataclass
-class Note:
+class LineNote:
     """Commentary placed on the reader's lines (what the renderer needs of an annotation)."""
     line: int                 # 1-based first line it belongs to
     ja: str = ""
@@ -147,12 +141,12 @@ def pygments_css(scope: str = ".fx-src .code", style: str = "default") -> str:
     return HtmlFormatter(style=style).get_style_defs(scope)
 
 
-def marker_html(note: Note) -> str:
+def marker_html(note: LineNote) -> str:
     return (f'<span class="fx-mark fx-{esc(note.status)}" title="{esc(note.status)}" '
             f'data-key="{esc(note.key)}">&#9679;</span>')
 
 
-def note_html(note: Note, langs=()) -> str:
+def note_html(note: LineNote, langs=()) -> str:
     """One note's commentary: ja, en and any other language it has, each tagged
     with lang (and class fx-tx) for the language switch and the fonts.  `langs`:
     every language the page offers."""
@@ -174,12 +168,12 @@ def note_html(note: Note, langs=()) -> str:
     return "".join(parts)
 
 
-def source_table(rendered: Rendered, notes: list[Note] | None = None, *, executed=(), decided: int | None = None,
+def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, executed=(), decided: int | None = None,
                  note_column: bool = False, langs=()) -> str:
     """The rendered lines as an HTML table: one row per reader's line, id="L<n>",
     a gutter with annotation markers, the executed/deciding classes of a trace,
     and (note_column) the commentary beside the lines it belongs to."""
-    by_line: dict[int, list[Note]] = {}
+    by_line: dict[int, list[LineNote]] = {}
     for n in notes or ():
         by_line.setdefault(n.line, []).append(n)
     executed = set(executed)

@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 from ..errors import BlobMismatch, LabelError, ProviderUnavailable, SourceError
+from ..fork_names import COPY_PROCESS, FORK_ENTRY_LINEAGE
 from . import cache, manifest
 from .blob import blob_id
 from .cache import SourceFile
@@ -239,7 +240,7 @@ def add(label: str, path: str, header: str | None = None, kernel_version: str | 
     # Parse before caching: a file with no fork entry and no copy_process is not fork.c.
     from ..cparse import parse_source
     mod = parse_source(data, label=label)
-    if not any(n in mod.functions for n in ("do_fork", "_do_fork", "kernel_clone", "copy_process")):
+    if not any(n in mod.functions for n in FORK_ENTRY_LINEAGE + (COPY_PROCESS,)):
         raise SourceError(f"{path} does not look like kernel/fork.c: it defines no do_fork, "
                           "_do_fork, kernel_clone or copy_process")
     form = v.form if v else mod.form

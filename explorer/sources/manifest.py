@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import LabelError, SourceError
+from ..fork_names import FORK_ENTRY_LINEAGE
 from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
 
-FORMS = ("do_fork", "_do_fork", "kernel_clone")
+FORMS = FORK_ENTRY_LINEAGE
 
 
 @dataclass(frozen=True)

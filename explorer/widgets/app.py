@@ -10,7 +10,11 @@ import ipywidgets as w
 from .. import load, sources
 from ..errors import ExplorerError
 from ..render import esc
+from .annotation_editor import AnnotationEditor
+from .diff_view import DiffView
+from .playground import FlagPlayground
 from .source_view import SourceView
+from .then_and_now import ThenAndNow
 from .version_picker import VersionPicker
 
 PREFERRED = ("debian-6.12", "debian-6.1")
@@ -37,16 +41,15 @@ class App(w.VBox):
         self.message.add_class("fx-app-msg")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
         self.module = None
-        self.editor = self._optional("annotation_editor", "AnnotationEditor", self.view)
-        self.playground = self._optional("playground", "FlagPlayground", self.view)
-        self.diff = self._optional("diff_view", "DiffView")
-        read = [x for x in (self.playground, self.view, self.editor) if x is not None]
-        pages = [("Read & run", w.VBox(read))]
-        if self.diff is not None:
-            pages.append(("Diff & history", self.diff))
-        self.then_now = self._optional("then_and_now", "ThenAndNow")
-        if self.then_now is not None:
-            pages.append(("Then and now", self.then_now))
+        # Every part is imported at the top: a broken executor or diff fails loudly
+        # here instead of leaving the reader a room with a part silently missing.
+        self.editor = AnnotationEditor(self.view)
+        self.playground = FlagPlayground(self.view)
+        self.diff = DiffView()
+        pages = [("Read & run", w.VBox([self.playground, self.view, self.editor])),
+                 ("Diff & history", self.diff)]
+        self.then_now = ThenAndNow()
+        pages.append(("Then and now", self.then_now))
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("fx-tabs")
         super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
@@ -54,8 +57,7 @@ class App(w.VBox):
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.tabs.observe(self._tab_changed, names="selected_index")
-        if self.diff is not None:
-            self.diff.history.observe(self._open_cell, names="picked")
+        self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
             self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
                                   "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
@@ -64,16 +66,6 @@ class App(w.VBox):
         else:
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
         self.first_render = time.perf_counter() - t0
-
-    def _optional(self, module: str, cls: str, *args):
-        """A part whose back end (executor, diff) is present; None otherwise, with a note."""
-        import importlib
-        try:
-            part = getattr(importlib.import_module(f"{__package__}.{module}"), cls)
-        except ImportError as e:
-            self._missing = getattr(self, "_missing", []) + [f"{cls}: {e}"]
-            return None
-        return part(*args)
 
     def load(self, label: str) -> None:
         """Show a fetched version everywhere.  The source and the playground come
@@ -97,14 +89,11 @@ class App(w.VBox):
         if self.module is not mod:
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
-        if self.diff is not None:
-            self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
 
     def _set(self, part, mod) -> None:
-        if part is None:
-            return
         try:
             part.set_module(mod)
         except ExplorerError as e:
@@ -142,9 +131,9 @@ class App(w.VBox):
             self.tabs.selected_index = 0
 
     def _tab_changed(self, change) -> None:
-        if change["new"] == 1 and self.diff is not None:
+        if change["new"] == 1:
             self.diff.compute()
-        if self.then_now is not None and change["new"] is not None \
+        if change["new"] is not None \
                 and self.tabs.children[change["new"]] is self.then_now:
             self.then_now.compute()     # built on first opening: two more source views cost the rest nothing
 

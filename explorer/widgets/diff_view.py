@@ -8,11 +8,12 @@ import ipywidgets as w
 
 from .. import load, sources
 from ..errors import ExplorerError
+from ..fork_names import COPY_PROCESS, FORK_ENTRIES
 from ..render import esc
 
 # Functions a reader of fork.c compares first (their lineage role names them in each version).
-FIRST = ("copy_process", "kernel_clone", "_do_fork", "do_fork", "sys_clone", "sys_clone3", "sys_fork",
-         "sys_vfork", "copy_signal", "copy_sighand", "copy_mm", "dup_task_struct")
+FIRST = (COPY_PROCESS, *FORK_ENTRIES, "sys_clone", "sys_clone3", "sys_fork", "sys_vfork",
+         "copy_signal", "copy_sighand", "copy_mm", "dup_task_struct")
 
 
 class DiffView(w.VBox):

@@ -9,7 +9,7 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from ..render import Note, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
+from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
 
 VIEW_CSS = """
@@ -47,7 +47,7 @@ class SourceView(anywidget.AnyWidget):
     lang = t.Unicode("both").tag(sync=True)
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
 
-    def __init__(self, module=None, function: str | None = None, notes: list[Note] | None = None, **kw):
+    def __init__(self, module=None, function: str | None = None, notes: list[LineNote] | None = None, **kw):
         super().__init__(**kw)
         self.module = None
         self.function = None
@@ -55,7 +55,7 @@ class SourceView(anywidget.AnyWidget):
         if module is not None:
             self.show(module, function, notes)
 
-    def show(self, module, function: str | None = None, notes: list[Note] | None = None) -> None:
+    def show(self, module, function: str | None = None, notes: list[LineNote] | None = None) -> None:
         """Render a version (or one of its functions); clears the trace and selection."""
         rendered = render_lines(module, function)
         self.module, self.function, self._rendered = module, function, rendered
@@ -69,7 +69,7 @@ class SourceView(anywidget.AnyWidget):
             self.table = source_table(rendered)
             self.trace_rev += 1
 
-    def set_notes(self, notes: list[Note]) -> None:
+    def set_notes(self, notes: list[LineNote]) -> None:
         """The commentary to show; the language switch offers the languages it has."""
         langs = languages_present(notes)
         with self.hold_sync():

@@ -12,7 +12,7 @@ import pytest
 
 from explorer.annotations import Store, resolve_annotation
 
-from conftest import REPO, need
+from conftest import REPO, guard_line, need
 from harness import ARTIFACTS, app_server, browser, need_chromium, open_app
 
 pytestmark = pytest.mark.browser
@@ -46,15 +46,6 @@ GLYPH_CHECK = """
           width: el.getBoundingClientRect().width};
 }
 """
-
-
-def guard_line(mod) -> int:
-    fn = mod.function("copy_process")
-    for n in range(fn.start_line, fn.end_line + 1):
-        text = mod.lines[n - 1]
-        if "CLONE_THREAD" in text and "CLONE_SIGHAND" in text and "if" in text:
-            return n
-    raise AssertionError("guard not found")
 
 
 ZH_NOTE = "共享信号处理函数的子进程必须同时共享地址空间。"
