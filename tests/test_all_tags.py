@@ -164,3 +164,66 @@ def test_one_cat_file_process(linux_clone, empty_home, capsys, monkeypatch):
     assert len([a for a in git_calls if "cat-file" in a]) == 1
     assert len(git_calls) <= 3
     assert git(repo, "rev-parse", "--git-dir")   # the repository is still there, untouched
+
+
+def _squeezed(data: bytes, line: int, lines: int = 6) -> str:
+    """The file from `line` on, a few lines, with all whitespace out: what a grep sees."""
+    text = data.decode("utf-8", errors="replace").splitlines()[line - 1: line - 1 + lines]
+    return re.sub(r"\s+", "", " ".join(text))
+
+
+def test_history_over_every_tag_matches_the_files(linux_clone, empty_home, capsys, monkeypatch):
+    import explorer.cparse as cparse
+    repo, files = linux_clone
+    assert _sync(capsys, "--git", str(repo))[0] == 0
+    # Parsed once per distinct fork.c, however many tags share it.
+    monkeypatch.setattr(cparse, "_LOADED", {})
+    monkeypatch.setattr(cparse, "_BY_BLOB", {})
+    parsed = []
+    real_parse = cparse.parse_source
+    monkeypatch.setattr(cparse, "parse_source", lambda data, label=None: parsed.append(label) or real_parse(data, label))
+    assert main(["history", "copy_process", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    order = doc["versions"]
+    assert sorted(parsed) == sorted(set(STORED) | {"v5.5"})
+    assert set(order) == set(STORED) | set(ALIASES) | {"v5.5"}
+    assert order.index("v2.6.32.69") < order.index("v5.4") < order.index("v5.4.2") < order.index("v5.5") \
+        < order.index("v6.1.192") < order.index("v6.12.117")
+    checked = 0
+    for g in doc["guards"]:
+        present = [lb for lb in order if g["present"][lb]["status"] != "absent"]
+        assert g["first"] == present[0] and g["last"] == present[-1]
+        conds = [g["present"][lb]["condition"] for lb in present]
+        expect = [{"label": lb, "from": a, "to": b} for lb, a, b in zip(present[1:], conds, conds[1:]) if a != b]
+        assert [{k: c[k] for k in ("label", "from", "to")} for c in g["changes"]] == expect
+        for lb in present:
+            p = g["present"][lb]
+            if " && " not in p["condition"] and not p["condition"].startswith("!"):
+                # a single test: grep finds `if (it)` at the line the history names
+                cond = re.sub(r"\s+", "", p["condition"])
+                grep = _squeezed(files[lb]["kernel/fork.c"], p["line"])
+                assert grep.startswith("if" + cond) or grep.startswith(f"if({cond})")
+                checked += 1
+        for alias, same in ALIASES.items():       # the same file: the same check at the same line
+            assert (g["present"][alias]["condition"], g["present"][alias]["line"]) == \
+                (g["present"][same]["condition"], g["present"][same]["line"])
+    assert checked > 20
+    # The check widened in v5.5 (our edit) and narrowed again by v6.1: two changes, where grep sees them.
+    planted = [g for g in doc["guards"] if any(c["label"] == "v5.5" for c in g["changes"])]
+    assert len(planted) == 1
+    (g,) = planted
+    assert g["first"] == "v5.4" and [c["label"] for c in g["changes"]] == ["v5.5", "v6.1.192"]
+    assert g["changes"][0]["to"].endswith("&& 1)")
+    assert b"CLONE_FS) && 1)" in files["v5.5"]["kernel/fork.c"]
+    assert b"CLONE_FS) && 1)" not in files["v5.4"]["kernel/fork.c"] + files["v6.1.192"]["kernel/fork.c"]
+
+
+def test_history_text_folds_aliases_into_one_column(linux_clone, empty_home, capsys):
+    repo, _ = linux_clone
+    assert _sync(capsys, "--git", str(repo))[0] == 0
+    assert main(["history", "copy_process"]) == 0
+    text = capsys.readouterr().out
+    assert "v5.4..v5.4.2 (3)" in text and "v6.1.192..v6.1.193 (2)" in text
+    assert "changed in v5.5, v6.1.192" in text
+    rows = [ln for ln in text.splitlines() if re.match(r"^E[A-Z]+ +\[", ln)]
+    assert rows and all(len(re.search(r"\[(.*?)\]", r).group(1).split()) == 5 for r in rows)
