@@ -227,3 +227,24 @@ def test_history_text_folds_aliases_into_one_column(linux_clone, empty_home, cap
     assert "changed in v5.5, v6.1.192" in text
     rows = [ln for ln in text.splitlines() if re.match(r"^E[A-Z]+ +\[", ln)]
     assert rows and all(len(re.search(r"\[(.*?)\]", r).group(1).split()) == 5 for r in rows)
+
+
+def test_lineage_over_every_tag_names_each_rename_once(linux_clone, empty_home, capsys):
+    repo, files = linux_clone
+    assert _sync(capsys, "--git", str(repo))[0] == 0
+    assert main(["lineage", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    order = [v["label"] for v in doc["versions"]]
+    # grep: which fork entry each tag's file defines
+    def entry(tag):
+        data = files[tag]["kernel/fork.c"]
+        return next(n for n in ("kernel_clone", "_do_fork", "do_fork")
+                    if re.search(rb"^(?:long|pid_t) " + n.encode() + rb"\(", data, re.M))
+    expect = [{"role": "fork_entry", "from": entry(a), "to": entry(b), "label": b, "after": a}
+              for a, b in zip(order, order[1:]) if entry(a) != entry(b)]
+    assert [x for x in doc["renames"] if x["role"] == "fork_entry"] == expect
+    assert [x["label"] for x in expect] == ["v5.4", "v6.1.192"]
+    assert main(["lineage"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("do_fork -> _do_fork") == 1 and text.count("_do_fork -> kernel_clone") == 1
+    assert "v6.1.192..v6.12.117 (3)" in text

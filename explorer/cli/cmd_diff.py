@@ -40,14 +40,28 @@ def cmd_lineage(args) -> int:
     mods = [open_version(w) for w in version_labels(args.labels)]
 
     def text(obj):
-        rows = [f"{'label':<14} {'fork_entry':<14} {'copy_process':<13} syscalls"]
+        # Neighbouring versions with the same roles share one row (many tags, few changes).
+        runs: list[list[dict]] = []
         for v in obj["versions"]:
+            if runs and (runs[-1][-1]["roles"], runs[-1][-1]["entry_source"]) == (v["roles"], v["entry_source"]):
+                runs[-1].append(v)
+            else:
+                runs.append([v])
+        spans = [_span([x["label"] for x in run]) for run in runs]
+        w = max([14, *map(len, spans)])
+        rows = [f"{'label':<{w}} {'fork_entry':<14} {'copy_process':<13} syscalls"]
+        for run, span in zip(runs, spans):
+            v = run[0]
             r = v["roles"]
             entry = (r["fork_entry"] or "-") + ("" if v["entry_source"] == "manifest" else "*")
-            rows.append(f"{v['label']:<14} {entry:<14} {r['copy_process'] or '-':<13} "
+            rows.append(f"{span:<{w}} {entry:<14} {r['copy_process'] or '-':<13} "
                         + (" ".join(sorted(r["syscalls"])) or "-"))
         if any(v["entry_source"] != "manifest" for v in obj["versions"]):
             rows.append("* inferred from the file (not in the manifest)")
+        if obj["renames"]:
+            rows.append("\nrenames:")
+            rows += [f"  {x['role']:<16} {x['from']} -> {x['to']} in {x['label']} (after {x['after']})"
+                     for x in obj["renames"]]
         return "\n".join(rows)
     emit(lineage(mods), args.json, text)
     return 0
