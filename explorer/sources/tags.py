@@ -102,7 +102,8 @@ class _Batch:
     def _header(self) -> list[str]:
         line = self.p.stdout.readline()
         if not line:
-            raise SourceError("git cat-file stopped answering")
+            raise SourceError("git cat-file stopped answering (--all-tags needs git 2.36 or newer for "
+                              "cat-file --batch-command)")
         return line.decode(errors="replace").split()
 
     def info(self, names: list[str]) -> list[tuple[str, int] | None]:
