@@ -40,14 +40,28 @@ def cmd_lineage(args) -> int:
     mods = [open_version(w) for w in version_labels(args.labels)]
 
     def text(obj):
-        rows = [f"{'label':<14} {'fork_entry':<14} {'copy_process':<13} syscalls"]
+        # Neighbouring versions with the same roles share one row (many tags, few changes).
+        runs: list[list[dict]] = []
         for v in obj["versions"]:
+            if runs and (runs[-1][-1]["roles"], runs[-1][-1]["entry_source"]) == (v["roles"], v["entry_source"]):
+                runs[-1].append(v)
+            else:
+                runs.append([v])
+        spans = [_span([x["label"] for x in run]) for run in runs]
+        w = max([14, *map(len, spans)])
+        rows = [f"{'label':<{w}} {'fork_entry':<14} {'copy_process':<13} syscalls"]
+        for run, span in zip(runs, spans):
+            v = run[0]
             r = v["roles"]
             entry = (r["fork_entry"] or "-") + ("" if v["entry_source"] == "manifest" else "*")
-            rows.append(f"{v['label']:<14} {entry:<14} {r['copy_process'] or '-':<13} "
+            rows.append(f"{span:<{w}} {entry:<14} {r['copy_process'] or '-':<13} "
                         + (" ".join(sorted(r["syscalls"])) or "-"))
         if any(v["entry_source"] != "manifest" for v in obj["versions"]):
             rows.append("* inferred from the file (not in the manifest)")
+        if obj["renames"]:
+            rows.append("\nrenames:")
+            rows += [f"  {x['role']:<16} {x['from']} -> {x['to']} in {x['label']} (after {x['after']})"
+                     for x in obj["renames"]]
         return "\n".join(rows)
     emit(lineage(mods), args.json, text)
     return 0
@@ -94,16 +108,73 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def _span(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{labels[0]}..{labels[-1]} ({len(labels)})"
+
+
+def _runs(picked: list[str], order: list[str]) -> list[list[str]]:
+    """The picked labels as runs of neighbours in `order`."""
+    at = {lb: i for i, lb in enumerate(order)}
+    runs: list[list[str]] = []
+    for lb in picked:
+        if runs and at[lb] == at[runs[-1][-1]] + 1:
+            runs[-1].append(lb)
+        else:
+            runs.append([lb])
+    return runs
+
+
+def _split_by_name(run: list[str], names: dict) -> list[list[str]]:
+    out: list[list[str]] = []
+    for lb in run:
+        if out and names[out[-1][-1]] == names[lb]:
+            out[-1].append(lb)
+        else:
+            out.append([lb])
+    return out
+
+
+def history_columns(doc: dict) -> list[list[str]]:
+    """The versions folded into columns: a new column starts where any guard
+    appears, disappears or changes, or the function changes its name; the
+    versions in between (often many tags of one file) share one column."""
+    labels = doc["versions"]
+    cols: list[list[str]] = []
+    for i, lb in enumerate(labels):
+        if i == 0:
+            cols.append([lb])
+            continue
+        prev = labels[i - 1]
+        moved = doc["names"].get(lb) != doc["names"].get(prev) or any(
+            g["present"][lb]["status"] == "changed"
+            or (g["present"][lb]["status"] == "absent") != (g["present"][prev]["status"] == "absent")
+            for g in doc["guards"])
+        if moved:
+            cols.append([lb])
+        else:
+            cols[-1].append(lb)
+    return cols
+
+
 def history_text(doc: dict) -> str:
     labels = doc["versions"]
-    out = [f"{doc['function']}: {len(doc['guards'])} guards across {', '.join(labels)}"]
-    names = {lb: n for lb, n in doc["names"].items() if n and n != doc["function"]}
+    cols = history_columns(doc)
+    folded = len(cols) < len(labels)
+    out = [f"{doc['function']}: {len(doc['guards'])} guards across "
+           + (f"{len(labels)} versions ({labels[0]} .. {labels[-1]}), {len(cols)} columns where something changes"
+              if folded else ", ".join(labels))]
+    names = [lb for lb, n in doc["names"].items() if n and n != doc["function"]]
     if names:
-        out.append("  named " + ", ".join(f"{n} in {lb}" for lb, n in names.items()))
+        runs = [r for run in _runs(names, labels) for r in _split_by_name(run, doc["names"])]
+        out.append("  named " + ", ".join(f"{doc['names'][r[0]]} in {_span(r)}" for r in runs))
     mark = {"same": "=", "changed": "~", "absent": "."}
     for g in doc["guards"]:
-        cells = " ".join(mark[g["present"][lb]["status"]] for lb in labels)
+        cells = " ".join(mark[g["present"][c[0]]["status"]] for c in cols)
         out.append(f"\n{g['errno']:<8} [{cells}]  {g['id']}")
+        if folded:
+            changed = ", ".join(c["label"] for c in g["changes"])
+            out.append(f"  {'present':>14}  {g['first']} .. {g['last']}"
+                       + (f", changed in {changed}" if changed else ", never changed"))
         shown = None
         for lb in labels:
             p = g["present"][lb]
@@ -114,8 +185,13 @@ def history_text(doc: dict) -> str:
                 shown = p["condition"]
         gone = [lb for lb in labels if g["present"][lb]["status"] == "absent"]
         if gone:
-            out.append(f"  {'absent in':>14}  {', '.join(gone)}")
-    out.append("\n[" + " ".join(lb for lb in labels) + "]   = same  ~ changed  . absent")
+            out.append(f"  {'absent in':>14}  {', '.join(_span(r) for r in _runs(gone, labels))}")
+    if folded:
+        out.append("\ncolumns:")
+        out += [f"  {i + 1:>3}  {_span(c)}" for i, c in enumerate(cols)]
+        out.append("= same  ~ changed  . absent")
+    else:
+        out.append("\n[" + " ".join(lb for lb in labels) + "]   = same  ~ changed  . absent")
     return "\n".join(out)
 
 

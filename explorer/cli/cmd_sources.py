@@ -17,6 +17,11 @@ def register(sub) -> None:
     sp.add_argument("labels", nargs="*", metavar="LABEL")
     sp.add_argument("--provider", choices=list(sources.ORDER))
     sp.add_argument("--force", action="store_true", help="fetch again even if cached")
+    sp.add_argument("--all-tags", action="store_true",
+                    help="register kernel/fork.c of every release tag of a linux clone (--git or FORK_EXPLORER_LINUX_GIT)")
+    sp.add_argument("--match", metavar="GLOB", help="with --all-tags: which tags (default v*)")
+    sp.add_argument("--rc", action="store_true", help="with --all-tags: include -rc tags")
+    sp.add_argument("--git", metavar="PATH", help="with --all-tags: the linux clone (default FORK_EXPLORER_LINUX_GIT)")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_sync)
     ap = verbs.add_parser("add", help="register a local fork.c under a label")
@@ -31,19 +36,30 @@ def register(sub) -> None:
 
 def cmd_list(args) -> int:
     rows = sources.list_versions()
+    groups = sources.group_by_blob(rows)
 
     def text(obj):
+        # One row per distinct fork.c: the tags sharing it follow on one line.
+        by_label = {r["label"]: r for r in obj["versions"]}
         out = [f"{'label':<14} {'kernel':<9} {'form':<13} {'status':<9} {'blob':<12} origin"]
-        for r in obj["versions"]:
+        for g in obj["blobs"]:
+            r = by_label[g["label"]]
             out.append(f"{r['label']:<14} {r['kernel_version'] or '?':<9} {r['form']:<13} {r['status']:<9} "
                        f"{(r['blob'] or '-')[:10]:<12} "
                        f"{r['origin'] or '-'}{' (optional)' if r['optional'] else ''}")
+            if g["aliases"]:
+                out.append(f"{'':<14} + {len(g['aliases'])} with the same fork.c: {' '.join(g['aliases'])}")
         return "\n".join(out)
-    emit({"versions": rows}, args.json, text)
+    emit({"versions": rows, "blobs": groups}, args.json, text)
     return 0
 
 
 def cmd_sync(args) -> int:
+    if args.all_tags:
+        return _sync_all_tags(args)
+    if args.match or args.rc or args.git:
+        from . import UsageError
+        raise UsageError("--match, --rc and --git go with --all-tags")
     log = (lambda m: print(f"  {m}", file=sys.stderr)) if not args.json else None
     reports = sources.sync(args.labels or None, provider=args.provider, force=args.force, log=log)
 
@@ -58,4 +74,21 @@ def cmd_add(args) -> int:
     report = sources.add(args.label, args.path, args.header, kernel_version=args.kernel_version)
     emit(report, args.json, lambda r: f"{r['label']}: added ({r['form']}, kernel {r['kernel_version'] or 'unknown'}, "
                                       f"blob {r['blob']})")
+    return 0
+
+
+def _sync_all_tags(args) -> int:
+    from ..sources.tags import sync_all_tags
+    if args.labels:
+        from . import UsageError
+        raise UsageError("--all-tags takes no labels (use --match GLOB)")
+    report = sync_all_tags(args.git, args.match, args.rc)
+    for label, why in report.bad:
+        print(f"  skipped {label}: {why}", file=sys.stderr)
+
+    def text(r):
+        return (f"{r['matched']} tags: {len(r['fetched'])} new fork.c stored, {len(r['aliases'])} aliases of a "
+                f"stored one, {r['unchanged']} already registered, {r['skipped_no_fork_c']} without kernel/fork.c, "
+                f"{len(r['bad'])} bad")
+    emit(report.as_dict(), args.json, text)
     return 0

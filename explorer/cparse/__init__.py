@@ -10,15 +10,27 @@ __all__ = ["Module", "Function", "parse_source", "parse_raw", "normalize", "Rewr
            "error_lines", "FORK_ENTRIES", "SYSCALL_ENTRIES", "load", "open_version", "path_label"]
 
 _LOADED: dict[str, Module] = {}
+# blob id -> a Module parsed from it: the tags sharing one fork.c (aliases) are parsed once.
+_BY_BLOB: dict[str, Module] = {}
 
 
 def load(label: str) -> Module:
-    """The cached, verified source of a version, parsed (once per process)."""
+    """The cached, verified source of a version, parsed (once per process,
+    and once per distinct file: a label whose bytes were already parsed under
+    another label gets a copy of that Module under its own label)."""
+    import copy
+
     from .. import sources
     src = sources.get(label)
     mod = _LOADED.get(label)
     if mod is None or mod.source != src.data:
-        mod = parse_source(src.data, label=label)
+        same = _BY_BLOB.get(src.blob)
+        if same is not None and same.source == src.data:
+            mod = copy.copy(same)            # shares tree and index; only the label differs
+            mod.label = label
+        else:
+            mod = parse_source(src.data, label=label)
+            _BY_BLOB[src.blob] = mod
         mod.sched_h = src.sched_h
         _LOADED[label] = mod
     mod.kernel_version = sources.kernel_version(label)

@@ -1,5 +1,9 @@
 """The history of every check of a function across versions.
 
+Each guard also says where it is first and last present (in kernel-version
+order) and the versions where its condition changed, so a history over
+every release tag reads as a timeline.
+
 For each version in release order the function is found through the
 lineage (do_fork in 2.6 continues as kernel_clone), its guards are listed
 (guards.py), and each guard is followed from the version before:
@@ -69,7 +73,11 @@ class History:
                         entry["previous_errno"] = prev.errno
                 present[label] = entry
                 prev = g
-            guards.append({"id": t.id, "errno": t.last().errno, "present": present})
+            changes = [{"label": lb, "from": e["previous_condition"], "to": e["condition"]}
+                       | ({"from_errno": e["previous_errno"], "to_errno": e["errno"]} if "previous_errno" in e else {})
+                       for lb, e in present.items() if e["status"] == "changed"]
+            guards.append({"id": t.id, "errno": t.last().errno, "present": present,
+                           "first": t.first, "last": next(reversed(t.seen)), "changes": changes})
         return {"function": self.function, "versions": list(self.labels), "names": dict(self.names),
                 "guards": guards}
 
@@ -135,11 +143,21 @@ def history(function: str, mods: list[Module]) -> History:
                             "(or a function it became)")
     tracks: list[Track] = []
     last: tuple[Module, str] | None = None
+    found: dict[tuple[bytes, str], list[Guard]] = {}    # one file read once, however many tags share it
     for lb in order:
         mod, name = by_label[lb], names[lb]
         if name is None:
             continue
-        guards = find_guards(mod, name)
+        if last is not None and last[1] == name and last[0].source == mod.source:
+            # The same file as the version before (an alias): every guard simply continues.
+            for t in tracks:
+                if last[0].label in t.seen:
+                    t.seen[lb] = t.seen[last[0].label]
+            last = (mod, name)
+            continue
+        guards = found.get((mod.source, name))
+        if guards is None:
+            guards = found[(mod.source, name)] = find_guards(mod, name)
         if last is None:
             pairs = [(Track(), g) for g in guards]
         else:

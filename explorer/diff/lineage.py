@@ -236,4 +236,19 @@ def lineage(mods: list[Module]) -> dict:
         lines = {n: [mod.functions[n].start_line, mod.functions[n].end_line] for n in names if n}
         out.append({"label": mod.label, "form": r.fork_entry or "unknown", "entry_source": r.entry_source,
                     "roles": r.as_dict(), "lines": lines})
-    return {"versions": out}
+    return {"versions": out, "renames": renames(out)}
+
+
+def renames(versions: list[dict]) -> list[dict]:
+    """Each rename once, with the version where it happened: a role (fork_entry,
+    copy_process, syscall X) held by one function in a version and by another
+    in the next.  A role that appears or goes away is not a rename."""
+    out = []
+    for prev, cur in zip(versions, versions[1:]):
+        a, b = prev["roles"], cur["roles"]
+        pairs = [(role, a[role], b[role]) for role in ("fork_entry", "copy_process")]
+        pairs += [(f"syscall {sc}", a["syscalls"].get(sc), b["syscalls"].get(sc)) for sc in sorted(b["syscalls"])]
+        for role, x, y in pairs:
+            if x and y and x != y:
+                out.append({"role": role, "from": x, "to": y, "label": cur["label"], "after": prev["label"]})
+    return out

@@ -105,7 +105,23 @@ def list_versions() -> list[dict]:
             "optional": bool(v and v.optional),
             "kernel_version": kernel_version(label),
         })
+        if meta.get("alias_of"):       # only on aliases: the rows of stored files stay as they were
+            rows[-1]["alias_of"] = meta["alias_of"]
     return rows
+
+
+def group_by_blob(rows: list[dict]) -> list[dict]:
+    """One entry per distinct fork.c: {blob, label (the stored one), aliases: [labels]},
+    in the order of the rows; a row not cached (its blob is only the manifest's) stands alone."""
+    groups: dict = {}
+    for r in rows:
+        key = r["blob"] if r["blob"] and r["status"] == "cached" else ("label", r["label"])
+        g = groups.get(key)
+        if g is None:
+            groups[key] = {"blob": r["blob"], "label": r["label"], "aliases": []}
+        else:
+            g["aliases"].append(r["label"])
+    return list(groups.values())
 
 
 def sync(labels: list[str] | None = None, provider: str | None = None, *, force: bool = False,
