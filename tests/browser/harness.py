@@ -48,7 +48,24 @@ def chromium_missing() -> str | None:
 @contextmanager
 def app_server(env_extra: dict | None = None, timeout: float = 120.0):
     """`fork-explorer serve --no-browser` on a free port; yields its URL once it answers."""
-    port = free_port()
+    with serve_process(env_extra, timeout) as (url, _proc):
+        yield url
+
+
+def server_tree(pid: int) -> list:
+    """The serve process and every process under it (Voila, kernels)."""
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        return [root] + root.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+@contextmanager
+def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None):
+    """Like app_server, but yields (url, Popen) so callers can watch its processes."""
+    port = port or free_port()
     env = dict(os.environ, **(env_extra or {}))
     env.setdefault("PYTHONUNBUFFERED", "1")
     cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser"]
@@ -79,7 +96,7 @@ def app_server(env_extra: dict | None = None, timeout: float = 120.0):
                 if time.monotonic() > deadline:
                     raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
                 time.sleep(0.1)
-        yield url
+        yield url, proc
     finally:
         try:
             os.killpg(proc.pid, 15)

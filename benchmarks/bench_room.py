@@ -1,0 +1,178 @@
+"""A room of readers: N chromium processes open the app at once against one
+`fork-explorer serve` (issue 21).
+
+For each N (default 1, 2, 4, 8, 12) a fresh server is started and left to
+settle; N headless chromium processes (one browser each, as N people would be)
+are launched, then all navigate at the same moment.  A reader is ready when
+the source view's rows and the app's .fx-ready marker are in its page (the
+same signal as the browser tests).  Reported per N:
+
+- time to ready of each reader (seconds from the common start), the last one,
+  and how many never got ready within --timeout;
+- the server's memory: RSS of `serve`, Voila and every kernel, summed (peak
+  while the readers load, sampled every 0.25 s), and per kernel;
+- CPU seconds each kernel spent (user + system) from its start until all
+  readers were ready (or gave up).
+
+Baseline in the same run: N = 1, the time a lone reader waits; the ratio
+column is the last reader's time over that.
+
+    .venv/bin/python benchmarks/bench_room.py [--readers 1,2,4,8,12] [--timeout 180] [--label debian-6.12]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing, serve_process, server_tree  # noqa: E402
+
+READY_JS = "() => !!document.querySelector('.fx-view[data-ready] tr[data-line]') && !!document.querySelector('.fx-ready')"
+
+
+def kernels(tree: list[psutil.Process]) -> list[psutil.Process]:
+    out = []
+    for p in tree:
+        try:
+            if "ipykernel_launcher" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:
+            pass
+    return out
+
+
+def rss_mb(procs) -> float:
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+class Sampler(threading.Thread):
+    """Peak RSS of the server's process tree while the readers load."""
+
+    def __init__(self, root_pid: int):
+        super().__init__(daemon=True)
+        self.root_pid = root_pid
+        self.peak = 0.0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.wait(0.25):
+            self.peak = max(self.peak, rss_mb(server_tree(self.root_pid)))
+
+
+async def reader(pw, url: str, start: asyncio.Event, t0: list, timeout: float):
+    b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        page = await b.new_page(viewport={"width": 1440, "height": 900})
+        await page.route("**/*", lambda route: route.abort()
+                         if not route.request.url.startswith(url[:-1]) else route.continue_())
+        await start.wait()
+        try:
+            await page.goto(url, timeout=timeout * 1000)
+            await page.wait_for_function(READY_JS, timeout=timeout * 1000, polling=200)
+        except Exception:
+            return None
+        return time.monotonic() - t0[0]
+    finally:
+        await b.close()
+
+
+async def room(url: str, n: int, timeout: float):
+    from playwright.async_api import async_playwright
+    async with async_playwright() as pw:
+        start = asyncio.Event()
+        t0 = [0.0]
+        tasks = [asyncio.create_task(reader(pw, url, start, t0, timeout)) for _ in range(n)]
+        await asyncio.sleep(1.0 + 0.5 * n)          # every browser launched and idle
+        t0[0] = time.monotonic()
+        start.set()
+        return await asyncio.gather(*tasks)
+
+
+def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
+    """Wait until the server is idle: its preheated kernels (if any) started and quiet."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        tree = server_tree(root_pid)
+        ks = kernels(tree)
+        if len(ks) >= want_kernels:
+            cpu = sum(p.cpu_percent(interval=None) for p in tree if p.is_running())
+            time.sleep(1.0)
+            cpu = sum(p.cpu_percent(interval=None) for p in server_tree(root_pid) if p.is_running())
+            if cpu < 10:
+                return
+        time.sleep(0.5)
+
+
+def one(n: int, timeout: float, label: str) -> dict:
+    with serve_process() as (url, proc):
+        settle(proc.pid, 0)
+        before = {p.pid for p in kernels(server_tree(proc.pid))}
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        times = asyncio.run(room(url, n, timeout))
+        sampler.stop.set()
+        sampler.join()
+        ks = kernels(server_tree(proc.pid))
+        per_cpu, per_rss = [], []
+        for k in ks:
+            try:
+                ct = k.cpu_times()
+                per_cpu.append(ct.user + ct.system)
+                per_rss.append(k.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+        total = rss_mb(server_tree(proc.pid))
+    ok = [t for t in times if t is not None]
+    return {"n": n, "times": times, "ready": len(ok), "last": max(ok) if ok else None,
+            "median": statistics.median(ok) if ok else None, "peak_mb": sampler.peak, "end_mb": total,
+            "kernels": len(ks), "preheated": len(before),
+            "kernel_mb": statistics.median(per_rss) if per_rss else 0.0,
+            "kernel_cpu": statistics.median(per_cpu) if per_cpu else 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--readers", default="1,2,4,8,12")
+    ap.add_argument("--timeout", type=float, default=180.0)
+    ap.add_argument("--label", default="debian-6.12")
+    args = ap.parse_args()
+    why = chromium_missing()
+    if why:
+        print(f"skipped: {why}")
+        return 0
+    rows = []
+    for n in [int(x) for x in args.readers.split(",")]:
+        r = one(n, args.timeout, args.label)
+        rows.append(r)
+        ts = " ".join("-" if t is None else f"{t:.1f}" for t in sorted(r["times"], key=lambda t: t or 1e9))
+        print(f"N={n}: ready {r['ready']}/{n}; times {ts}", flush=True)
+    base = rows[0]["last"] if rows and rows[0]["last"] else None
+    print()
+    print(f"{'readers':>7} {'ready':>7} {'median s':>9} {'last s':>7} {'x lone':>7} {'peak MB':>8} "
+          f"{'kernels':>7} {'MB/kernel':>9} {'CPU s/kernel':>12}")
+    for r in rows:
+        last = "never" if r["last"] is None else f"{r['last']:.1f}"
+        med = "-" if r["median"] is None else f"{r['median']:.1f}"
+        ratio = "-" if (r["last"] is None or base is None) else f"{r['last'] / base:.1f}"
+        print(f"{r['n']:>7} {r['ready']:>3}/{r['n']:<3} {med:>9} {last:>7} {ratio:>7} {r['peak_mb']:>8.0f} "
+              f"{r['kernels']:>7} {r['kernel_mb']:>9.0f} {r['kernel_cpu']:>12.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
