@@ -91,6 +91,32 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
     return cmd
 
 
+WARM_CODE = """
+from explorer import sources
+from explorer.annotations import Store
+from explorer.render import render_lines
+from explorer.widgets.app import default_label
+label = default_label(sources.available())
+if label:
+    from explorer import load
+    render_lines(load(label))
+Store()
+"""
+
+
+def warm_room(env: dict) -> None:
+    """Before any reader comes: do once, in a short-lived process, what every
+    reader's kernel needs equally (the highlighted source of the version the app
+    opens on, every annotation file read); explorer.computed keeps it on disk
+    for the kernels.  A failure here only means the first kernel does it."""
+    import subprocess
+    try:
+        subprocess.run([sys.executable, "-c", WARM_CODE], env=env, cwd=str(REPO_ROOT), timeout=120,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
 def cmd_serve(args) -> int:
     from .supervise import check_port, run
 
@@ -107,6 +133,7 @@ def cmd_serve(args) -> int:
     env = dict(os.environ)
     # The notebook imports explorer from this checkout even when run from elsewhere.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    warm_room(env)
     return run(cmd, cwd=str(notebook.parent), env=env)
 
 

@@ -82,8 +82,16 @@ def _token_class(ttype) -> str:
 
 @lru_cache(maxsize=16)
 def _highlighted(source: bytes) -> tuple[str, ...]:
-    """HTML of every line of a file.  Lexed as a whole so multi-line comments
-    and strings keep their colour; split on newlines afterwards."""
+    """HTML of every line of a file, computed once for every kernel of a room
+    (explorer.computed keeps it on disk)."""
+    from ..computed import remember
+    return remember("highlighted", source, lambda: _highlight(source),
+                    modules=(__name__,), libraries=("pygments",))
+
+
+def _highlight(source: bytes) -> tuple[str, ...]:
+    """Lexed as a whole so multi-line comments and strings keep their colour;
+    split on newlines afterwards."""
     text = source.decode("utf-8", "replace")
     lexer = CLexer(stripnl=False, stripall=False, ensurenl=False, tabsize=0)
     out: list[str] = []
