@@ -17,7 +17,7 @@ same signal as the browser tests).  Reported per N:
 Baseline in the same run: N = 1, the time a lone reader waits; the ratio
 column is the last reader's time over that.
 
-    .venv/bin/python benchmarks/bench_room.py [--readers 1,2,4,8,12] [--timeout 180] [--label debian-6.12]
+    .venv/bin/python benchmarks/bench_room.py [--readers 1,2,4,8,12] [--timeout 180]
 """
 from __future__ import annotations
 
@@ -34,10 +34,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing, serve_process, server_tree  # noqa: E402
-
-READY_JS = "() => !!document.querySelector('.fx-view[data-ready] tr[data-line]') && !!document.querySelector('.fx-ready')"
-
+from harness import chromium_missing, room, serve_process, server_tree  # noqa: E402
 
 def kernels(tree: list[psutil.Process]) -> list[psutil.Process]:
     out = []
@@ -74,35 +71,6 @@ class Sampler(threading.Thread):
             self.peak = max(self.peak, rss_mb(server_tree(self.root_pid)))
 
 
-async def reader(pw, url: str, start: asyncio.Event, t0: list, timeout: float):
-    b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    try:
-        page = await b.new_page(viewport={"width": 1440, "height": 900})
-        await page.route("**/*", lambda route: route.abort()
-                         if not route.request.url.startswith(url[:-1]) else route.continue_())
-        await start.wait()
-        try:
-            await page.goto(url, timeout=timeout * 1000)
-            await page.wait_for_function(READY_JS, timeout=timeout * 1000, polling=200)
-        except Exception:
-            return None
-        return time.monotonic() - t0[0]
-    finally:
-        await b.close()
-
-
-async def room(url: str, n: int, timeout: float):
-    from playwright.async_api import async_playwright
-    async with async_playwright() as pw:
-        start = asyncio.Event()
-        t0 = [0.0]
-        tasks = [asyncio.create_task(reader(pw, url, start, t0, timeout)) for _ in range(n)]
-        await asyncio.sleep(1.0 + 0.5 * n)          # every browser launched and idle
-        t0[0] = time.monotonic()
-        start.set()
-        return await asyncio.gather(*tasks)
-
-
 def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
     """Wait until the server is idle: its preheated kernels (if any) started and quiet."""
     deadline = time.monotonic() + limit
@@ -110,7 +78,8 @@ def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
         tree = server_tree(root_pid)
         ks = kernels(tree)
         if len(ks) >= want_kernels:
-            cpu = sum(p.cpu_percent(interval=None) for p in tree if p.is_running())
+            for p in tree:
+                p.cpu_percent(interval=None)        # starts each process's CPU meter
             time.sleep(1.0)
             cpu = sum(p.cpu_percent(interval=None) for p in server_tree(root_pid) if p.is_running())
             if cpu < 10:
@@ -118,13 +87,13 @@ def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
         time.sleep(0.5)
 
 
-def one(n: int, timeout: float, label: str) -> dict:
+def one(n: int, timeout: float) -> dict:
     with serve_process() as (url, proc):
-        settle(proc.pid, 0)
+        settle(proc.pid, 1)
         before = {p.pid for p in kernels(server_tree(proc.pid))}
         sampler = Sampler(proc.pid)
         sampler.start()
-        times = asyncio.run(room(url, n, timeout))
+        times = [t for t, _ in asyncio.run(room(url, n, timeout))]
         sampler.stop.set()
         sampler.join()
         ks = kernels(server_tree(proc.pid))
@@ -149,7 +118,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--readers", default="1,2,4,8,12")
     ap.add_argument("--timeout", type=float, default=180.0)
-    ap.add_argument("--label", default="debian-6.12")
     args = ap.parse_args()
     why = chromium_missing()
     if why:
@@ -157,7 +125,7 @@ def main() -> int:
         return 0
     rows = []
     for n in [int(x) for x in args.readers.split(",")]:
-        r = one(n, args.timeout, args.label)
+        r = one(n, args.timeout)
         rows.append(r)
         ts = " ".join("-" if t is None else f"{t:.1f}" for t in sorted(r["times"], key=lambda t: t or 1e9))
         print(f"N={n}: ready {r['ready']}/{n}; times {ts}", flush=True)

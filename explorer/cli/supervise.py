@@ -41,6 +41,9 @@ def check_port(port: int, host: str = "127.0.0.1") -> None:
     """Refuse a port another process listens on (before Voila is started, so
     the reader sees one line rather than Voila's log)."""
     with socket.socket() as s:
+        # as tornado binds: connections of an earlier server left in TIME_WAIT
+        # do not make the port busy, only a listener does
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as e:

@@ -155,3 +155,45 @@ LATENCY_PROBE = """
   window.__fx.last = view.dataset.traceRev;
 }
 """
+
+
+READY_JS = ("() => !!document.querySelector('.fx-view[data-ready] tr[data-line]')"
+            " && !!document.querySelector('.fx-ready')")
+
+
+async def room(url: str, n: int, timeout: float = 180.0, check=None) -> list[tuple[float | None, object]]:
+    """n readers, each its own chromium process, open the app at the same moment.
+
+    The browsers are launched first (not timed); then every page navigates at
+    once.  Returns, per reader, (seconds from the common start to ready, or
+    None if not ready within `timeout`; await check(page) on a ready page)."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        launched = [await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                    for _ in range(n)]
+        pages = []
+        for b in launched:
+            page = await b.new_page(viewport={"width": 1440, "height": 900})
+            await page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"),
+                             lambda route: route.abort())
+            pages.append(page)
+        t0 = time.monotonic()
+
+        async def one(page):
+            try:
+                await page.goto(url, timeout=timeout * 1000)
+                left = max(1.0, timeout - (time.monotonic() - t0))
+                await page.wait_for_function(READY_JS, timeout=left * 1000, polling=200)
+            except Exception:
+                return None, None
+            took = time.monotonic() - t0
+            return took, (await check(page) if check is not None else None)
+
+        try:
+            return await asyncio.gather(*(one(p) for p in pages))
+        finally:
+            for b in launched:
+                await b.close()
