@@ -11,6 +11,10 @@ same signal as the browser tests).  Reported per N:
   and how many never got ready within --timeout;
 - the server's memory: RSS of `serve`, Voila and every kernel, summed (peak
   while the readers load, sampled every 0.25 s), and per kernel;
+- CPU seconds of the whole server (serve, Voila, kernels) and of all the
+  browser processes while the readers loaded;
+- the machine's 1-minute load average when the readers were done (the
+  machine is shared: read the times against it);
 - CPU seconds each kernel spent (user + system) from its start until all
   readers were ready (or gave up).
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import threading
@@ -35,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 from harness import chromium_missing, room, serve_process, server_tree  # noqa: E402
+
 
 def kernels(tree: list[psutil.Process]) -> list[psutil.Process]:
     out = []
@@ -57,18 +63,38 @@ def rss_mb(procs) -> float:
     return total / 2**20
 
 
+def cpu_s(p: psutil.Process) -> float:
+    try:
+        t = p.cpu_times()
+        return t.user + t.system
+    except psutil.Error:
+        return 0.0
+
+
 class Sampler(threading.Thread):
-    """Peak RSS of the server's process tree while the readers load."""
+    """While the readers load: peak RSS of the server's process tree, and the
+    CPU seconds of every server process and of every browser process (the
+    browsers run on the same machine; their CPU is lost once they close, so
+    the last sample of each process counts)."""
 
     def __init__(self, root_pid: int):
         super().__init__(daemon=True)
         self.root_pid = root_pid
         self.peak = 0.0
+        self.server_cpu: dict[int, float] = {}
+        self.browser_cpu: dict[int, float] = {}
+        self.server_base = sum(cpu_s(p) for p in server_tree(root_pid))   # before the readers came
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.wait(0.25):
-            self.peak = max(self.peak, rss_mb(server_tree(self.root_pid)))
+            tree = server_tree(self.root_pid)
+            self.peak = max(self.peak, rss_mb(tree))
+            for p in tree:
+                self.server_cpu[p.pid] = max(self.server_cpu.get(p.pid, 0.0), cpu_s(p))
+            for p in psutil.Process().children(recursive=True):
+                if p.pid != self.root_pid and p.pid not in self.server_cpu:
+                    self.browser_cpu[p.pid] = max(self.browser_cpu.get(p.pid, 0.0), cpu_s(p))
 
 
 def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
@@ -107,7 +133,9 @@ def one(n: int, timeout: float) -> dict:
                 pass
         total = rss_mb(server_tree(proc.pid))
     ok = [t for t in times if t is not None]
-    return {"n": n, "times": times, "ready": len(ok), "last": max(ok) if ok else None,
+    return {"load": os.getloadavg()[0], "server_cpu": sum(sampler.server_cpu.values()) - sampler.server_base,
+            "browser_cpu": sum(sampler.browser_cpu.values()),
+            "n": n, "times": times, "ready": len(ok), "last": max(ok) if ok else None,
             "median": statistics.median(ok) if ok else None, "peak_mb": sampler.peak, "end_mb": total,
             "kernels": len(ks), "preheated": len(before),
             "kernel_mb": statistics.median(per_rss) if per_rss else 0.0,
@@ -128,17 +156,19 @@ def main() -> int:
         r = one(n, args.timeout)
         rows.append(r)
         ts = " ".join("-" if t is None else f"{t:.1f}" for t in sorted(r["times"], key=lambda t: t or 1e9))
-        print(f"N={n}: ready {r['ready']}/{n}; times {ts}", flush=True)
+        print(f"N={n}: ready {r['ready']}/{n}; times {ts}; load average {r['load']:.1f}", flush=True)
     base = rows[0]["last"] if rows and rows[0]["last"] else None
     print()
     print(f"{'readers':>7} {'ready':>7} {'median s':>9} {'last s':>7} {'x lone':>7} {'peak MB':>8} "
-          f"{'kernels':>7} {'MB/kernel':>9} {'CPU s/kernel':>12}")
+          f"{'kernels':>7} {'MB/kernel':>9} {'CPU s/kernel':>12} {'server CPU s':>12} {'browsers CPU s':>14} "
+          f"{'load':>5}")
     for r in rows:
         last = "never" if r["last"] is None else f"{r['last']:.1f}"
         med = "-" if r["median"] is None else f"{r['median']:.1f}"
         ratio = "-" if (r["last"] is None or base is None) else f"{r['last'] / base:.1f}"
         print(f"{r['n']:>7} {r['ready']:>3}/{r['n']:<3} {med:>9} {last:>7} {ratio:>7} {r['peak_mb']:>8.0f} "
-              f"{r['kernels']:>7} {r['kernel_mb']:>9.0f} {r['kernel_cpu']:>12.1f}")
+              f"{r['kernels']:>7} {r['kernel_mb']:>9.0f} {r['kernel_cpu']:>12.1f} {r['server_cpu']:>12.1f} "
+              f"{r['browser_cpu']:>14.1f} {r['load']:>5.1f}")
     return 0
 
 

@@ -63,12 +63,14 @@ def server_tree(pid: int) -> list:
 
 
 @contextmanager
-def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None):
-    """Like app_server, but yields (url, Popen) so callers can watch its processes."""
+def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None,
+                  args: tuple[str, ...] = ()):
+    """Like app_server, but yields (url, Popen) so callers can watch its processes;
+    `args` go to `serve`."""
     port = port or free_port()
     env = dict(os.environ, **(env_extra or {}))
     env.setdefault("PYTHONUNBUFFERED", "1")
-    cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser"]
+    cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser", *args]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     running = threading.Event()
@@ -197,3 +199,15 @@ async def room(url: str, n: int, timeout: float = 180.0, check=None) -> list[tup
         finally:
             for b in launched:
                 await b.close()
+
+
+def kernels_of(pid: int) -> list[int]:
+    """Pids of the kernels under a serve process."""
+    out = []
+    for p in server_tree(pid):
+        try:
+            if "ipykernel_launcher" in " ".join(p.cmdline()):
+                out.append(p.pid)
+        except Exception:
+            pass
+    return out

@@ -43,3 +43,38 @@ def test_four_readers_at_once_all_get_the_app():
     for _took, seen in results:
         assert seen["label"] == LABEL
         assert seen["rows"] == mod.line_count      # the whole real file, in every reader's page
+
+
+CULL_S = 5
+
+
+def test_a_reader_who_left_is_culled_and_one_who_comes_back_gets_a_fresh_page():
+    """A tab that vanished without saying goodbye (crash, lid closed: no
+    beforeunload, so Voila's page cannot ask for its kernel's shutdown) leaves
+    an idle kernel with no connection; serve's culling shuts it down.  Opening
+    the app again gives a new page with its own kernel and nothing of the old one."""
+    import time
+
+    from harness import browser, kernels_of, open_app
+
+    why = chromium_missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    need(LABEL)
+    with serve_process(args=("--cull-idle", str(CULL_S))) as (url, proc), browser() as b:
+        page, _ = open_app(b, url, timeout_ms=300000)
+        flag = page.locator(".fx-playground .fx-flag").filter(has_text="CLONE_THREAD").locator("input")
+        flag.check()
+        page.wait_for_function("document.querySelector('.fx-outcome').innerText.includes('EINVAL')")
+        readers_kernel = set(kernels_of(proc.pid))
+        page.close(run_before_unload=False)
+        deadline = time.monotonic() + 30 * CULL_S + 120
+        while time.monotonic() < deadline and readers_kernel <= set(kernels_of(proc.pid)):
+            time.sleep(1)
+        assert not readers_kernel <= set(kernels_of(proc.pid)), "the left reader's kernel was never culled"
+        again, _ = open_app(b, url, timeout_ms=300000)
+        assert again.locator(".fx-ready").get_attribute("data-label") == LABEL
+        assert not again.locator(".fx-playground .fx-flag").filter(has_text="CLONE_THREAD") \
+            .locator("input").is_checked()
