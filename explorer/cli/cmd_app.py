@@ -83,8 +83,10 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
            "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview']"]
     if cull_idle > 0:
         # A closed page's kernel (its websocket gone) is shut down once idle this
-        # long; an open page's kernel is never culled (cull_connected stays off).
-        cmd += [f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        # long; an open page's kernel is never culled (cull_connected stays off),
+        # nor one whose page is still loading (room_kernels.RoomKernelManager).
+        cmd += ["--VoilaConfiguration.multi_kernel_manager_class=explorer.cli.room_kernels.RoomKernelManager",
+                f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
                 f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 2))}"]
     if not open_browser:
         cmd.append("--no-browser")
