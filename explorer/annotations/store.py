@@ -119,6 +119,16 @@ def load_bytes(data: bytes):
     return _yaml().load(data.decode("utf-8"))
 
 
+def _load_shared(data: bytes):
+    """load_bytes, done once for all the kernels of a room: the round-trip
+    document (comments and line marks included) is kept on disk by the file's
+    bytes.  A file that does not parse is not kept, so its error is raised
+    here every time."""
+    from ..computed import remember
+    return remember("annotation-docs", data, lambda: load_bytes(data),
+                    modules=(__name__,), libraries=("ruamel.yaml",))
+
+
 # -- atomic, fsynced writes: explorer.fsutil.atomic_write (re-exported here) ------
 
 
@@ -323,7 +333,7 @@ class Store:
             return
         self._digests[path] = _digest(data)
         try:
-            doc = load_bytes(data)
+            doc = _load_shared(data)
         except UnicodeDecodeError as e:
             self._docs[path] = None
             self._problems.append(Problem(path, data[:e.start].count(b"\n") + 1, "bad YAML: not UTF-8"))

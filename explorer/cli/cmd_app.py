@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def register(sub) -> None:
     p = sub.add_parser("serve", help="open the explorer as a Voila app on 127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--cull-idle", type=int, default=CULL_IDLE_S, metavar="SECONDS",
+                   help=f"shut down the kernel of a page closed this long ago (default {CULL_IDLE_S})")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("html", help="write a self-contained HTML page of a version (no network)")
     p.add_argument("label")
@@ -55,7 +56,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK) -> list[str]:
+CULL_IDLE_S = 300
+# After a cell's execute_reply, nbclient waits only this long for the cell's
+# IOPub output and then renders the cell without it.  Its default (4 s) is
+# wall-clock time on Voila's one event loop, which a room of readers keeps
+# busy (templates compiled per request, hundreds of widget messages per
+# kernel): with eight readers at once seven pages came without the app and
+# waited forever.  The kernel always ends a cell with an idle status, so a
+# long bound costs nothing when all is well.
+IOPUB_TIMEOUT_S = 300
+
+
+def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
+                  cull_idle: int = CULL_IDLE_S) -> list[str]:
     """The Voila command line serving the app notebook on 127.0.0.1 only."""
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
     if voila is None:
@@ -65,27 +78,65 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK) 
            # Keep one kernel with the app already executed, so a reader's page only
            # has to draw it (Voila starts the next one in the background).
            "--preheat_kernel=True", "--pool_size=1",
+           f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
            # JupyterLab extensions the app does not use (jupytext's fails to load in Voila).
            "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview']"]
+    if cull_idle > 0:
+        # A closed page's kernel (its websocket gone) is shut down once idle this
+        # long; an open page's kernel is never culled (cull_connected stays off),
+        # nor one whose page is still loading (room_kernels.RoomKernelManager).
+        cmd += ["--VoilaConfiguration.multi_kernel_manager_class=explorer.cli.room_kernels.RoomKernelManager",
+                f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+                f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 2))}"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
 
 
+WARM_CODE = """
+from explorer import sources
+from explorer.annotations import Store
+from explorer.render import render_lines
+from explorer.widgets.app import default_label
+label = default_label(sources.available())
+if label:
+    from explorer import load
+    render_lines(load(label))
+Store()
+"""
+
+
+def warm_room(env: dict) -> None:
+    """Before any reader comes: do once, in a short-lived process, what every
+    reader's kernel needs equally (the highlighted source of the version the app
+    opens on, every annotation file read); explorer.computed keeps it on disk
+    for the kernels.  A failure here only means the first kernel does it."""
+    import subprocess
+    try:
+        subprocess.run([sys.executable, "-c", WARM_CODE], env=env, cwd=str(REPO_ROOT), timeout=120,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
 def cmd_serve(args) -> int:
+    from .supervise import check_port, run
+
     if args.port < 0 or args.port > 65535:
         raise ExplorerError(f"--port {args.port} is not a TCP port")
+    if args.cull_idle < 0:
+        raise ExplorerError(f"--cull-idle {args.cull_idle} is negative (0 turns culling off)")
     notebook = app_notebook()
+    if args.port:
+        check_port(args.port)
     port = args.port or free_port()
-    cmd = voila_command(port, not args.no_browser, notebook)
+    cmd = voila_command(port, not args.no_browser, notebook, args.cull_idle)
     print(f"fork-explorer: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     env = dict(os.environ)
     # The notebook imports explorer from this checkout even when run from elsewhere.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    try:
-        return subprocess.call(cmd, cwd=str(notebook.parent), env=env)
-    except KeyboardInterrupt:
-        return 0
+    warm_room(env)
+    return run(cmd, cwd=str(notebook.parent), env=env)
 
 
 def cmd_html(args) -> int:

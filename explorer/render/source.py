@@ -81,7 +81,14 @@ def _token_class(ttype) -> str:
 
 @lru_cache(maxsize=16)
 def _highlighted(source: bytes) -> tuple[str, ...]:
-    """HTML of every line of a file, from the one pygments pass (highlight.py)."""
+    """HTML of every line of a file, from the one pygments pass (highlight.py),
+    computed once for every kernel of a room (explorer.computed keeps it on disk)."""
+    from ..computed import remember
+    return remember("highlighted", source, lambda: _highlight(source),
+                    modules=(__name__, "explorer.render.highlight"), libraries=("pygments",))
+
+
+def _highlight(source: bytes) -> tuple[str, ...]:
     return tuple("".join(f'<span class="{cls}">{esc(text)}</span>' if (cls := _token_class(ttype)) else esc(text)
                          for _, _, ttype, text in line) for line in token_lines(source))
 

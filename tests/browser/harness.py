@@ -56,10 +56,29 @@ def need_chromium() -> None:
 @contextmanager
 def app_server(env_extra: dict | None = None, timeout: float = 120.0):
     """`fork-explorer serve --no-browser` on a free port; yields its URL once it answers."""
-    port = free_port()
+    with serve_process(env_extra, timeout) as (url, _proc):
+        yield url
+
+
+def server_tree(pid: int) -> list:
+    """The serve process and every process under it (Voila, kernels)."""
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        return [root] + root.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+@contextmanager
+def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None,
+                  args: tuple[str, ...] = ()):
+    """Like app_server, but yields (url, Popen) so callers can watch its processes;
+    `args` go to `serve`."""
+    port = port or free_port()
     env = dict(os.environ, **(env_extra or {}))
     env.setdefault("PYTHONUNBUFFERED", "1")
-    cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser"]
+    cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser", *args]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     running = threading.Event()
@@ -87,7 +106,7 @@ def app_server(env_extra: dict | None = None, timeout: float = 120.0):
                 if time.monotonic() > deadline:
                     raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
                 time.sleep(0.1)
-        yield url
+        yield url, proc
     finally:
         try:
             os.killpg(proc.pid, 15)
@@ -146,3 +165,57 @@ LATENCY_PROBE = """
   window.__fx.last = view.dataset.traceRev;
 }
 """
+
+
+READY_JS = ("() => !!document.querySelector('.fx-view[data-ready] tr[data-line]')"
+            " && !!document.querySelector('.fx-ready')")
+
+
+async def room(url: str, n: int, timeout: float = 180.0, check=None) -> list[tuple[float | None, object]]:
+    """n readers, each its own chromium process, open the app at the same moment.
+
+    The browsers are launched first (not timed); then every page navigates at
+    once.  Returns, per reader, (seconds from the common start to ready, or
+    None if not ready within `timeout`; await check(page) on a ready page)."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        launched = [await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                    for _ in range(n)]
+        pages = []
+        for b in launched:
+            page = await b.new_page(viewport={"width": 1440, "height": 900})
+            await page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"),
+                             lambda route: route.abort())
+            pages.append(page)
+        t0 = time.monotonic()
+
+        async def one(page):
+            try:
+                await page.goto(url, timeout=timeout * 1000)
+                left = max(1.0, timeout - (time.monotonic() - t0))
+                await page.wait_for_function(READY_JS, timeout=left * 1000, polling=200)
+            except Exception:
+                return None, None
+            took = time.monotonic() - t0
+            return took, (await check(page) if check is not None else None)
+
+        try:
+            return await asyncio.gather(*(one(p) for p in pages))
+        finally:
+            for b in launched:
+                await b.close()
+
+
+def kernels_of(pid: int) -> list[int]:
+    """Pids of the kernels under a serve process."""
+    out = []
+    for p in server_tree(pid):
+        try:
+            if "ipykernel_launcher" in " ".join(p.cmdline()):
+                out.append(p.pid)
+        except Exception:
+            pass
+    return out
