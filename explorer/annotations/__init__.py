@@ -10,6 +10,7 @@ Store API (for the widgets, notes import and translation)::
     store.add(module, node, {"ja": ..., "en": ...}, source_lang="ja", tags=[...], id=None)
     store.edit_text(id, "en", text, code=None)   # provenance updated, see Store.edit_text
     store.set_tags(id, tags)
+    store.set_claims(id, [{"kind": "since", "version": "6.9", "what": ..., "code": ...}])
     store.delete(id, reason="")          # moves to archive/<function>.yaml, returns that path
     store.archived()                     # deleted notes, still with text
     store.reload()                       # after ConflictError (file changed on disk)

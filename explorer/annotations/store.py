@@ -56,6 +56,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .. import paths
+from .claims import claim_problem
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..fsutil import atomic_write
 from ..errors import AnnotationError, ConflictError, LookupFailure
@@ -138,6 +139,7 @@ class Annotation:
     written_against: str
     tags: list[str] = field(default_factory=list)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    claims: list[dict] = field(default_factory=list)   # history claims (explorer.annotations.claims)
     path: Path | None = None
     line: int | None = None          # 1-based line of the record in its file
 
@@ -150,7 +152,7 @@ class Annotation:
                 "code": self.anchor.head, "written_against": self.written_against,
                 "tags": list(self.tags), "source_lang": self.source_lang,
                 "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
-                "anchor": self.anchor.as_dict(),
+                "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
                 "path": str(self.path) if self.path else None, "line": self.line}
 
 
@@ -186,6 +188,7 @@ def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
                       source_lang=str(rec.get("source_lang") or ""),
                       written_against=str(rec.get("written_against") or ""),
                       tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
+                      claims=[{str(k): str(v) for k, v in c.items()} for c in (rec.get("claims") or [])],
                       path=path, line=_line_of(rec, default=None))
 
 
@@ -214,8 +217,8 @@ class Store:
 
     Reading:  ``list(function=None, tag=None)``, ``get(id)``, ``problems()``
               (validation failures, each with file and line), ``files()``.
-    Writing:  ``add(module, node, text, source_lang=...)``,
-              ``edit_text(id, lang, text, ...)``, ``set_tags(id, tags)``,
+    Writing:  ``add(module, node, text, source_lang=..., claims=...)``,
+              ``edit_text(id, lang, text, ...)``, ``set_tags(id, tags)``, ``set_claims(id, claims)``,
               ``delete(id, reason=...)`` (moves the record to archive/).
     Every write is atomic and raises ConflictError if the file changed on disk
     since this Store read it; call ``reload()`` and retry.
@@ -333,6 +336,15 @@ class Store:
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        claims = rec.get("claims")
+        if claims is not None:
+            if not isinstance(claims, list):
+                errs.append((_line_of(rec, "claims", line), f"{rid}: claims must be a list"))
+            else:
+                for i, c in enumerate(claims):
+                    why = claim_problem(dict(c) if isinstance(c, CommentedMap) else c)
+                    if why:
+                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line, f"{rid}: {why}"))
         for ln, msg in errs:
             self._problems.append(Problem(path, ln, msg, rid))
         if not errs:
@@ -428,11 +440,17 @@ class Store:
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None) -> Annotation:
+            written_against: str | None = None, claims=()) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
-        source text and the node's code hash now."""
+        source text and the node's code hash now.  claims: history claims
+        ({kind, version, what[, code]}, see explorer.annotations.claims)."""
+        claims = [dict(c) for c in claims]
+        for c in claims:
+            why = claim_problem(c)
+            if why:
+                raise AnnotationError(why)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
             raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
@@ -462,6 +480,8 @@ class Store:
         rec["text"] = CommentedMap((lang, _block(str(t))) for lang, t in text.items())
         rec["provenance"] = CommentedMap(
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
+        if claims:
+            rec["claims"] = CommentedSeq(_flow_map(c) for c in claims)
         doc["annotations"].append(rec)
         try:
             self._save(path, doc, new_id=rid)
@@ -524,6 +544,29 @@ class Store:
             self._save(path, self._docs[path])
         except BaseException:
             rec["tags"] = old
+            raise
+        return self.get(annotation_id)
+
+    def set_claims(self, annotation_id: str, claims) -> Annotation:
+        """Replace a note's history claims (an empty list removes the key)."""
+        claims = [dict(c) for c in claims]
+        for c in claims:
+            why = claim_problem(c)
+            if why:
+                raise AnnotationError(why)
+        path, rec = self._require(annotation_id)
+        had, old = "claims" in rec, rec.get("claims")
+        if claims:
+            rec["claims"] = CommentedSeq(_flow_map(c) for c in claims)
+        elif had:
+            del rec["claims"]
+        try:
+            self._save(path, self._docs[path])
+        except BaseException:
+            if had:
+                rec["claims"] = old
+            elif "claims" in rec:
+                del rec["claims"]
             raise
         return self.get(annotation_id)
 
