@@ -14,7 +14,8 @@ A note may carry, beside its text::
   to it, absent in every later one), ``changed_in`` (present on both sides,
   and the code of the last version before ``version`` differs from that of
   the first version from it on).  A thing that came and went carries both
-  a ``since`` and an ``until``;
+  a ``since`` and an ``until`` (with the same ``code``), and each is then
+  checked within the other's bound;
 - ``version``: a kernel version, quoted ("6.10" is not the float 6.1); a
   label belongs to a version's series by its numbers (v2.6.32.69 and
   debian-6.12 are in 2.6.32 and 6.12);
@@ -144,6 +145,13 @@ def _guard_changed(ann, before: str, after: str, by_label: dict) -> bool | None:
     return None
 
 
+def _partner(ann, claim: dict, kind: str) -> str | None:
+    """The version of the same note's opposite claim (since <-> until) about the
+    same code: together they bound the thing's lifetime."""
+    return next((c["version"] for c in ann.claims
+                 if c["kind"] == kind and c.get("code") == claim.get("code")), None)
+
+
 def check_claim(ann, claim: dict, seen: list[_Seen], by_label: dict) -> ClaimResult:
     kind, version = claim["kind"], claim["version"]
 
@@ -153,7 +161,8 @@ def check_claim(ann, claim: dict, seen: list[_Seen], by_label: dict) -> ClaimRes
     known = [s for s in seen if s.state != "unknown"]
     before = [s for s in known if side(s.label, version) < 0]
     if kind == "until":
-        upto = [s for s in known if side(s.label, version) <= 0]
+        born = _partner(ann, claim, "since")      # before it was born is not "up to" its end
+        upto = [s for s in known if side(s.label, version) <= 0 and (born is None or side(s.label, born) >= 0)]
         later = [s for s in known if side(s.label, version) > 0]
         bad = next((s for s in later if s.state == "present"), None) or \
             (upto[-1] if upto and upto[-1].state == "absent" else None)
@@ -164,6 +173,8 @@ def check_claim(ann, claim: dict, seen: list[_Seen], by_label: dict) -> ClaimRes
         return result("ok", later[0].label, f"{upto[-1].why}; {later[0].why}")
     after = [s for s in known if side(s.label, version) >= 0]
     if kind == "since":
+        gone = _partner(ann, claim, "until")      # after it went away is not "from" its start
+        after = [s for s in after if gone is None or side(s.label, gone) <= 0]
         bad = next((s for s in before if s.state == "present"), None) or \
             (after[0] if after and after[0].state == "absent" else None)
         if bad is not None:
