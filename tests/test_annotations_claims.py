@@ -149,3 +149,16 @@ def test_a_name_that_came_and_went_is_checked_within_its_lifetime(store, mod2632
     # alone, "since 4.2" promises the name in the first version after 4.2 at hand: debian-6.1 has none
     assert verdicts(Store(store.root), [mod61, mod612])[("t.do-fork", "since", "4.2")] == \
         ("contradicted", "debian-6.1")
+
+
+def test_changed_in_on_a_guard_asks_the_guard_history(store, mod54, mod61, mod612):
+    """The CLONE_NEWUSER|CLONE_NEWPID thread check was edited in place between
+    5.4 and 6.1: the anchor places it fuzzily in 5.4, and the guard history
+    pairs the two conditions as one guard, changed."""
+    node = stmt(mod612, "copy_process", "(clone_flags & (CLONE_NEWUSER | CLONE_NEWPID))")
+    store.add(mod612, node, {"ja": "名前空間をまたぐスレッドの禁止。", "en": "No thread across namespaces."},
+              source_lang="ja", id="t.across",
+              claims=[{"kind": "changed_in", "version": "5.5", "what": "the condition grew"}])
+    res = check_claims(store.list(), [mod54, mod61, mod612])[0]
+    assert (res.status, res.label) == ("ok", "v5.4")
+    assert "guard history" in res.evidence
