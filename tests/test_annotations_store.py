@@ -21,7 +21,7 @@ from explorer.paths import annotations_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "kernel-src" / "annotations"
-KNOWN = {"debian-6.1", "debian-6.12", "v2.6.32", "v4.19"}
+KNOWN = {"debian-6.1", "debian-6.12", "v2.6.32", "v2.6.32.69", "v4.19", "v5.4"}   # the versions shipped notes name
 
 
 def _guard(mod, function, needle):

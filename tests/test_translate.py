@@ -14,7 +14,8 @@ from explorer.annotations import Store, text_hash
 from explorer.cli import main as cli_main
 from explorer.errors import TranslationError
 from explorer.notes import import_note, parse_note, write_into
-from explorer.translate import check_glossary, export_po, import_po, load_glossary, summary
+from explorer.translate import (check_glossary, check_wording, export_po, import_po, load_avoid,
+                                load_glossary, summary)
 
 from conftest import SEED_NOTE, need_tool, seed_note_text
 
@@ -243,6 +244,28 @@ def test_glossary_term_without_partner_is_reported(populated, tmp_path):
     findings = check_glossary(Store(populated["dir"]).list(), terms)
     assert [(f["id"], f["term"]["en"], f["used_in"], f["missing_in"]) for f in findings] == \
         [("t.thread", "thread group", "ja", "en")]       # plural of an accepted spelling is fine
+
+
+def test_wording_to_avoid_is_reported_with_what_to_write(populated, tmp_path, capsys):
+    """A spelling the glossary lists under `avoid:` is found in a note (spaces
+    ignored) and the finding names the replacement; the CLI exits 1 on it."""
+    gl = tmp_path / "glossary.yaml"
+    gl.write_text("terms:\n  - en: thread group\n    ja: スレッドグループ\n"
+                  "avoid:\n  - ja: 欄\n    use: [フィールド, メンバ]\n"
+                  "  - ja: lock の下で\n    use: lock を保持したまま\n", encoding="utf-8")
+    avoid = load_avoid(gl)
+    st = Store(populated["dir"])
+    assert check_wording(st.list(), avoid) == []
+    st.edit_text("t.dup", "ja", "ここでプロセスディスクリプタを複製し、tasklist_lockの下で欄を埋める。")
+    found = check_wording(Store(populated["dir"]).list(), avoid)
+    assert sorted((f["id"], f["found"]) for f in found) == [("t.dup", "lock の下で"), ("t.dup", "欄")]
+    assert next(f for f in found if f["found"] == "欄")["use"] == ["フィールド", "メンバ"]
+    assert cli_main(["translate", "glossary", "--glossary", str(gl), "--json"]) == 1
+    assert {f["found"] for f in json.loads(capsys.readouterr().out)["wording"]} == {"欄", "lock の下で"}
+
+
+def test_repo_glossary_names_the_wording_issue_17_fixed():
+    assert {a.text for a in load_avoid()} >= {"欄", "鍵束", "攻撃対象面", "眠りうる", "lock の下で"}
 
 
 def test_repo_glossary_loads_and_is_used(populated):

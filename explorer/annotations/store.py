@@ -56,6 +56,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .. import paths
+from .claims import claim_problem
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..fsutil import atomic_write
 from ..errors import AnnotationError, ConflictError, LookupFailure
@@ -69,7 +70,7 @@ ARCHIVE = "archive"
 # Keys the store itself manages; everything else on a record is an extra field
 # (where a note came from, what a translation was made from) set via update().
 RECORD_KEYS = frozenset({"id", "anchor", "written_against", "source_lang", "tags", "text", "provenance",
-                         "archived"})
+                         "archived", "claims"})
 _MISSING = object()
 
 
@@ -161,6 +162,7 @@ class Annotation:
     written_against: str
     tags: list[str] = field(default_factory=list)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    claims: list[dict] = field(default_factory=list)   # history claims (explorer.annotations.claims)
     path: Path | None = None
     line: int | None = None          # 1-based line of the record in its file
 
@@ -173,7 +175,7 @@ class Annotation:
                 "code": self.anchor.head, "written_against": self.written_against,
                 "tags": list(self.tags), "source_lang": self.source_lang,
                 "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
-                "anchor": self.anchor.as_dict(),
+                "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
                 "path": str(self.path) if self.path else None, "line": self.line}
 
 
@@ -209,6 +211,7 @@ def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
                       source_lang=str(rec.get("source_lang") or ""),
                       written_against=str(rec.get("written_against") or ""),
                       tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
+                      claims=[{str(k): str(v) for k, v in c.items()} for c in (rec.get("claims") or [])],
                       path=path, line=_line_of(rec, default=None))
 
 
@@ -255,6 +258,17 @@ def _to_python(val):
     return val
 
 
+def _claims_seq(claims) -> CommentedSeq:
+    """History claims ({kind, version, what[, code]}, see explorer.annotations.claims),
+    checked, as the file holds them (one flow map each)."""
+    claims = [dict(c) for c in claims]
+    for c in claims:
+        why = claim_problem(c)
+        if why:
+            raise AnnotationError(why)
+    return CommentedSeq(_flow_map(c) for c in claims)
+
+
 def _extra_fields(fields: dict | None) -> dict:
     fields = dict(fields or {})
     for key in fields:
@@ -272,10 +286,11 @@ class Store:
 
     Reading:  ``list(function=None, tag=None)``, ``get(id)``, ``problems()``
               (validation failures, each with file and line), ``files()``.
-    Writing:  ``add(module, node, text, source_lang=..., fields=...)``,
+    Writing:  ``add(module, node, text, source_lang=..., fields=..., claims=...)``,
               ``add_many([...])`` (one save per file),
-              ``update(id, text=..., code=..., tags=..., fields=...)`` (several
-              fields, one save), ``edit_text``/``set_tags`` (shorthands),
+              ``update(id, text=..., code=..., tags=..., fields=..., claims=...)``
+              (several fields, one save), ``edit_text``/``set_tags``/``set_claims``
+              (shorthands),
               ``delete(id, reason=...)`` (moves the record to archive/).
     Every write is atomic and raises ConflictError if the file changed on disk
     since this Store read it; call ``reload()`` and retry.
@@ -410,6 +425,15 @@ class Store:
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        claims = rec.get("claims")
+        if claims is not None:
+            if not isinstance(claims, list):
+                errs.append((_line_of(rec, "claims", line), f"{rid}: claims must be a list"))
+            else:
+                for i, c in enumerate(claims):
+                    why = claim_problem(dict(c) if isinstance(c, CommentedMap) else c)
+                    if why:
+                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line, f"{rid}: {why}"))
         for ln, msg in errs:
             self._problems.append(Problem(path, ln, msg, rid))
         if not errs:
@@ -507,14 +531,14 @@ class Store:
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None, fields: dict | None = None) -> Annotation:
+            written_against: str | None = None, fields: dict | None = None, claims=()) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
         source text and the node's code hash now.  `fields` are extra keys of
         the record (see update), written in the same save."""
         return self.add_many([dict(module=module, node=node, text=text, source_lang=source_lang, tags=tags,
-                                   id=id, written_against=written_against, fields=fields)])[0]
+                                   id=id, written_against=written_against, fields=fields, claims=claims)])[0]
 
     def add_many(self, notes) -> list[Annotation]:
         """Add several notes (each a dict of add()'s arguments) with one atomic,
@@ -545,7 +569,8 @@ class Store:
 
     def _new_record(self, module, node, text: dict[str, str], *, source_lang: str, tags=(),
                     id: str | None = None, written_against: str | None = None,
-                    fields: dict | None = None) -> tuple[Path, CommentedMap]:
+                    fields: dict | None = None, claims=()) -> tuple[Path, CommentedMap]:
+        claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
             raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
@@ -573,6 +598,8 @@ class Store:
         rec["text"] = CommentedMap((lang, _block(str(t))) for lang, t in text.items())
         rec["provenance"] = CommentedMap(
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
+        if claims_seq:
+            rec["claims"] = claims_seq
         for key, value in _extra_fields(fields).items():
             if value is not None:
                 rec[key] = _plain(value)
@@ -591,7 +618,7 @@ class Store:
         return _to_python(rec.get(key))
 
     def update(self, annotation_id: str, *, text: dict[str, str] | None = None, code: str | None = None,
-               tags=None, fields: dict | None = None) -> Annotation:
+               tags=None, fields: dict | None = None, claims=None) -> Annotation:
         """Change several things of one note in ONE atomic, conflict-checked save:
         nothing is written, and the store is as before, unless all of it is.
 
@@ -604,7 +631,9 @@ class Store:
                 source language's recorded code hash is kept.
         tags:   the new list of tags.
         fields: {key: value} extra keys (not the store's own keys); a value of
-                None removes the key."""
+                None removes the key.
+        claims: the note's history claims, replacing its old ones (an empty
+                list removes them)."""
         text = {lang: clean_text(str(t)) for lang, t in (text or {}).items()}
         for lang, t in text.items():
             if not valid_lang(lang):
@@ -612,6 +641,7 @@ class Store:
             if not t.strip():
                 raise AnnotationError("empty text; delete the annotation instead")
         extra = _extra_fields(fields)
+        claims_seq = None if claims is None else _claims_seq(claims)
         path, rec = self._require(annotation_id)
         doc = self._docs[path]
         replaced = [lang for lang, t in text.items()
@@ -649,6 +679,11 @@ class Store:
                         put(rec, key, _MISSING)
                 else:
                     put(rec, key, _plain(value))
+            if claims_seq is not None:
+                if claims_seq:
+                    put(rec, "claims", claims_seq)
+                elif "claims" in rec:
+                    put(rec, "claims", _MISSING)
             self._save(path, doc)
         except BaseException:
             for mapping, key, old in reversed(undo):
@@ -665,6 +700,10 @@ class Store:
 
     def set_tags(self, annotation_id: str, tags) -> Annotation:
         return self.update(annotation_id, tags=tags)
+
+    def set_claims(self, annotation_id: str, claims) -> Annotation:
+        """Replace a note's history claims (update(id, claims=claims))."""
+        return self.update(annotation_id, claims=claims)
 
     def _archive_copy(self, path: Path, doc, rec, reason: str, unchanged: str) -> Path:
         """Append a copy of `rec` as it is now to archive/<file> (with when and why)."""

@@ -5,6 +5,7 @@ import textwrap
 import unicodedata
 
 from ..annotations import Store, resolve_annotation
+from ..annotations.claims import check_claims
 from ..annotations.store import valid_lang
 from ..errors import AnnotationError
 from ..anchors import target_functions
@@ -24,7 +25,7 @@ def register(sub) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_list)
 
-    q = verbs.add_parser("check", help="validate the files and place every note in every version")
+    q = verbs.add_parser("check", help="validate the files, place every note in every version, check history claims")
     q.add_argument("--versions", nargs="+", metavar="L", help="labels (default: every available version)")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_check)
@@ -79,7 +80,9 @@ def cmd_check(args) -> int:
     summary = {label: {} for label in labels}
     for r in results:
         summary[r["label"]][r["status"]] = summary[r["label"]].get(r["status"], 0) + 1
-    ok = not orphans and not problems
+    claims = [c.as_dict() for c in check_claims(store.list(), modules)]
+    contradicted = [c for c in claims if c["status"] == "contradicted"]
+    ok = not orphans and not problems and not contradicted
 
     def text(obj):
         out = []
@@ -89,12 +92,18 @@ def cmd_check(args) -> int:
             if r["status"] not in ("exact",):
                 where = f"{r['function']}:{r['line']}-{r['end_line']}" if r["line"] else "-"
                 out.append(f"  {r['status']:<8} {r['score']:.2f}  {r['label']:<14} {r['id']}  {where}")
+        counts = {st: sum(c["status"] == st for c in obj["claims"]) for st in ("ok", "unverifiable", "contradicted")}
+        out.append("claims           " + "  ".join(f"{k} {v}" for k, v in counts.items()))
+        for c in obj["claims"]:
+            if c["status"] != "ok":
+                out.append(f"  {c['status']:<12} {c['kind']} {c['version']:<8} {c['id']}: {c['evidence']}")
         if problems:
             out.append(_problems_text(problems))
-        out.append("ok" if ok else f"FAILED: {len(orphans)} orphaned, {len(problems)} invalid")
+        out.append("ok" if ok else f"FAILED: {len(orphans)} orphaned, {len(problems)} invalid, "
+                                   f"{len(contradicted)} contradicted claim(s)")
         return "\n".join(out)
-    emit({"results": results, "problems": [p.as_dict() for p in problems], "summary": summary, "ok": ok},
-         args.json, text)
+    emit({"results": results, "problems": [p.as_dict() for p in problems], "summary": summary,
+          "claims": claims, "ok": ok}, args.json, text)
     return 0 if ok else 1
 
 

@@ -30,7 +30,7 @@ def register(sub) -> None:
     im.add_argument("--json", action="store_true")
     im.set_defaults(func=_import)
 
-    gl = tsub.add_parser("glossary", help="glossary terms used in one language without their partner")
+    gl = tsub.add_parser("glossary", help="glossary terms used in one language without their partner; wording to avoid")
     gl.add_argument("--glossary", metavar="FILE", help="default: kernel-src/glossary.yaml")
     gl.add_argument("--json", action="store_true")
     gl.set_defaults(func=_glossary)
@@ -102,17 +102,23 @@ def _import(args) -> int:
 
 
 def _glossary(args) -> int:
-    from ..translate import check_glossary, load_glossary
+    from ..translate import check_glossary, check_wording, load_avoid, load_glossary
     terms = load_glossary(args.glossary)
+    avoid = load_avoid(args.glossary)
     store = _store()
     findings = check_glossary(store.list(), terms)
-    out = {"terms": len(terms), "annotations": len(store.list()), "findings": findings}
+    wording = check_wording(store.list(), avoid)
+    out = {"terms": len(terms), "annotations": len(store.list()), "findings": findings,
+           "wording": wording}
 
     def text(d):
-        rows = [f"{d['terms']} terms, {d['annotations']} annotations, {len(d['findings'])} finding(s)"]
+        rows = [f"{d['terms']} terms, {d['annotations']} annotations, {len(d['findings'])} finding(s), "
+                f"{len(d['wording'])} wording finding(s)"]
         for f in d["findings"]:
             rows.append(f"  {f['id']}: '{f['term'][f['used_in']]}' in {f['used_in']} but no "
                         f"'{f['term'][f['missing_in']]}' in {f['missing_in']}")
+        for f in d["wording"]:
+            rows.append(f"  {f['id']}: '{f['found']}' in {f['lang']}; write {' or '.join(f['use'])}")
         return "\n".join(rows)
     emit(out, args.json, text)
-    return 1 if findings else 0
+    return 1 if findings or wording else 0

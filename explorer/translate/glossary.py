@@ -10,6 +10,11 @@ word boundaries, plurals allowed; Chinese, Japanese and Korean are matched
 ignoring spaces (`PID 名前空間` and `PID名前空間` are the same term).  A
 longer term that contains a shorter one (user namespace / namespace)
 satisfies the shorter one too.
+
+The glossary may also list wording to avoid (`avoid:` entries {ja|en: the
+spelling, use: what to write instead, why}): a spelling a kernel reader of
+that language would change wherever it appears (欄 for a struct field).
+`check_wording` reports each one found in a note.
 """
 from __future__ import annotations
 
@@ -45,11 +50,20 @@ class Term:
         return self.spellings("ja")
 
 
+@dataclass(frozen=True)
+class Avoid:
+    """A spelling not to use in one language, and what to write instead."""
+    lang: str
+    text: str
+    use: tuple[str, ...]
+    why: str = ""
+
+
 def glossary_path() -> Path:
     return paths.KERNEL_SRC / "glossary.yaml"
 
 
-def load_glossary(path: str | Path | None = None) -> list[Term]:
+def _read(path: str | Path | None):
     p = Path(path) if path is not None else glossary_path()
     try:
         data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
@@ -57,6 +71,11 @@ def load_glossary(path: str | Path | None = None) -> list[Term]:
         raise TranslationError("no glossary file", path=str(p)) from None
     except (YAMLError, UnicodeDecodeError) as e:
         raise TranslationError(f"glossary does not parse: {e}".split("\n")[0], path=str(p)) from None
+    return p, data
+
+
+def load_glossary(path: str | Path | None = None) -> list[Term]:
+    p, data = _read(path)
     rows = data.get("terms") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise TranslationError("glossary needs a 'terms' list of {en, ja, ...} entries", path=str(p))
@@ -78,6 +97,24 @@ _SPACELESS = {"ja", "zh", "ko"}   # scripts written without spaces between words
 
 def _spaceless(lang: str) -> bool:
     return re.split(r"[-_]", lang)[0] in _SPACELESS
+
+
+def load_avoid(path: str | Path | None = None) -> list[Avoid]:
+    """The glossary's `avoid:` list (empty when it has none)."""
+    p, data = _read(path)
+    rows = data.get("avoid") if isinstance(data, dict) else None
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise TranslationError("glossary 'avoid' must be a list of {ja|en, use, why} entries", path=str(p))
+    out = []
+    for n, row in enumerate(rows, 1):
+        langs = [k for k in ("ja", "en") if isinstance(row, dict) and k in row]
+        if len(langs) != 1 or not row.get("use"):
+            raise TranslationError(f"glossary avoid entry {n} needs one of 'ja'/'en' and a 'use'", path=str(p))
+        use = row["use"] if isinstance(row["use"], list) else [row["use"]]
+        out.append(Avoid(langs[0], str(row[langs[0]]), tuple(str(u) for u in use), str(row.get("why") or "")))
+    return out
 
 
 def _en_pattern(term: str) -> re.Pattern:
@@ -115,4 +152,22 @@ def check(annotations, terms: list[Term], langs=None) -> list[dict]:
                             "used_in": used[0], "missing_in": missing,
                             "expected": list(term.spellings(missing)),
                             "path": str(ann.path) if ann.path else None, "line": ann.line})
+    return out
+
+
+def _avoid_found(item: Avoid, text: str) -> bool:
+    if not _spaceless(item.lang):
+        return bool(_en_pattern(item.text).search(text))
+    return _squash(item.text) in _squash(text)
+
+
+def check_wording(annotations, avoid: list[Avoid]) -> list[dict]:
+    """One finding per (annotation, spelling to avoid) found in its text."""
+    out = []
+    for ann in annotations:
+        for item in avoid:
+            text = ann.text.get(item.lang)
+            if text and _avoid_found(item, text):
+                out.append({"id": ann.id, "lang": item.lang, "found": item.text, "use": list(item.use),
+                            "why": item.why, "path": str(ann.path) if ann.path else None, "line": ann.line})
     return out
