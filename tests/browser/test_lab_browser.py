@@ -252,10 +252,10 @@ def test_notebook_04_run_all_agrees_and_a_ticked_box_shows_the_guard_and_its_not
     assert "-EINVAL" in state["outcome"]
     assert_agrees(state, pg)
     note = next(n for n in notes_for(mod) if n.key == "copy_process.guard.thread-needs-sighand")
-    cause = pg.cause(pg.trace)
+    cause = pg.trace.cause()
     assert state["cause"] == [cause.line] and note.line == cause.line     # the guard is marked, its note sits there
     row = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view tr[data-line='{note.line}']")
-    assert row.locator(".fx-mark").count() == 1
+    assert row.locator(".fx-mark").count() >= 1     # the fork entry carries one note or more
     row.scroll_into_view_if_needed()
     row.click()
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view .fx-panel")
@@ -305,28 +305,25 @@ def test_the_md_twin_opens_as_a_notebook_and_its_source_view_has_commentary(lab)
 
     mod = lab["mod"]
     page = open_page(lab)
-    page.goto(f"{lab['url']}/lab")
-    page.wait_for_selector(".jp-SideBar [data-id='filebrowser']")
-    browser_panel = page.locator("#filebrowser")
-    if not browser_panel.is_visible():        # the workspace may have left it collapsed
-        page.locator(".jp-SideBar [data-id='filebrowser']").click()
-    item = page.locator("#filebrowser .jp-DirListing-item", has_text="02_modern_kernel_clone.md")
-    item.dblclick()
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="attached")
+    # /lab/tree/FILE opens a file with its default viewer, as a double-click in
+    # the file browser does: for the .md twin that must be the notebook.
+    page.goto(f"{lab['url']}/lab/tree/02_modern_kernel_clone.md")
+    page.wait_for_selector(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current:has-text('02_modern_kernel_clone.md')")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", state="attached")
     assert current_tab(page).inner_text().strip() == "02_modern_kernel_clone.md"
     assert page.locator(".jp-FileEditor").count() == 0
     wait_idle(page)
     wait_clean(page)
     run_all(page)
-    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view[data-ready] tr[data-line]", state="attached")
     # notebook 02 picks debian-6.12 first as well; its view is the fork entry
     fn = mod.fork_entry
     note = next(n for n in notes_for(mod) if fn.start_line <= n.line <= fn.end_line)
-    row = page.locator(f".fx-view tr[data-line='{note.line}']")
-    assert row.locator(".fx-mark").count() == 1
+    row = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view tr[data-line='{note.line}']")
+    assert row.locator(".fx-mark").count() >= 1     # the fork entry carries one note or more
     row.scroll_into_view_if_needed()
     row.click()
-    panel = page.locator(".fx-view .fx-panel")
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view .fx-panel")
     page.wait_for_function("el => el.querySelector('.fx-note-view') !== null", arg=panel.element_handle())
     assert "No commentary" not in panel.inner_text()
     page.screenshot(path=str(ARTIFACTS / "lab-02-md-twin-note-1440.png"))
