@@ -62,10 +62,11 @@ def make_home(dest: Path, debian=DEBIAN_LABELS, testdata=()) -> Path:
     and the named test-data versions, registered with sources.add (the
     user's path).  Skips (fails under CI) when any of them is missing."""
     cached_labels(*debian)
+    files = {lb: shared_path("testdata/" + TESTDATA_VERSIONS[lb]) for lb in testdata}   # skip before writing
     for lb in debian:
         shutil.copytree(CACHE_HOME / "sources" / lb, dest / "sources" / lb)
-    for lb in testdata:
-        add_version(dest, lb, shared_path("testdata/" + TESTDATA_VERSIONS[lb]))
+    for lb, f in files.items():
+        add_version(dest, lb, f)
     return dest
 
 
