@@ -19,8 +19,9 @@ from test_app_browser import GLYPH_CHECK, HOSTILE_EN, JA_NOTE, guard_line
 pytestmark = pytest.mark.browser
 
 
-def test_static_page_offline_with_toggle(tmp_path):
-    need_chromium()
+def _store_with_guard_note(tmp_path, text: dict, source_lang: str, note_id: str):
+    """debian-6.12, a fresh annotation folder holding one note on the
+    CLONE_THREAD/CLONE_SIGHAND guard, and that guard's line."""
     mod = need("debian-6.12")
     store_dir = tmp_path / "annotations"
     store_dir.mkdir()
@@ -28,7 +29,14 @@ def test_static_page_offline_with_toggle(tmp_path):
     row = line - 1
     col = len(mod.lines[row]) - len(mod.lines[row].lstrip())
     node = mod.tree.root_node.descendant_for_point_range((row, col), (row, col))
-    Store(store_dir).add(mod, node, {"ja": JA_NOTE, "en": HOSTILE_EN}, source_lang="ja", id="static-test.guard-1")
+    Store(store_dir).add(mod, node, text, source_lang=source_lang, id=note_id)
+    return mod, store_dir, line
+
+
+def test_static_page_offline_with_toggle(tmp_path):
+    need_chromium()
+    mod, store_dir, line = _store_with_guard_note(tmp_path, {"ja": JA_NOTE, "en": HOSTILE_EN}, "ja",
+                                                  "static-test.guard-1")
     env = dict(os.environ, FORK_EXPLORER_ANNOTATIONS=str(store_dir))
     r = subprocess.run([sys.executable, "-m", "explorer", "html", "debian-6.12", "-o", str(tmp_path / "site"),
                         "--json"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
@@ -68,14 +76,7 @@ def test_static_page_offers_the_languages_present(tmp_path):
     """A note imported from Chinese is stored as zh and shown as such: the
     switch offers 中文 beside the shipped pair, and picking it shows only zh."""
     need_chromium()
-    mod = need("debian-6.12")
-    store_dir = tmp_path / "annotations"
-    store_dir.mkdir()
-    line = guard_line(mod)
-    row = line - 1
-    col = len(mod.lines[row]) - len(mod.lines[row].lstrip())
-    node = mod.tree.root_node.descendant_for_point_range((row, col), (row, col))
-    Store(store_dir).add(mod, node, {"zh": ZH_NOTE}, source_lang="zh", id="static-test.zh")
+    mod, store_dir, line = _store_with_guard_note(tmp_path, {"zh": ZH_NOTE}, "zh", "static-test.zh")
     env = dict(os.environ, FORK_EXPLORER_ANNOTATIONS=str(store_dir))
     r = subprocess.run([sys.executable, "-m", "explorer", "html", "debian-6.12", "-o", str(tmp_path / "site"),
                         "--json"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
