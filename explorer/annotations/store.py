@@ -47,7 +47,7 @@ import io
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -335,6 +335,7 @@ class Store:
         self._digests: dict[Path, str | None] = {}
         self._records: dict[str, tuple[Path, CommentedMap]] = {}
         self._problems: list[Problem] = []
+        self._snapshots: dict[str, tuple] = {}     # id -> (its _records entry, Annotation): see _snapshot
         for path in self.files():
             self._load_file(path)
 
@@ -460,8 +461,8 @@ class Store:
     def list(self, function: str | None = None, tag: str | None = None) -> list[Annotation]:
         """Valid annotations, file by file in file order (invalid ones are in problems())."""
         out = []
-        for rid, (path, rec) in self._records.items():
-            ann = _record_to_annotation(rec, path)
+        for rid, entry in self._records.items():
+            ann = self._snapshot(rid, entry)
             if function is not None and ann.function != function:
                 continue
             if tag is not None and tag not in ann.tags:
@@ -470,6 +471,19 @@ class Store:
         order = {p: i for i, p in enumerate(self.files())}
         out.sort(key=lambda a: (order.get(a.path, 0), a.line or 0))
         return out
+
+    def _snapshot(self, rid: str, entry: tuple) -> Annotation:
+        """A fresh copy of the record's Annotation.  Reading a ruamel record is
+        slow and every view lists all notes, so the converted record is kept while
+        its entry is the same object: a save puts a new entry in _records, and a
+        failed update() restores the record it had changed."""
+        got = self._snapshots.get(rid)
+        if got is None or got[0] is not entry:
+            got = self._snapshots[rid] = (entry, _record_to_annotation(entry[1], entry[0]))
+        ann = got[1]
+        return replace(ann, text=dict(ann.text), tags=list(ann.tags),
+                       provenance={k: dict(v) for k, v in ann.provenance.items()},
+                       claims=[dict(c) for c in ann.claims])
 
     def get(self, annotation_id: str) -> Annotation:
         try:
