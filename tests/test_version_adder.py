@@ -49,7 +49,7 @@ def test_an_uploaded_fork_c_is_checked_added_and_picked(picker):
     assert picker.picked == ["v2.6.32.69"] and picker.dropdown.value == "v2.6.32.69"
     assert "v2.6.32.69" in picker.available and sources.get("v2.6.32.69").data == data
     assert "Added v2.6.32.69" in said(picker) and "do_fork form" in said(picker) and "2.6.32" in said(picker)
-    assert picker.adder.upload.value == ()           # ready for the next one
+    assert picker.adder.upload.value == () and picker.adder.label.value == ""      # ready for the next one
 
 
 def test_an_uploaded_tarball_and_a_local_path_go_the_same_way(picker, tmp_path):

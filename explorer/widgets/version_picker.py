@@ -230,7 +230,7 @@ class VersionAdder(w.VBox):
                                   f'{_esc(_one_line(e))}</span>')
             return None
         self.upload.value = ()
-        self.path.value = ""
+        self.path.value = self.label.value = self.kernel_version.value = ""     # ready for the next one
         release_said = f", kernel {report['kernel_version']}" if report.get("kernel_version") else ""
         self.message.value = (f'<span class="fx-add-ok" style="color:#1b6e2a">Added {_esc(label)} ({_esc(report["form"])} form'
                               f'{_esc(release_said)}) from {_esc(report["origin"])}.</span>')
