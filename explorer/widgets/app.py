@@ -85,9 +85,11 @@ class App(w.VBox):
         self.message.value = ""
         self.ready.value = ""
         self.view.show(mod)
-        self.tour.set_module(mod)       # issue 16: re-places the tour's stops in this version
         self._fill_goto(mod)
         self._set(self.playground, mod)
+        # issue 16: re-place the tour's stops in this version; after the playground, so that the
+        # stop's line, not the trace's deciding line, is where the source is scrolled
+        self.tour.set_module(mod)
         _after_display(lambda: self._finish(mod))
 
     def _finish(self, mod) -> None:

@@ -34,9 +34,19 @@ function render({ model, el }) {
   copy.addEventListener("click", async () => {
     try { await navigator.clipboard.writeText(link.href); copy.dataset.copied = "1"; } catch (e) { link.focus(); }
   });
-  model.on("change:share", draw);
+  // A stop shown (a link opened, Next, Previous): bring the panel to the top of
+  // the window, so its note and the source pane under it are both in view.
+  function reveal(always) {
+    if (!always && !model.get("share")) return;
+    const panel = el.closest(".fx-tour");
+    if (panel) requestAnimationFrame(() => panel.scrollIntoView({ block: "start" }));
+  }
+  model.on("change:share", () => { draw(); reveal(false); });
+  // Python asks to be seen: a link named a tour or stop that is not there.
+  model.on("change:attention", () => reveal(true));
   model.on("change:label_text", draw);
   draw();
+  reveal(model.get("attention") > 0);
   // Report the address the page was opened with, once per page.
   if (!model.get("query")) {
     model.set("query", window.location.search || "?");

@@ -26,6 +26,7 @@ STATUS_COLOURS = {"exact": "#2e7d32", "moved": "#1565c0", "fuzzy": "#b26a00", "a
 TOUR_CSS = """<style>
 .fx-tour .fx-tour-note { border-left: 3px solid #3a6df0; background: #f4f7ff; padding: 4px 8px; white-space: pre-wrap;
   font-size: 13px; max-width: 980px; }
+.fx-tour .fx-tour-words + .fx-tour-words { margin-top: 6px; padding-top: 6px; border-top: 1px dashed #c5d3f5; }
 .fx-tour .fx-tour-where { color: #555; font-size: 12px; margin-bottom: 3px; }
 .fx-tour .fx-tour-status { font-weight: bold; }
 .fx-tour .fx-tour-msg { color: #a00; }
@@ -41,6 +42,7 @@ class TourLink(anywidget.AnyWidget):
     share = t.Unicode("").tag(sync=True)        # ?tour=ID&stop=N of the stop on screen ("" none)
     label_text = t.Unicode("Link to this stop:").tag(sync=True)
     copy_text = t.Unicode("Copy").tag(sync=True)
+    attention = t.Int(0).tag(sync=True)         # bumped to bring the panel into view (a bad link's message)
 
 
 def parse_query(query: str) -> tuple[str | None, str | None]:
@@ -68,7 +70,7 @@ class TourPanel(w.VBox):
         self.places = []
         self._pending: tuple[str, str | None] | None = None   # a URL's tour and stop, until a version is loaded
         self._quiet = False
-        self.picker = w.Dropdown(description=_("Tour"), options=[("—", "")], layout=w.Layout(width="460px"))
+        self.picker = w.Dropdown(description=_("Tour"), options=[("—", "")], layout=w.Layout(width="620px"))
         self.picker.add_class("fx-tour-picker")
         self.prev = w.Button(description=_("◀ Previous"), layout=w.Layout(width="110px"))
         self.prev.add_class("fx-tour-prev")
@@ -187,6 +189,7 @@ class TourPanel(w.VBox):
             self.open_tour(tour_id, index)
         except TourError as e:
             self._say(e.message)
+            self.link.attention += 1       # the reader followed a link: show them why it led nowhere
 
     # -- moving ------------------------------------------------------------------
     def _place(self) -> None:
@@ -238,12 +241,13 @@ class TourPanel(w.VBox):
             where = _("not placed in {label}; written against {version}: {head}").format(
                 label=at.label, version=stop.written_against or "—", head=stop.anchor.head)
         langs = ("ja", "en") if self.lang.value == "both" else (self.lang.value,)
-        words = "\n\n".join(stop.text[lg] for lg in langs if stop.text.get(lg)) \
-            or _("(no text in this language yet)")
+        words = "".join(f'<div class="fx-tour-words" lang="{lg}">{esc(stop.text[lg])}</div>'
+                        for lg in langs if stop.text.get(lg)) \
+            or f'<div class="fx-tour-words">{esc(_("(no text in this language yet)"))}</div>'
         self.note.value = (f'<div class="fx-tour-note" data-stop="{stop.index}" data-status="{esc(at.status)}" '
                            f'data-line="{at.line or 0}">'
                            f'<div class="fx-tour-where"><span class="fx-tour-status" style="color:{colour}">'
-                           f'{esc(at.status)}</span> · {esc(where)}</div>{esc(words)}</div>')
+                           f'{esc(at.status)}</span> · {esc(where)}</div>{words}</div>')
 
     # -- events ------------------------------------------------------------------
     def _picked(self, change) -> None:
