@@ -298,3 +298,14 @@ def test_the_panel_steps_through_stops_and_says_what_a_link_lacks(mod612):
     from explorer import sources
     assert asked == (["v2.6.32.69"] if "v2.6.32.69" in sources.available() else [])
     assert 'data-status="absent"' in panel.note.value and len(scrolled) == n   # nothing to scroll to
+
+
+def test_a_block_without_prose_is_a_stop_that_says_where_it_came_from(mod612, tmp_path, capsys):
+    g = guard_line(mod612)
+    note = tmp_path / "bare.md"
+    note.write_text("```c\n" + "\n".join(mod612.lines[g - 1:g + 1]) + "\n```\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "notes", "import", note, "--versions", "debian-6.12", "--tour", tmp_path / "bare.yaml",
+                     "--json")
+    assert rc == 0 and json.loads(out)["tour"]["stops"][0]["line"] == g
+    stop = TourStore(tmp_path).get("bare").stop(1)
+    assert stop.text["en"].startswith("Block 0 of bare.md (line 1)") and "not found" not in stop.text["en"]

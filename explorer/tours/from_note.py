@@ -19,6 +19,13 @@ def _stop_words(block) -> str:
     return "\n\n".join(p.text for p in context + intro).strip()
 
 
+def _unworded(name: str, block, lang: str) -> str:
+    """The note of a stop whose block has no prose of its own: where it came from."""
+    if lang == "ja":
+        return f"{name} のブロック {block.index}（{block.line} 行目）。説明文はない。"
+    return f"Block {block.index} of {name} (line {block.line}), with no prose of its own."
+
+
 def _title(result) -> dict[str, str]:
     name = Path(result.note.path).name if result.note.path else "note"
     heading = next((b.heading.text.lstrip("#").strip() for b in result.note.c_blocks if b.heading is not None), "")
@@ -39,9 +46,10 @@ def stops_from_import(result) -> list[dict]:
     stops = []
     for rep in result.blocks:
         block = rep.block
-        words = _stop_words(block) or _bare_block_text(block, result.note, rep.lang)
         origin = {"file": file, "block": block.index, "line": block.line}
         m = rep.match
+        words = _stop_words(block) or (_unworded(file or "note", block, rep.lang) if m is not None
+                                       else _bare_block_text(block, result.note, rep.lang))
         if m is not None:
             anchor = make_anchor(m.module, _first_statement(m, block))
             stops.append({"anchor": anchor, "written_against": m.label, "text": {rep.lang: words},
