@@ -358,6 +358,10 @@ def cases() -> list[Case]:
     out.append(Case("note-big", ["notes", "import", "{IN}/big.c", "--versions", B], says=["big.c", "limit"]))
     out.append(Case("note-out-missing-dir", ["notes", "import", "{SEED}", "--versions", B, "--out",
                                              "{TMP}/no/x.yaml"], says=["does not exist"]))
+    out.append(Case("note-tour-missing-dir", ["notes", "import", "{SEED}", "--versions", B, "--tour",
+                                              "{TMP}/no/x.yaml"], says=["does not exist"]))
+    out.append(Case("note-tour-not-yaml", ["notes", "import", "{SEED}", "--versions", B, "--tour",
+                                           "{TMP}/x.md"], says=[".yaml"]))
     # 6. PO files.
     for name, expect, says in [
             ("syntax.po", "refused", ["syntax.po:9"]), ("no_language.po", "refused", ["no_language.po", "Language"]),

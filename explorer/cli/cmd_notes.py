@@ -28,6 +28,9 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from ..notes import import_note, write_file, write_into
+    if args.tour:
+        from ..tours.from_note import check_tour_file
+        check_tour_file(args.tour)     # a tour that cannot be written stops the import before any write
     result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.

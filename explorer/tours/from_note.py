@@ -66,27 +66,34 @@ def stops_from_import(result) -> list[dict]:
     return stops
 
 
-def write_tour(result, path: str | Path, known_versions=None):
-    """Write the note as the tour file `path` (its id is the file's name
-    without .yaml), through the tour store's checked writer."""
+def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
+    """Refuse a --tour FILE that cannot be written, before anything else of the
+    import is: a store of that one file."""
+    from ..annotations.store import ID_RE
     out = Path(path)
     if out.suffix != ".yaml":
         raise NoteError("--tour names a .yaml file (the tour's id is its name)", path=str(out))
+    if not ID_RE.match(out.stem):
+        raise NoteError("--tour's file name is the tour's id: letters, digits, '_', '.', '-'", path=str(out))
     if out.is_dir():
         raise NoteError("--tour names a directory; name a file", path=str(out))
     if not out.parent.is_dir():
         raise NoteError("the directory to write the tour into does not exist", path=str(out.parent))
-    from ..annotations.store import ID_RE
-    if not ID_RE.match(out.stem):
-        raise NoteError("--tour's file name is the tour's id: letters, digits, '_', '.', '-'", path=str(out))
-    if not result.blocks:
-        raise NoteError("the note has no C block: a tour needs at least one stop", path=result.note.path)
     store = TourStore.single_file(out, known_versions=known_versions)
     if store.problems() and out.exists():
         raise NoteError(f"exists and is not a valid tour file ({store.problems()[0].message}); "
                         "refusing to overwrite it", path=str(out))
+    return store
+
+
+def write_tour(result, path: str | Path, known_versions=None):
+    """Write the note as the tour file `path` (its id is the file's name
+    without .yaml), through the tour store's checked writer."""
+    store = check_tour_file(path, known_versions)
+    if not result.blocks:
+        raise NoteError("the note has no C block: a tour needs at least one stop", path=result.note.path)
     stops = stops_from_import(result)
     labels = {s["written_against"] for s in stops}
     version = result.choice.version if result.choice and result.choice.version else None
     wa = version if version in labels else None
-    return store.create(out.stem, _title(result), stops, written_against=wa)
+    return store.create(Path(path).stem, _title(result), stops, written_against=wa)
