@@ -309,3 +309,21 @@ def test_a_block_without_prose_is_a_stop_that_says_where_it_came_from(mod612, tm
     assert rc == 0 and json.loads(out)["tour"]["stops"][0]["line"] == g
     stop = TourStore(tmp_path).get("bare").stop(1)
     assert stop.text["en"].startswith("Block 0 of bare.md (line 1)") and "not found" not in stop.text["en"]
+
+
+def test_the_panel_says_when_a_stop_names_a_function_the_version_lacks(mod612, tours_copy):
+    from explorer.widgets.tour_panel import TourPanel
+    path = tours_copy / "bad-fork-unwind.yaml"
+    doc = load_bytes(path.read_bytes())
+    doc["stops"][0]["anchor"]["function"] = "frob_process"            # a function no version has,
+    doc["stops"][0]["anchor"]["head"] = "p = frob_task_struct(current);"   # and code found nowhere
+    path.write_bytes(dump_bytes(doc))
+    scrolled = []
+    panel = TourPanel(on_stop=scrolled.append, store=TourStore(tours_copy))
+    panel.set_module(mod612)
+    panel.open_query("bad-fork-unwind", "1")
+    note = html.unescape(panel.note.value)
+    assert "debian-6.12 has no function frob_process" in note and 'data-status="orphaned"' in note
+    assert scrolled == []                         # nothing on screen pretends to be that stop
+    panel.next.click()
+    assert scrolled and 'data-status="exact"' in panel.note.value    # the other stops still lead somewhere

@@ -22,6 +22,7 @@ class StopPlace:
     line: int | None
     end_line: int | None
     score: float
+    has_function: bool = True   # the version has the stop's function (or a renamed form of it)
 
     @property
     def placed(self) -> bool:
@@ -35,7 +36,7 @@ class StopPlace:
 def place_stop(stop: Stop, module) -> StopPlace:
     res = resolve(stop.anchor, module, written_against=stop.written_against)
     return StopPlace(stop.index, res.status, module.label, res.function if res.placed else None,
-                     res.line, res.end_line, res.score)
+                     res.line, res.end_line, res.score, bool(target_functions(module, stop.function)))
 
 
 def place(tour: Tour, module) -> list[StopPlace]:

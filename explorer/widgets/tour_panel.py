@@ -237,6 +237,9 @@ class TourPanel(w.VBox):
         if at.placed:
             where = _("{function}, line {line} in {label}").format(function=at.function, line=at.line,
                                                                   label=at.label)
+        elif not at.has_function and not stop.kept_orphan:
+            where = _("{label} has no function {function} (nor a renamed form of it)").format(
+                label=at.label, function=stop.function)
         else:
             where = _("not placed in {label}; written against {version}: {head}").format(
                 label=at.label, version=stop.written_against or "—", head=stop.anchor.head)
