@@ -25,7 +25,7 @@ STATUS_COLOURS = {"exact": "#2e7d32", "moved": "#1565c0", "fuzzy": "#b26a00", "a
 
 TOUR_CSS = """<style>
 .fx-tour .fx-tour-note { border-left: 3px solid #3a6df0; background: #f4f7ff; padding: 4px 8px; white-space: pre-wrap;
-  font-size: 13px; max-width: 980px; }
+  font-size: 13px; line-height: 1.45; max-width: 980px; }
 .fx-tour .fx-tour-words + .fx-tour-words { margin-top: 6px; padding-top: 6px; border-top: 1px dashed #c5d3f5; }
 .fx-tour .fx-tour-where { color: #555; font-size: 12px; margin-bottom: 3px; }
 .fx-tour .fx-tour-status { font-weight: bold; }

@@ -118,7 +118,11 @@ def test_the_stop_list_shows_statuses_in_the_version_on_screen(room, testdata_ho
         assert _statuses(page) == then
         note = page.locator(".fx-tour-note")
         assert note.get_attribute("data-status") == then[1]
-        page.screenshot(path=str(ARTIFACTS / "tour-kernel-clone-in-2.6-1440x900.png"))
+        if not _places(tour, "v2.6.32.69", testdata_home, "has_function")[1]:
+            assert "v2.6.32.69 has no function sys_clone" in note.inner_text()   # arch code before 3.9
+        for w, h in SIZES:
+            page.set_viewport_size({"width": w, "height": h})
+            page.screenshot(path=str(ARTIFACTS / f"tour-kernel-clone-in-2.6-{w}x{h}.png"))
     finally:
         page.close()
 
