@@ -39,7 +39,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .. import paths
 from ..anchors.selectors import ANCHOR_KINDS, Anchor
-from ..annotations.store import (ID_RE, Problem, _block, _digest, _flow_map, _line_of, clean_text, load_bytes,
+from ..annotations.store import (ID_RE, Problem, _block, _digest, _flow_map, _line_of, _load_shared, clean_text,
                                  save_checked, valid_lang)
 from ..errors import TourError
 from .model import Stop, Tour
@@ -105,7 +105,7 @@ class TourStore:
             return
         self._digests[path] = _digest(data)
         try:
-            doc = load_bytes(data)
+            doc = _load_shared(data)     # parsed once for all the kernels of a room (explorer.computed)
         except UnicodeDecodeError as e:
             self._problem(path, data[:e.start].count(b"\n") + 1, "bad YAML: not UTF-8")
             return

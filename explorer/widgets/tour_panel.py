@@ -64,6 +64,7 @@ class TourPanel(w.VBox):
         self.on_stop = on_stop or (lambda line: None)
         self.on_version = on_version or (lambda label: None)
         self._store = store
+        self.store = None
         self.module = None
         self.tour = None
         self.index = 0                 # 1-based stop on screen (0: none)
@@ -105,8 +106,11 @@ class TourPanel(w.VBox):
         """(Re)read the tour files; a broken file is named, the others stay usable."""
         from ..tours import TourStore
         try:
-            store = self._store if self._store is not None else TourStore()
-            store.reload()
+            if self._store is None:
+                self._store = TourStore()            # reads the files
+            elif self.store is not None:
+                self._store.reload()                 # read before: read again
+            store = self._store
         except ExplorerError as e:
             self._say(str(e))
             return
@@ -165,7 +169,7 @@ class TourPanel(w.VBox):
 
     def open_query(self, tour_id: str | None, stop: str | None) -> None:
         """Open what a shared link names; anything missing is said in one line."""
-        if tour_id is None:
+        if tour_id is None or self.store is None:     # no tours could be read: reload() said why
             return
         if self.module is None:
             self._pending = (tour_id, stop)
