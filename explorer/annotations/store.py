@@ -150,6 +150,31 @@ def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
+def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, object]:
+    """The one writer of human-edited YAML (annotations, tours): dump `doc`,
+    refuse what would not read back, and replace `path` atomically under the
+    directory lock, but only if its bytes still hash to `seen_digest` (None: the
+    file must not exist yet), else ConflictError.  Returns (bytes written, the
+    document as read back from them)."""
+    data = dump_bytes(doc)
+    try:
+        reread = load_bytes(data)      # never write a file we could not read back
+    except YAMLError as e:
+        raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
+    try:
+        with _dir_lock(path.parent):
+            current = path.read_bytes() if path.exists() else None
+            if _digest(current) != seen_digest:
+                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                                    path=str(path))
+            atomic_write(path, data)
+    except OSError as e:
+        # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
+        raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
+                              path=str(path)) from None
+    return data, reread
+
+
 # -- records ------------------------------------------------------------------------
 
 @dataclass
@@ -505,22 +530,7 @@ class Store:
         """Write doc to path if nobody changed path since we read it.  The store
         then holds the document as read back from those bytes (so records know
         their line numbers); `new_ids` are records added by this save."""
-        data = dump_bytes(doc)
-        try:
-            reread = load_bytes(data)      # never write a file we could not read back
-        except YAMLError as e:
-            raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
-        try:
-            with _dir_lock(path.parent):
-                current = path.read_bytes() if path.exists() else None
-                if _digest(current) != self._digests.get(path):
-                    raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
-                                        path=str(path))
-                atomic_write(path, data)
-        except OSError as e:
-            # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
-            raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
-                                  path=str(path)) from None
+        data, reread = save_checked(path, doc, self._digests.get(path))
         self._digests[path] = _digest(data)
         self._docs[path] = reread
         if path.parent == self.root or path == self._target:
