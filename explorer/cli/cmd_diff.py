@@ -196,7 +196,12 @@ def history_text(doc: dict) -> str:
 
 
 def cmd_history(args) -> int:
-    from ..diff.history import history
-    mods = [open_version(w) for w in version_labels(args.versions)]
-    emit(history(args.function, mods).as_dict(), args.json, history_text)
+    # Through the facts kept on disk per distinct file: a second run parses nothing.
+    from ..cparse import names_a_file, path_label
+    from ..diff import history_store
+    from ..diff.history import history_of
+    from ..sources import read_user_file
+    versions = [history_store.of_file(path_label(w), read_user_file(w)) if names_a_file(w) else history_store.of_label(w)
+                for w in version_labels(args.versions)]
+    emit(history_of(args.function, versions).as_dict(), args.json, history_text)
     return 0
