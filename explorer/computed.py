@@ -100,8 +100,10 @@ def _read(path: Path, kind: str, secret: bytes | None) -> tuple[bool, object]:
         log.warning("cannot read kept result %s (%s); computing it again", path, e.strerror)
         return False, None
     head, sig, payload = blob[:len(MAGIC)], blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
-    if head != MAGIC or secret is None \
-            or not hmac.compare_digest(sig, _signature(secret, kind, path.stem, payload)):
+    if head != MAGIC:               # unsigned (written before signing existed) or foreign: never unpickled
+        log.info("replacing unsigned kept result %s", path)
+        return False, None
+    if secret is None or not hmac.compare_digest(sig, _signature(secret, kind, path.stem, payload)):
         log.warning("refused kept result %s: its signature does not verify (damaged, edited or not "
                     "written by this home); computing it again", path)
         return False, None
