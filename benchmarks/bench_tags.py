@@ -150,11 +150,13 @@ def main(argv: list[str]) -> int:
         print(f"{r['blobs']:>5} {r['tags']:>4} {r['stored']:>6} {r['aliases']:>5} | {r['baseline_s']:>7.2f}s "
               f"{r['sync_cold_s']:>8.2f}s {r['sync_warm_s']:>8.2f}s | {r['history_cli_s']:>11.2f}s "
               f"{r['history_warm_s']:>11.2f}s {r['history_one_new_s']:>9.2f}s | "
-              f"{r['cold_s']:>11.2f}s {r['warm_s']:>11.2f}s | {r['peak_mb']:>7.0f} {r['history_peak_mb']:>6.0f} {r['history_warm_peak_mb']:>7.0f}")
+              f"{r['cold_s']:>11.2f}s {r['warm_s']:>11.2f}s | {r['peak_mb']:>7.0f} {r['history_peak_mb']:>6.0f} "
+              f"{r['history_warm_peak_mb']:>7.0f}")
     print("\nCPU seconds (user+sys) of the same processes:")
     for r in rows:
-        print(f"  {r['blobs']:>3} blobs: baseline {r['baseline_cpu_s']:.2f}s, history cold {r['history_cli_cpu_s']:.2f}s, "
-              f"warm {r['history_warm_cpu_s']:.2f}s, +1 new tag {r['history_one_new_cpu_s']:.2f}s")
+        print(f"  {r['blobs']:>3} blobs: baseline {r['baseline_cpu_s']:.2f}s, "
+              f"history cold {r['history_cli_cpu_s']:.2f}s, warm {r['history_warm_cpu_s']:.2f}s, "
+              f"+1 new tag {r['history_one_new_cpu_s']:.2f}s")
     print("\nbaseline: the CLI's `sources list` on an empty home (interpreter + imports), same run.")
     print("sync and 'history cold/warm/+1' are whole processes of the CLI (history keeps its facts per distinct"
           " file on disk: cold parses every file, warm parses none, +1 parses the one new file);"
@@ -169,9 +171,12 @@ def main(argv: list[str]) -> int:
     first = rows[0]
     for r in rows[1:]:
         k = r["blobs"] / first["blobs"]
-        print(f"growth {first['blobs']} -> {r['blobs']} blobs (x{k:g}): sync cold x{r['sync_cold_s'] / first['sync_cold_s']:.2f}, "
-              f"history cold x{r['history_cli_s'] / first['history_cli_s']:.2f}, "
-              f"history warm x{r['history_warm_s'] / first['history_warm_s']:.2f}, "
+        print(f"growth {first['blobs']} -> {r['blobs']} blobs (x{k:g}): "
+              f"sync cold x{r['sync_cold_s'] / first['sync_cold_s']:.2f}, "
+              f"history cold x{r['history_cli_s'] / first['history_cli_s']:.2f} "
+              f"(CPU x{r['history_cli_cpu_s'] / first['history_cli_cpu_s']:.2f}), "
+              f"history warm x{r['history_warm_s'] / first['history_warm_s']:.2f} "
+              f"(CPU x{r['history_warm_cpu_s'] / first['history_warm_cpu_s']:.2f}), "
               f"peak memory x{r['peak_mb'] / first['peak_mb']:.2f}")
     return 0
 

@@ -51,12 +51,18 @@ def cache_dir() -> Path:
     return paths.home() / "computed"
 
 
+_KEYS: dict[Path, bytes] = {}      # home's key file -> its key, read once per process
+
+
 def _secret(create: bool) -> bytes | None:
     """This home's signing key; made on first use (None when the home is read-only)."""
     path = cache_dir() / SECRET
+    if path in _KEYS:
+        return _KEYS[path]
     try:
         key = path.read_bytes()
         if len(key) == 32:
+            _KEYS[path] = key
             return key
     except FileNotFoundError:
         pass
@@ -80,7 +86,8 @@ def _secret(create: bool) -> bytes | None:
         finally:
             if tmp.exists():
                 tmp.unlink()
-        return path.read_bytes()
+        _KEYS[path] = path.read_bytes()
+        return _KEYS[path]
     except OSError:
         return None
 

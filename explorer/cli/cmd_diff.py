@@ -185,7 +185,7 @@ def cmd_history(args) -> int:
     from ..diff import history_store
     from ..diff.history import history_of
     from ..sources import read_user_file
-    versions = [history_store.of_file(path_label(w), read_user_file(w)) if names_a_file(w) else history_store.of_label(w)
-                for w in version_labels(args.versions)]
+    versions = [history_store.of_file(path_label(w), read_user_file(w)) if names_a_file(w)
+                else history_store.of_label(w) for w in version_labels(args.versions)]
     emit(history_of(args.function, versions).as_dict(), args.json, history_text)
     return 0

@@ -28,8 +28,8 @@ from .history import History, history_of, pair_ifs
 # The code a kept fact comes from: an edit to any of these (or a new parser
 # library) makes every kept fact unreachable, never stale.
 CODE = ("explorer.diff.history", "explorer.diff.history_store", "explorer.diff.guards", "explorer.diff.treediff",
-        "explorer.diff.tokens", "explorer.cparse.module", "explorer.cparse.normalize", "explorer.cparse.memo",
-        "explorer.fork_names")
+        "explorer.diff.tokens", "explorer.cparse.module", "explorer.cparse.normalize", "explorer.cparse.config",
+        "explorer.cparse.memo", "explorer.fork_names")
 LIBRARIES = ("tree-sitter", "tree-sitter-c", "rapidfuzz")
 
 

@@ -19,8 +19,8 @@ class GuardMatrix(anywidget.AnyWidget):
     _esm = Path(__file__).with_name("guard_matrix.js")
     _css = BASE_CSS + """
 .fx-matrix-view { display: block; min-width: 0; max-width: 100%; overflow: hidden; }
-.fx-matrix th.cond { text-align: left; font-weight: normal; min-width: 220px; max-width: min(520px, 36vw); white-space: normal;
-  position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #ccc; }
+.fx-matrix th.cond { text-align: left; font-weight: normal; min-width: 220px; max-width: min(520px, 36vw);
+  white-space: normal; position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #ccc; }
 .fx-matrix thead th { position: sticky; top: 0; z-index: 2; background: #f6f6f6; white-space: nowrap; }
 .fx-matrix thead th.cond { z-index: 3; background: #f6f6f6; }
 .fx-matrix thead th.run { background: #eef2f8; }
