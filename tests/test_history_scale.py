@@ -101,8 +101,12 @@ def test_the_matrix_folds_100_versions_into_columns_that_start_where_a_check_cha
     assert re.search(rf'data-label="{re.escape(first)}" data-line="{line}"', m.html)
     assert b"if" in files[first].split(b"\n")[line - 1]
     # unfolded on request: one column per version
-    m.fold = False
+    m.unfold = True
     assert f'data-columns="{len(order)}"' in m.html
+    # a dozen versions keep a column each (each cell opens its own version), aliases or not
+    m.unfold = False
+    m.show("copy_process", order[:12])
+    assert 'data-versions="12" data-columns="12"' in m.html
 
 
 def test_a_warm_history_is_the_cold_one_and_parses_nothing(in_series, capsys, monkeypatch):

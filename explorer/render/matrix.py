@@ -3,7 +3,7 @@ order, guards down, each cell coloured same / changed / absent and linking to
 its line.  Input is explorer.diff.History.as_dict(); output is escaped HTML.
 
 Over every release tag (100+ versions) one column per version is a wall of
-identical cells, so versions are folded: a column holds a run of neighbouring
+identical cells, so beyond FOLD_ABOVE versions they are folded: a column holds a run of neighbouring
 versions in which no guard appears, goes or changes and the function keeps
 its name, and is labelled with its first and last release.  A column
 therefore starts exactly where something happened, and each guard's row also
@@ -15,6 +15,9 @@ from __future__ import annotations
 from .source import esc
 
 STATUS_MARK = {"same": "=", "changed": "~", "absent": "·"}
+# Up to this many versions each keeps its own column (each cell opens its own
+# version's line); beyond it, a row of columns no longer reads at a glance.
+FOLD_ABOVE = 16
 
 
 def fold_columns(doc: dict) -> list[list[str]]:
@@ -94,10 +97,13 @@ def _row_head(g: dict, labels: list[str]) -> str:
             f'<span class="errno">-{esc(g["errno"])}</span><br><small class="span">{when}</small></th>')
 
 
-def matrix_html(hist: dict, fold: bool = True) -> str:
-    """The matrix; fold=False gives one column per version."""
+def matrix_html(hist: dict, fold: bool | None = None) -> str:
+    """The matrix; fold=False gives one column per version, True folds, None
+    (the default) folds only beyond FOLD_ABOVE versions."""
     labels = hist["versions"]
     names = hist.get("names", {})
+    if fold is None:
+        fold = len(labels) > FOLD_ABOVE
     cols = fold_columns(hist) if fold else [[lb] for lb in labels]
     head = "".join(_head(col, names) for col in cols)
     rows = []

@@ -16,11 +16,11 @@ function render({ model, el }) {
     box.innerHTML = model.get("html");
     const table = box.querySelector("table.fx-matrix");
     // the switch only matters where versions share columns (or were unfolded)
-    fold.style.display = table && (!model.get("fold") ||
+    fold.style.display = table && (model.get("unfold") ||
       +table.dataset.columns < +table.dataset.versions) ? "" : "none";
-    check.checked = !model.get("fold");
+    check.checked = model.get("unfold");
   };
-  check.addEventListener("change", () => { model.set("fold", !check.checked); model.save_changes(); });
+  check.addEventListener("change", () => { model.set("unfold", check.checked); model.save_changes(); });
   box.addEventListener("click", (ev) => {
     const a = ev.target.closest("a[data-line]");
     if (!a) return;
@@ -29,7 +29,7 @@ function render({ model, el }) {
     model.save_changes();
   });
   model.on("change:html", load);
-  model.on("change:fold", load);
+  model.on("change:unfold", load);
   load();
 }
 export default { render };

@@ -1,8 +1,8 @@
 """The guard-history matrix as a widget: explorer.diff.history over every
 fetched version (read through explorer.diff.history_store, so a room over
 100 release tags parses only files no earlier run has read), drawn by
-explorer.render.matrix with neighbouring versions where nothing changed
-folded into one column; clicking a cell reports the version and line (the
+explorer.render.matrix (over many versions, neighbours where nothing
+changed folded into one column); clicking a cell reports the version and line (the
 App opens them in the source view)."""
 from __future__ import annotations
 
@@ -40,13 +40,14 @@ class GuardMatrix(anywidget.AnyWidget):
 """
     html = t.Unicode("").tag(sync=True)
     picked = t.Dict().tag(sync=True)
-    # Neighbouring versions where no check changed share a column; off: one column per version.
-    fold = t.Bool(True).tag(sync=True)
+    # Beyond render.matrix.FOLD_ABOVE versions, neighbours where no check changed
+    # share a column; the reader's "one column per version" sets this.
+    unfold = t.Bool(False).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._data: dict | None = None
-        self.observe(lambda _c: self._draw(), names="fold")
+        self.observe(lambda _c: self._draw(), names="unfold")
 
     def show(self, function: str, labels: list[str] | None = None) -> dict:
         """Compute and draw the history of `function` over `labels` (default: every fetched version)."""
@@ -61,4 +62,4 @@ class GuardMatrix(anywidget.AnyWidget):
         from ..render.matrix import matrix_html
 
         if self._data is not None:
-            self.html = matrix_html(self._data, fold=self.fold)
+            self.html = matrix_html(self._data, fold=False if self.unfold else None)
