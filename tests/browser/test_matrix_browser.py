@@ -77,3 +77,10 @@ def test_104_versions_fold_and_scroll_inside_the_panel(matrix_page, size):
         assert abs(guard_col.bounding_box()["x"] - x0) < 1       # the guard column stays put
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / f"matrix-104-versions-change-{size[0]}x{size[1]}.png"))
+    # "one column per version" unfolds (through Python) and folds back
+    toggle = page.locator(".fx-matrix-fold input")
+    toggle.check()
+    page.wait_for_selector(f'.fx-matrix-view table.fx-matrix[data-columns="{versions}"]')
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    toggle.uncheck()
+    page.wait_for_selector(f'.fx-matrix-view table.fx-matrix[data-columns="{columns}"]')
