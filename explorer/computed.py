@@ -51,18 +51,12 @@ def cache_dir() -> Path:
     return paths.home() / "computed"
 
 
-_KEYS: dict[Path, bytes] = {}      # home's key file -> its key, read once per process
-
-
 def _secret(create: bool) -> bytes | None:
     """This home's signing key; made on first use (None when the home is read-only)."""
-    path = cache_dir() / SECRET
-    if path in _KEYS:
-        return _KEYS[path]
+    path = cache_dir() / SECRET      # read each time (32 bytes): a home cleared meanwhile gets a new key
     try:
         key = path.read_bytes()
         if len(key) == 32:
-            _KEYS[path] = key
             return key
     except FileNotFoundError:
         pass
@@ -86,8 +80,7 @@ def _secret(create: bool) -> bytes | None:
         finally:
             if tmp.exists():
                 tmp.unlink()
-        _KEYS[path] = path.read_bytes()
-        return _KEYS[path]
+        return path.read_bytes()
     except OSError:
         return None
 
