@@ -20,6 +20,7 @@ import pytest
 from conftest import CACHE_HOME, REPO, cached_labels, need_tool, shared_path
 from explorer import computed
 from explorer.cli import main
+from explorer.sources import blob_id
 from tagrepo import NEWUSER_FS_CHECK, NEWUSER_FS_EDITED, edited_guard, make_repo, release_series
 
 PER_SERIES = 26
@@ -156,3 +157,23 @@ def test_a_tampered_kept_fact_is_refused_and_computed_again(in_series, capsys, h
     assert victim.read_bytes() != forged                 # replaced by a recomputed, verified entry
     again = _run_cli(home, "history", "copy_process", "--json")
     assert again.stdout == cold and "refused" not in again.stderr
+
+
+def test_kept_facts_of_other_code_are_not_read(in_series, capsys, monkeypatch):
+    """After an upgrade (here: one more module in the digest of the code) the
+    kept facts are unreachable: every distinct file is parsed again, same answer."""
+    import explorer.cparse as cparse
+    import explorer.diff.history_store as store
+
+    cold = _history_json(capsys)
+    parsed = []
+
+    def counting_load(label):
+        parsed.append(label)
+        return cparse.load(label)
+    monkeypatch.setattr(store, "load", counting_load)
+    monkeypatch.setattr(store, "CODE", store.CODE + ("explorer.errors",))
+    assert _history_json(capsys) == cold
+    _, files = in_series
+    # every distinct file read again (an alias's label may stand for its file; cparse parses a blob once)
+    assert {blob_id(files[lb]) for lb in parsed} == {blob_id(data) for data in files.values()}
