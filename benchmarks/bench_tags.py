@@ -19,7 +19,8 @@ CLI doing `sources list` on an empty home (interpreter and imports).
 warm (the facts kept per distinct file by explorer.diff.history_store: no
 parse), and warm after one new tag (one new file parsed, its neighbours read).
 Times are wall clock and CPU (user+sys of the child): on a shared machine
-the CPU figure is the steadier one.
+the CPU figure is the steadier one; the baseline and the warm runs are the
+best of 5.
 """
 from __future__ import annotations
 
@@ -86,6 +87,16 @@ def timed(args: list[str], env: dict) -> tuple[float, str]:
     return dt, out
 
 
+# Warm runs (and the baseline) are repeated and the best taken: on a shared
+# machine the other processes only ever add time, so the minimum is the cost.
+REPEAT = 5
+
+
+def best_of(n: int, args: list[str], env: dict) -> tuple[float, float, str, float]:
+    runs = [measured(args, env) for _ in range(n)]
+    return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2], max(r[3] for r in runs)
+
+
 def measured(args: list[str], env: dict) -> tuple[float, float, str, float]:
     """(wall seconds, CPU seconds, stdout, peak resident MB) of one child
     process, CPU and memory from the kernel's own count for that child (wait4)."""
@@ -114,14 +125,14 @@ def run(blobs: int, tags: int) -> dict:
         # As installed: bytecode is compiled once (into the temporary folder), not in every process.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         timed(CLI + ["history", "--help"], env)
-        base, base_cpu, _, _ = measured(CLI + ["sources", "list", "--json"], env)
+        base, base_cpu, _, _ = best_of(REPEAT, CLI + ["sources", "list", "--json"], env)
         cold, out = timed(CLI + ["sources", "sync", "--all-tags", "--git", str(repo), "--json"], env)
         doc = json.loads(out)
-        warm, out2 = timed(CLI + ["sources", "sync", "--all-tags", "--git", str(repo), "--json"], env)
+        warm, _, out2, _ = best_of(REPEAT, CLI + ["sources", "sync", "--all-tags", "--git", str(repo), "--json"], env)
         assert json.loads(out2)["fetched"] == []
         hist = CLI + ["history", "copy_process", "--json"]
         h_cold, h_cold_cpu, first, h_peak = measured(hist, env)
-        h_warm, h_warm_cpu, second, h_warm_peak = measured(hist, env)
+        h_warm, h_warm_cpu, second, h_warm_peak = best_of(REPEAT, hist, env)
         assert first == second, "a warm history differs from the cold one"
         # one more tag with a file of its own: the warm run parses just that one
         extra = tmp / "extra.c"
