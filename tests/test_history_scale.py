@@ -177,3 +177,16 @@ def test_kept_facts_of_other_code_are_not_read(in_series, capsys, monkeypatch):
     _, files = in_series
     # every distinct file read again (an alias's label may stand for its file; cparse parses a blob once)
     assert {blob_id(files[lb]) for lb in parsed} == {blob_id(data) for data in files.values()}
+
+
+def test_the_folded_matrix_speaks_the_interface_language(in_series):
+    from explorer.widgets.guard_matrix import GuardMatrix
+
+    m = GuardMatrix(lang="ja")
+    m.show("copy_process")
+    row = next(r for r in m.html.split("<tr ")[1:] if "CLONE_NEWUSER|CLONE_FS" in r)
+    when = re.search(r'<small class="span">(.*?)</small>', row).group(1)
+    assert f"<b>{EDITED_FROM}</b>" in when and when.endswith(" で変更")
+    assert f">{PER_SERIES} 版 · copy_process<" in m.html and m.unfold_label == "版ごとに 1 列"
+    m.set_lang("en")
+    assert f">{PER_SERIES} versions · copy_process<" in m.html and m.unfold_label == "one column per version"

@@ -12,6 +12,7 @@ table scrolls inside its own box (the guard column stays put), never the page.
 """
 from __future__ import annotations
 
+from ..i18n import translator
 from .source import esc
 
 STATUS_MARK = {"same": "=", "changed": "~", "absent": "·"}
@@ -54,68 +55,85 @@ def _listed(labels: list[str], most: int = 12) -> str:
     return ", ".join(labels[:most // 2]) + f", … ({len(labels) - most} more) …, " + ", ".join(labels[-most // 2:])
 
 
-def _head(col: list[str], names: dict) -> str:
+def _head(col: list[str], names: dict, _) -> str:
     name = names.get(col[0]) or "—"
     if len(col) == 1:
-        return (f'<th data-first="{esc(col[0])}" title="{esc(name)} in {esc(col[0])}">{esc(col[0])}<br>'
+        title = _("{function} in {version}").format(function=name, version=col[0])
+        return (f'<th data-first="{esc(col[0])}" title="{esc(title)}">{esc(col[0])}<br>'
                 f'<small>{esc(name)}</small></th>')
+    title = _("{function} in {count} versions: {versions}").format(function=name, count=len(col),
+                                                                     versions=_listed(col))
     return (f'<th class="run" data-first="{esc(col[0])}" data-last="{esc(col[-1])}" data-count="{len(col)}" '
-            f'title="{esc(name)} in {len(col)} versions: {esc(_listed(col))}">{esc(col[0])}<br>'
-            f'<span class="to">– {esc(col[-1])}</span><br><small>{len(col)} versions · {esc(name)}</small></th>')
+            f'title="{esc(title)}">{esc(col[0])}<br><span class="to">– {esc(col[-1])}</span><br>'
+            f'<small>{esc(_("{count} versions").format(count=len(col)))} · {esc(name)}</small></th>')
 
 
-def _cell(g: dict, col: list[str]) -> str:
+def _cell(g: dict, col: list[str], _) -> str:
     lb = col[0]                      # within a column nothing changes: its first version speaks for it
     c = g["present"][lb]
     st = c["status"]
     where = span_text(col)
     if st == "absent":
-        return f'<td class="absent" title="absent in {esc(where)}">{STATUS_MARK[st]}</td>'
-    title = f'{c.get("function")} line {c["line"]} in {lb}: if {c["condition"]} -> {c.get("exit")}'
+        title = _("absent in {version}").format(version=where)
+        return f'<td class="absent" title="{esc(title)}">{STATUS_MARK[st]}</td>'
+    title = _("{function} line {line}").format(function=c.get("function"), line=c["line"]) \
+        + f' ({lb}): if {c["condition"]} -> {c.get("exit")}'
     if len(col) > 1:
         lines = {g["present"][x]["line"] for x in col}
-        title += f' (same check in {where}' + (f', lines {min(lines)}–{max(lines)})' if len(lines) > 1 else ")")
+        title += "; " + _("same check in {versions}").format(versions=where)
+        if len(lines) > 1:
+            title += ", " + _("lines {first}–{last}").format(first=min(lines), last=max(lines))
     release = ""
     if st == "changed":
-        title += f'; changed in {lb}, was: {c.get("previous_condition")}'
-        title += f', {c["previous_errno"]}' if c.get("previous_errno") else ""
+        title += "; " + _("changed in {version}").format(version=lb) + ", " + _("was:") \
+            + f' {c.get("previous_condition")}' + (f', {c["previous_errno"]}' if c.get("previous_errno") else "")
         release = f'<span class="when">~ {esc(lb)}</span>'
     elif c.get("new"):
-        title += f"; first in {lb}"
+        title += "; " + _("first in {version}").format(version=lb)
         release = f'<span class="when">+ {esc(lb)}</span>'
     new = " new" if c.get("new") else ""
     return (f'<td class="{st}{new}" title="{esc(title)}"><a href="#L{c["line"]}" data-label="{esc(lb)}" '
             f'data-line="{c["line"]}">{c["line"]}{release}</a></td>')
 
 
-def _row_head(g: dict, labels: list[str]) -> str:
-    last = next((g["present"][lb] for lb in reversed(labels) if g["present"][lb]["status"] != "absent"), {})
+def _row_head(g: dict, labels: list[str], _) -> str:
+    last_lb = next((lb for lb in reversed(labels) if g["present"][lb]["status"] != "absent"), None)
+    last = g["present"][last_lb] if last_lb else {}
+    cond = f'<code>{esc(last.get("condition", ""))}</code>'
+    if last_lb and last.get("line"):
+        # the guard itself opens where it is last seen (the newest version that has it)
+        cond = (f'<a href="#L{last["line"]}" data-label="{esc(last_lb)}" data-line="{last["line"]}" '
+                f'title="{esc(last_lb)} line {last["line"]}">{cond}</a>')
     when = esc(g["first"]) if g["first"] == g["last"] else f'{esc(g["first"])} – {esc(g["last"])}'
     if g["changes"]:
-        when += " · changed in " + ", ".join(f'<b>{esc(ch["label"])}</b>' for ch in g["changes"])
-    return (f'<th class="cond"><code>{esc(last.get("condition", ""))}</code> '
-            f'<span class="errno">-{esc(g["errno"])}</span><br><small class="span">{when}</small></th>')
+        releases = ", ".join(f'<b>{esc(ch["label"])}</b>' for ch in g["changes"])
+        when += " · " + esc(_("changed in {version}")).replace("{version}", releases)
+    return (f'<th class="cond">{cond} <span class="errno">-{esc(g["errno"])}</span><br>'
+            f'<small class="span">{when}</small></th>')
 
 
-def matrix_html(hist: dict, fold: bool | None = None) -> str:
-    """The matrix; fold=False gives one column per version, True folds, None
-    (the default) folds only beyond FOLD_ABOVE versions."""
+def matrix_html(hist: dict, lang: str | None = None, fold: bool | None = None) -> str:
+    """The matrix, its titles and legend in the interface language `lang`;
+    fold=False gives one column per version, True folds, None (the default)
+    folds only beyond FOLD_ABOVE versions."""
+    _ = translator(lang)
     labels = hist["versions"]
     names = hist.get("names", {})
     if fold is None:
         fold = len(labels) > FOLD_ABOVE
     cols = fold_columns(hist) if fold else [[lb] for lb in labels]
-    head = "".join(_head(col, names) for col in cols)
+    head = "".join(_head(col, names, _) for col in cols)
     rows = []
     for g in hist["guards"]:
-        cells = "".join(_cell(g, col) for col in cols)
-        rows.append(f'<tr data-guard="{esc(g["id"])}">{_row_head(g, labels)}{cells}</tr>')
+        cells = "".join(_cell(g, col, _) for col in cols)
+        rows.append(f'<tr data-guard="{esc(g["id"])}">{_row_head(g, labels, _)}{cells}</tr>')
     folded = len(cols) < len(labels)
-    summary = (f'{len(labels)} versions in {len(cols)} columns: a column holds the versions in which no check '
-               f'changed, labelled with its first and last release.' if folded else f"{len(labels)} versions.")
-    legend = ('<p class="legend"><span class="same">= same</span> <span class="changed">~ changed (in the '
-              'release shown)</span> <span class="absent">· absent</span> '
-              f'<span class="summary">{esc(summary)}</span></p>')
+    summary = (_("{versions} versions in {columns} columns: a column holds the versions in which no check "
+                 "changed, labelled with its first and last release.") if folded else
+               _("{versions} versions.")).format(versions=len(labels), columns=len(cols))
+    legend = (f'<p class="legend"><span class="same">= {esc(_("same"))}</span> '
+              f'<span class="changed">~ {esc(_("changed"))}</span> '
+              f'<span class="absent">· {esc(_("absent"))}</span> <span class="summary">{esc(summary)}</span></p>')
     return (f'<table class="fx-matrix" data-function="{esc(hist["function"])}" data-versions="{len(labels)}" '
-            f'data-columns="{len(cols)}"><thead><tr><th class="cond">guard ({esc(hist["function"])})</th>{head}'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>{legend}')
+            f'data-columns="{len(cols)}"><thead><tr><th class="cond">{esc(_("guard"))} ({esc(hist["function"])})</th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{legend}')

@@ -8,7 +8,8 @@ function render({ model, el }) {
   fold.className = "fx-matrix-fold";
   const check = document.createElement("input");
   check.type = "checkbox";
-  fold.append(check, " one column per version");
+  const words = document.createElement("span");
+  fold.append(check, " ", words);
   const box = document.createElement("div");
   box.className = "fx-matrix-box";
   el.append(fold, box);
@@ -19,6 +20,7 @@ function render({ model, el }) {
     fold.style.display = table && (model.get("unfold") ||
       +table.dataset.columns < +table.dataset.versions) ? "" : "none";
     check.checked = model.get("unfold");
+    words.textContent = model.get("unfold_label");
   };
   check.addEventListener("change", () => { model.set("unfold", check.checked); model.save_changes(); });
   box.addEventListener("click", (ev) => {
@@ -30,6 +32,7 @@ function render({ model, el }) {
   });
   model.on("change:html", load);
   model.on("change:unfold", load);
+  model.on("change:unfold_label", load);
   load();
 }
 export default { render };

@@ -12,6 +12,7 @@ import anywidget
 import traitlets as t
 
 from .. import sources
+from ..i18n import translator
 from ..render.style import BASE_CSS
 
 
@@ -28,6 +29,7 @@ class GuardMatrix(anywidget.AnyWidget):
 .fx-matrix th.cond .span { color: #555; }
 .fx-matrix td { white-space: nowrap; text-align: center; }
 .fx-matrix td a { color: inherit; text-decoration: none; display: block; }
+.fx-matrix th.cond a { color: inherit; text-decoration: none; } .fx-matrix th.cond a:hover code { text-decoration: underline; }
 .fx-matrix td .when { display: block; font-size: 10px; font-weight: bold; color: #7a5b00; }
 .fx-matrix td.new .when { color: #2b8a3e; }
 .fx-matrix td.new { box-shadow: inset 3px 0 0 #2b8a3e; }
@@ -43,23 +45,32 @@ class GuardMatrix(anywidget.AnyWidget):
     # Beyond render.matrix.FOLD_ABOVE versions, neighbours where no check changed
     # share a column; the reader's "one column per version" sets this.
     unfold = t.Bool(False).tag(sync=True)
+    unfold_label = t.Unicode("one column per version").tag(sync=True)
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._data: dict | None = None
+    def __init__(self, lang: str | None = None, **kw):
+        super().__init__(**kw)
+        self.lang = lang
+        self.data: dict = {}
+        self.unfold_label = translator(lang)("one column per version")
         self.observe(lambda _c: self._draw(), names="unfold")
+
+    def set_lang(self, lang: str | None) -> None:
+        """Draw the same history again in another interface language."""
+        self.lang = lang
+        self.unfold_label = translator(lang)("one column per version")
+        self._draw()
 
     def show(self, function: str, labels: list[str] | None = None) -> dict:
         """Compute and draw the history of `function` over `labels` (default: every fetched version)."""
         from ..diff.history_store import history_of_labels
 
         labels = labels or sources.available()
-        self._data = history_of_labels(function, labels).as_dict()
+        self.data = history_of_labels(function, labels).as_dict()
         self._draw()
-        return self._data
+        return self.data
 
     def _draw(self) -> None:
         from ..render.matrix import matrix_html
 
-        if self._data is not None:
-            self.html = matrix_html(self._data, fold=False if self.unfold else None)
+        if self.data:
+            self.html = matrix_html(self.data, self.lang, fold=False if self.unfold else None)
