@@ -50,16 +50,18 @@ def path_label(path: str) -> str:
     return parts[-1]
 
 
-def names_a_file(word: str) -> bool:
-    """Is this command-line word a .c/.h file the user names rather than a version label?"""
-    return word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word))
-
-
 def open_version(word: str) -> Module:
     """A version label from the cache, or a path to a fork.c-like file the user
     names (fixtures, a vendor tree): read with the same checks as `sources add`,
     parsed, not cached."""
-    if names_a_file(word):
+    if word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word)):
         from ..sources import read_user_file
         return parse_source(read_user_file(word), label=path_label(word))
     return load(word)
+
+
+def names_a_file(word: str) -> bool:
+    """Is this command-line word a .c/.h file the user names rather than a
+    version label?  (The test open_version makes, for callers that read the
+    file themselves.)"""
+    return word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word))
