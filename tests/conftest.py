@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import explorer
+import explorer.cparse
 import explorer.sources
 from explorer.cparse.kinds import STATEMENT_KINDS
 from explorer.errors import ExplorerError
@@ -76,7 +77,7 @@ def add_version(home: Path, label: str, source: Path, header: Path | None = None
     old = os.environ.get("FORK_EXPLORER_HOME")
     os.environ["FORK_EXPLORER_HOME"] = str(home)
     try:
-        explorer.sources.add(label, str(source), str(header) if header else None)
+        explorer.cparse.add_source(label, str(source), str(header) if header else None)
     finally:
         if old is None:
             del os.environ["FORK_EXPLORER_HOME"]

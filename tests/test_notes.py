@@ -359,7 +359,7 @@ def home_with_seed(tmp_path, monkeypatch, mod612):
     monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))
     src = tmp_path / "seed_fork.c"
     src.write_bytes(seed_do_fork_bytes())
-    explorer.sources.add(SEED_LABEL, str(src))
+    explorer.cparse.add_source(SEED_LABEL, str(src))
     return home
 
 
