@@ -4,9 +4,14 @@ from __future__ import annotations
 import sys
 
 from ..cparse import open_version
+from ..diff.filediff import diff_file
+from ..diff.history import history
+from ..diff.lineage import counterpart, lineage, match_functions
+from ..diff.treediff import diff_functions
 from ..errors import SourceError
-from . import emit, version_labels
-
+from ..render import diff_html
+from ..render.diff_rows import file_summary, terminal
+from . import UsageError, emit, version_labels
 
 
 def register(sub) -> None:
@@ -36,7 +41,6 @@ def register(sub) -> None:
 
 
 def cmd_lineage(args) -> int:
-    from ..diff.lineage import lineage
     mods = [open_version(w) for w in version_labels(args.labels)]
 
     def text(obj):
@@ -77,13 +81,7 @@ def _write_html(path: str, text: str) -> None:
 
 
 def cmd_diff(args) -> int:
-    from ..diff.filediff import diff_file
-    from ..diff.lineage import counterpart, match_functions
-    from ..diff.treediff import diff_functions
-    from ..render import diff_html
-    from ..render.diff_rows import file_summary, terminal
     if args.width is not None and args.width < 20:
-        from . import UsageError
         raise UsageError(f"--width {args.width} is too narrow for two columns of code; use 20 or more")
     a, b = open_version(args.a), open_version(args.b)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
@@ -196,7 +194,6 @@ def history_text(doc: dict) -> str:
 
 
 def cmd_history(args) -> int:
-    from ..diff.history import history
     mods = [open_version(w) for w in version_labels(args.versions)]
     emit(history(args.function, mods).as_dict(), args.json, history_text)
     return 0

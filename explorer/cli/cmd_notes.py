@@ -1,6 +1,9 @@
 """`fork-explorer notes import NOTE.md [--versions L ...] [--version L] [--lang TAG] [--out FILE | --into] [--json]`."""
 from __future__ import annotations
 
+from ..annotations import Store
+from ..errors import NoteError
+from ..notes import import_note, write_file, write_into
 from . import emit
 
 
@@ -25,16 +28,13 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from ..notes import import_note, write_file, write_into
     result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.
-        from ..errors import NoteError
         what = (f"has {len(result.blocks)} code block(s) but no prose around them"
                 if result.blocks else "is empty")
         raise NoteError(f"the note {what}: nothing to turn into annotations", path=args.note)
     if args.into:
-        from ..annotations import Store
         write_into(result, Store())
     elif args.out:
         write_file(result, args.out)

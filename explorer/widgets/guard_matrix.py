@@ -9,6 +9,8 @@ import anywidget
 import traitlets as t
 
 from .. import load, sources
+from ..diff import history
+from ..render.matrix import matrix_html
 from ..render.style import BASE_CSS
 
 
@@ -28,8 +30,6 @@ class GuardMatrix(anywidget.AnyWidget):
 
     def show(self, function: str, labels: list[str] | None = None) -> dict:
         """Compute and draw the history of `function` over `labels` (default: every fetched version)."""
-        from ..diff import history
-        from ..render.matrix import matrix_html
 
         labels = labels or sources.available()
         data = history(function, [load(lb) for lb in labels]).as_dict()
