@@ -60,7 +60,7 @@ def cached_labels(*labels: str) -> list[str]:
 
 def make_home(dest: Path, debian=DEBIAN_LABELS, testdata=()) -> Path:
     """A FORK_EXPLORER_HOME at dest holding copies of cached Debian versions
-    and the named test-data versions, registered with sources.add (the
+    and the named test-data versions, registered with cparse.add_source (the
     user's path).  Skips (fails under CI) when any of them is missing."""
     cached_labels(*debian)
     files = {lb: shared_path("testdata/" + TESTDATA_VERSIONS[lb]) for lb in testdata}   # skip before writing
