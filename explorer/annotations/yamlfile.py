@@ -26,6 +26,7 @@ from ..computed import remember
 from ..errors import AnnotationError, ConflictError
 from ..fsutil import atomic_write
 
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
@@ -54,7 +55,7 @@ def _load_shared(data: bytes):
                     modules=(__name__,), libraries=("ruamel.yaml",))
 
 
-# -- atomic, fsynced writes: explorer.fsutil.atomic_write (re-exported here) ------
+# -- the guarded save: explorer.fsutil.atomic_write under a directory lock, conflict-checked --
 
 
 @contextmanager
