@@ -18,7 +18,7 @@ from .cache import SourceFile
 from .manifest import Version
 from .providers import (MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, read_folder, read_tarball,
                         terminal_progress)
-from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
+from .versions import check_label, kernel_version_in, release_key, version_key
 
 __all__ = ["get", "sync", "read_user_file", "read_kernel_tree", "list_versions", "available", "SourceFile",
            "Version", "release_key", "sort_labels", "check_label", "blob_id", "kernel_version"]
