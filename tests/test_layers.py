@@ -127,7 +127,7 @@ def test_sources_never_parses():
     assert ("cparse", "sources") in edges          # the one direction: cparse loads through sources
 
 
-def test_the_walk_sees_a_back_edge(tmp_path):
+def test_the_walk_sees_a_back_edge():
     """The reader of imports itself: a relative import two levels up inside a
     function is resolved to its unit, so a hidden back-edge cannot slip past."""
     fake = PACKAGE / "sources" / "x.py"
