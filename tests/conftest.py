@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import explorer
+import explorer.cparse
 import explorer.sources
 from explorer.cparse.kinds import STATEMENT_KINDS
 from explorer.errors import ExplorerError
@@ -59,7 +60,7 @@ def cached_labels(*labels: str) -> list[str]:
 
 def make_home(dest: Path, debian=DEBIAN_LABELS, testdata=()) -> Path:
     """A FORK_EXPLORER_HOME at dest holding copies of cached Debian versions
-    and the named test-data versions, registered with sources.add (the
+    and the named test-data versions, registered with cparse.add_source (the
     user's path).  Skips (fails under CI) when any of them is missing."""
     cached_labels(*debian)
     files = {lb: shared_path("testdata/" + TESTDATA_VERSIONS[lb]) for lb in testdata}   # skip before writing
@@ -76,7 +77,7 @@ def add_version(home: Path, label: str, source: Path, header: Path | None = None
     old = os.environ.get("FORK_EXPLORER_HOME")
     os.environ["FORK_EXPLORER_HOME"] = str(home)
     try:
-        explorer.sources.add(label, str(source), str(header) if header else None)
+        explorer.cparse.add_source(label, str(source), str(header) if header else None)
     finally:
         if old is None:
             del os.environ["FORK_EXPLORER_HOME"]

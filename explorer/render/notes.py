@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..annotations import Store, resolve_annotation
 from .langs import SHIPPED
 from .source import LineNote
 
@@ -19,7 +20,6 @@ class Placed:
 
 def place_all(module, store=None) -> list[Placed]:
     """Every valid annotation of the store, resolved against `module`."""
-    from ..annotations import Store, resolve_annotation
     store = store if store is not None else Store()
     return [Placed(ann, resolve_annotation(ann, module)) for ann in store.list()]
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+from ..computed import remember
 from ..cparse.kinds import OUTLINE_KINDS
 from ..errors import LookupFailure
 from .highlight import token_lines
@@ -83,7 +84,6 @@ def _token_class(ttype) -> str:
 def _highlighted(source: bytes) -> tuple[str, ...]:
     """HTML of every line of a file, from the one pygments pass (highlight.py),
     computed once for every kernel of a room (explorer.computed keeps it on disk)."""
-    from ..computed import remember
     return remember("highlighted", source, lambda: _highlight(source),
                     modules=(__name__, "explorer.render.highlight"), libraries=("pygments",))
 

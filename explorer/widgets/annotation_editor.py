@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
@@ -44,7 +45,6 @@ class AnnotationEditor(w.VBox):
     def store(self):
         """The annotation store, read on first use (reading every file takes a while)."""
         if self._store is None:
-            from ..annotations import Store
             self._store = Store()
         return self._store
 
@@ -127,7 +127,6 @@ class AnnotationEditor(w.VBox):
 
     def save(self) -> str | None:
         """Write the text through the store; returns the annotation id (None on error)."""
-        from ..annotations import anchored_code_hash
 
         texts = {lang: box.value.strip() for lang, box in (("ja", self.ja), ("en", self.en))}
         if not any(texts.values()):

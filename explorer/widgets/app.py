@@ -3,12 +3,16 @@ flag playground, annotation editor, diff view and guard history.  The Voila
 app notebook (notebooks/app.ipynb) displays `App()` and nothing else."""
 from __future__ import annotations
 
+import asyncio
 import time
+import traceback
 
 import ipywidgets as w
+from IPython import get_ipython
 
 from .. import load, sources
 from ..errors import ExplorerError
+from ..executor import entry_names
 from ..render import esc
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
@@ -108,7 +112,6 @@ class App(w.VBox):
 
     def _fill_goto(self, mod) -> None:
         """The functions a reader starts from, then every other, in file order."""
-        from ..executor import entry_names
         first = [n for n in entry_names(mod) if n in mod.functions]
         rest = [f.name for f in sorted(mod.functions.values(), key=lambda f: f.start_byte) if f.name not in first]
         self._goto_quiet = True
@@ -156,21 +159,15 @@ class App(w.VBox):
 
 def _after_display(fn) -> None:
     """Run fn once the current cell has finished (in a kernel), else now."""
-    import asyncio
 
     def guarded():
         try:
             fn()
         except Exception as e:  # a bug must show in the page, not vanish in a callback
-            import traceback
             traceback.print_exc()
             raise e
 
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        shell = None
+    shell = get_ipython()
     if shell is None or getattr(shell, "kernel", None) is None:
         fn()
         return

@@ -7,9 +7,13 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import load, sources
+from ..diff import match_functions
+from ..diff.treediff import diff_functions
 from ..errors import ExplorerError
 from ..fork_names import COPY_PROCESS, FORK_ENTRIES
 from ..render import esc
+from ..render.diff_html import STYLE, fragment
+from .guard_matrix import GuardMatrix
 
 # Functions a reader of fork.c compares first (their lineage role names them in each version).
 FIRST = (COPY_PROCESS, *FORK_ENTRIES, "sys_clone", "sys_clone3", "sys_fork", "sys_vfork",
@@ -24,7 +28,6 @@ class DiffView(w.VBox):
         self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
         self.output = w.HTML(layout=w.Layout(max_height="62vh", overflow="auto"))
         self.output.add_class("fx-diff-out")
-        from .guard_matrix import GuardMatrix
         self.history = GuardMatrix()
         self.history.add_class("fx-history-out")
         self.history_note = w.HTML()
@@ -68,7 +71,6 @@ class DiffView(w.VBox):
     def _versions_changed(self, _change) -> None:
         if self._busy or not self.a.value or not self.b.value:
             return
-        from ..diff import match_functions
         try:
             ma, mb = load(self.a.value), load(self.b.value)
         except ExplorerError as e:
@@ -92,8 +94,6 @@ class DiffView(w.VBox):
     def _show(self) -> None:
         if self._busy or self._matching is None or not self.function.value:
             return
-        from ..render.diff_html import STYLE, fragment
-        from ..diff.treediff import diff_functions
         ma, mb, _ = self._matching
         name_a, name_b = self.function.value
         try:

@@ -16,9 +16,11 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
+from ..executor import FlagTable, World, entry_names, outcome_word, run
 from ..render import esc
 from ..render.verification import badge_html
 from ..verify import cached_result
+from .rule_panel import RulePanel
 
 # Knobs of the World shown as toggles (the rest keep their defaults).
 WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_is_init", "caller is init"),
@@ -142,7 +144,6 @@ class FlagPlayground(w.VBox):
         world_row = w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap"))
         fail_row = w.HBox([self.fail_callee, self.fail_errno])
         steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
-        from .rule_panel import RulePanel   # the rules of the version (issue 14), computed when opened
         self.rules = RulePanel(self)
         self.rules_box = w.Accordion([self.rules], titles=["Rules of this version"], selected_index=None)
         self.rules_box.observe(self._rules_opened, names="selected_index")
@@ -160,7 +161,6 @@ class FlagPlayground(w.VBox):
 
     # -- version ------------------------------------------------------------
     def set_module(self, module) -> None:
-        from ..executor import FlagTable, entry_names
 
         self.module = module
         self.table = FlagTable.for_module(module)
@@ -214,7 +214,6 @@ class FlagPlayground(w.VBox):
         self.run()
 
     def world(self):
-        from ..executor import World
 
         known = {f.name for f in fields(World)}
         world = World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
@@ -229,7 +228,6 @@ class FlagPlayground(w.VBox):
 
     def run(self):
         """Run the executor on the current settings and show the trace."""
-        from ..executor import outcome_word, run
 
         try:
             trace = run(self.module, flags=self.flags, entry=self.entry.value or None, world=self.world(),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ExplorerError
+from ..executor.rules import rule_for, rules_doc
+from ..executor.symbolic import explore
 from ..render import esc
 from ..verify import DEFAULT_FLAGS
 
@@ -40,8 +42,6 @@ class RulePanel(w.VBox):
         pg = self.playground
         if not self.opened or pg.module is None:
             return
-        from ..executor.rules import rules_doc
-        from ..executor.symbolic import explore
 
         key = self._key()
         doc = self._cache.get(key)
@@ -80,7 +80,6 @@ class RulePanel(w.VBox):
 
     # -- the rule behind the current outcome ---------------------------------
     def show(self, flags: int) -> None:
-        from ..executor.rules import rule_for
 
         doc = self.doc
         if doc is None:

@@ -21,9 +21,13 @@ import traitlets as t
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from .. import load, pair, sources
+from ..annotations import Store
 from ..diff.pair import Choice, choose_then_and_now
 from ..errors import ExplorerError
+from ..executor import FlagTable, World, outcome_word
+from ..executor.compare import sweep_compare, trace_compare
 from ..render import esc
+from ..render.notes import notes_for
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
 from .source_view import SourceView
 
@@ -191,7 +195,6 @@ class BothPlayground(w.VBox):
     _quiet = False
 
     def set_modules(self, ma, mb) -> None:
-        from ..executor import FlagTable
         self.modules = (ma, mb)
         self.tables = (FlagTable.for_module(ma), FlagTable.for_module(mb))
         self.bits = flag_bits(*self.tables)
@@ -236,14 +239,12 @@ class BothPlayground(w.VBox):
         self.run()
 
     def world(self):
-        from ..executor import World
         known = {f.name for f in fields(World)}
         return World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
 
     def run(self):
         """Run both versions on the ticked bits (explorer's trace_compare); show
         both traces, both outcomes, the notes on bits, and where the paths part."""
-        from ..executor.compare import trace_compare
         try:
             self.comparison = trace_compare(*self.modules, self.flags, world=self.world())
         except ExplorerError as e:
@@ -272,7 +273,6 @@ class BothPlayground(w.VBox):
         view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
 
     def words(self) -> tuple[str, str]:
-        from ..executor import outcome_word
         return tuple("error" if isinstance(tr, ExplorerError) else outcome_word(tr) for tr in self.traces)
 
     def differ(self) -> bool:
@@ -322,7 +322,6 @@ class BothPlayground(w.VBox):
     def sweep(self) -> dict | None:
         """Every combination of the ticked flags through both versions (explorer's
         compare sweep); rows whose outcomes differ are marked."""
-        from ..executor.compare import sweep_compare
         ticked = self.ticked()
         if not ticked:
             self.sweep_out.value = "<i>Tick at least one flag to sweep.</i>"
@@ -435,7 +434,6 @@ class ThenAndNow(w.VBox):
         """One read of the annotation files for the pair and both panes, kept while the tab
         stays open (reading them is most of the wait); reopening the tab reads them afresh."""
         if self._store is None:
-            from ..annotations import Store
             self._store = Store()
         return self._store
 
@@ -471,7 +469,6 @@ class ThenAndNow(w.VBox):
             return
         self._say(said)
         self.modules = (ma, mb)
-        from ..render.notes import notes_for
         self._notes = (notes_for(ma, store), notes_for(mb, store))
         options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
         self._busy = True

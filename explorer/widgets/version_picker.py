@@ -3,7 +3,7 @@ fetched yet a button that fetches it (through explorer.sources.sync) with a
 progress bar.  "Add a version" registers one the reader has (a group that is
 offline): a fork.c or kernel tarball uploaded from their machine, or a path on
 the server's, through the same checks as `fork-explorer sources add`
-(explorer.sources.add / add_upload)."""
+(explorer.cparse.add_source / add_upload)."""
 from __future__ import annotations
 
 import re
@@ -13,6 +13,7 @@ import ipywidgets as w
 from tqdm import tqdm
 
 from .. import sources
+from ..cparse import add_source, add_upload
 from ..errors import ExplorerError
 from ..render import esc as _esc
 
@@ -207,7 +208,7 @@ class VersionAdder(w.VBox):
 
     def add(self) -> dict | None:
         """Register the uploaded file (or else the path) under the label; the
-        report of sources.add, or None after saying what is wrong."""
+        report of cparse.add_source, or None after saying what is wrong."""
         label = self.label.value.strip()
         release = self.kernel_version.value.strip() or None
         files = self.upload.value
@@ -217,9 +218,9 @@ class VersionAdder(w.VBox):
                 raise ValueError("give the version a label first (for example v2.6.32)")
             if files:
                 f = files[0]
-                report = sources.add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
+                report = add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
             elif path:
-                report = sources.add(label, path, kernel_version=release)
+                report = add_source(label, path, kernel_version=release)
             else:
                 raise ValueError("choose a fork.c or kernel tarball to upload, or type a path")
         except (ExplorerError, ValueError, OSError) as e:
