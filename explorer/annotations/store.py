@@ -70,7 +70,7 @@ ARCHIVE = "archive"
 # Keys the store itself manages; everything else on a record is an extra field
 # (where a note came from, what a translation was made from) set via update().
 RECORD_KEYS = frozenset({"id", "anchor", "written_against", "source_lang", "tags", "text", "provenance",
-                         "archived", "claims"})
+                         "archived", "claims", "author"})
 _MISSING = object()
 
 
@@ -163,6 +163,7 @@ class Annotation:
     tags: list[str] = field(default_factory=list)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
     claims: list[dict] = field(default_factory=list)   # history claims (explorer.annotations.claims)
+    author: str | None = None        # the reading-group member who wrote it (explorer.members)
     path: Path | None = None
     line: int | None = None          # 1-based line of the record in its file
 
@@ -171,12 +172,15 @@ class Annotation:
         return self.anchor.function
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "function": self.function, "kind": self.anchor.kind,
-                "code": self.anchor.head, "written_against": self.written_against,
-                "tags": list(self.tags), "source_lang": self.source_lang,
-                "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
-                "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
-                "path": str(self.path) if self.path else None, "line": self.line}
+        d = {"id": self.id, "function": self.function, "kind": self.anchor.kind,
+             "code": self.anchor.head, "written_against": self.written_against,
+             "tags": list(self.tags), "source_lang": self.source_lang,
+             "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
+             "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
+             "path": str(self.path) if self.path else None, "line": self.line}
+        if self.author:      # only notes written in a named room carry one
+            d["author"] = self.author
+        return d
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
                       written_against=str(rec.get("written_against") or ""),
                       tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
                       claims=[{str(k): str(v) for k, v in c.items()} for c in (rec.get("claims") or [])],
-                      path=path, line=_line_of(rec, default=None))
+                      author=str(rec["author"]) if rec.get("author") else None, path=path, line=_line_of(rec, default=None))
 
 
 def _block(text: str):
@@ -425,6 +429,9 @@ class Store:
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        author = rec.get("author")
+        if author is not None and not (isinstance(author, str) and author.strip()):
+            errs.append((_line_of(rec, "author", line), f"{rid}: author must be a name"))
         claims = rec.get("claims")
         if claims is not None:
             if not isinstance(claims, list):
@@ -531,14 +538,17 @@ class Store:
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None, fields: dict | None = None, claims=()) -> Annotation:
+            written_against: str | None = None, fields: dict | None = None, claims=(),
+            author: str | None = None) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
         source text and the node's code hash now.  `fields` are extra keys of
-        the record (see update), written in the same save."""
+        the record (see update), written in the same save; `author` is the
+        member who wrote it (explorer.members.current_member())."""
         return self.add_many([dict(module=module, node=node, text=text, source_lang=source_lang, tags=tags,
-                                   id=id, written_against=written_against, fields=fields, claims=claims)])[0]
+                                   id=id, written_against=written_against, fields=fields, claims=claims,
+                                   author=author)])[0]
 
     def add_many(self, notes) -> list[Annotation]:
         """Add several notes (each a dict of add()'s arguments) with one atomic,
@@ -569,7 +579,7 @@ class Store:
 
     def _new_record(self, module, node, text: dict[str, str], *, source_lang: str, tags=(),
                     id: str | None = None, written_against: str | None = None,
-                    fields: dict | None = None, claims=()) -> tuple[Path, CommentedMap]:
+                    fields: dict | None = None, claims=(), author: str | None = None) -> tuple[Path, CommentedMap]:
         claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
@@ -600,6 +610,10 @@ class Store:
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
         if claims_seq:
             rec["claims"] = claims_seq
+        if author is not None:
+            if not isinstance(author, str) or not author.strip() or _NOT_YAML.search(author) or "\n" in author:
+                raise AnnotationError(f"author {author!r} is not a name")
+            rec["author"] = author.strip()
         for key, value in _extra_fields(fields).items():
             if value is not None:
                 rec[key] = _plain(value)

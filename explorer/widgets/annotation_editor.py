@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ConflictError, ExplorerError
+from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
 
@@ -109,7 +110,9 @@ class AnnotationEditor(w.VBox):
                 f'<span lang="{esc(src)}">{esc(p.annotation.text.get(src, ""))}</span></div>')
             self.where.value = (f"Editing <code>{esc(p.annotation.id)}</code> on line {line} "
                                 f"(anchor <b>{esc(p.resolution.status)}</b>"
-                                f", written against {esc(p.annotation.written_against)})" + original)
+                                f", written against {esc(p.annotation.written_against)}"
+                                + (f", by {esc(p.annotation.author)}" if p.annotation.author else "")
+                                + ")" + original)
         else:
             self.editing = None
             self.ja.value = self.en.value = ""
@@ -155,4 +158,6 @@ class AnnotationEditor(w.VBox):
             return self.editing
         source_lang = "ja" if texts["ja"] else "en"
         given = {lang: t for lang, t in texts.items() if t}
-        return self.store.add(self.module, self._node(), given, source_lang=source_lang).id
+        # in a shared room the note records who wrote it (the hub's member name)
+        return self.store.add(self.module, self._node(), given, source_lang=source_lang,
+                              author=current_member()).id

@@ -69,6 +69,8 @@ function render({ model, el: root }) {
     marked = []; hovered = []; selected = null; selNode = [];
     title.textContent = model.get("title");
     applyNotes(); applyTrace(); applySelection(false);
+    // a line chosen before the view was drawn (a shared ?line= URL): bring it into sight once laid out
+    if (selected) requestAnimationFrame(() => { if (selected) scrollIntoViewIfNeeded(selected); });
   }
 
   function applyNotes() {
@@ -151,6 +153,7 @@ function render({ model, el: root }) {
         box.appendChild(d);
       }
       if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", n.status));
+      if (n.author) box.appendChild(el("div", "fx-author", `— ${n.author}`));   // who wrote it, in a shared room
       panel.appendChild(box);
     }
   }

@@ -26,6 +26,7 @@ VIEW_CSS = """
   white-space: pre-wrap; }
 .fx-view .fx-where { color: #555; font-size: 12px; margin-bottom: 4px; }
 .fx-view .fx-hint { color: #777; font-style: italic; }
+.fx-view .fx-author { color: #555; font-size: 12px; text-align: right; }
 """
 
 
