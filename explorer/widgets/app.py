@@ -13,6 +13,7 @@ from ..render import esc
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
 from .playground import FlagPlayground
+from .position_link import share_url, shared_position
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
 from .version_picker import VersionPicker
@@ -28,9 +29,16 @@ def default_label(labels: list[str]) -> str | None:
 
 
 class App(w.VBox):
-    def __init__(self, label: str | None = None):
+    def __init__(self, label: str | None = None, line: int | None = None):
         t0 = time.perf_counter()
         available = sources.available()
+        bad_link = ""
+        if label is None and line is None:
+            label, line, bad_link = shared_position()
+            if label is not None and label not in available:
+                bad_link = f"{label} (named by the link) is not fetched here; showing the default version"
+                label, line = None, None
+        self._start_line = line
         label = label or default_label(available)
         self.picker = VersionPicker(label)
         self.view = SourceView()
@@ -39,6 +47,8 @@ class App(w.VBox):
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
+        self.share = w.HTML()       # in a hub room: a link that opens this line for every member
+        self.share.add_class("fx-share")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
@@ -53,9 +63,10 @@ class App(w.VBox):
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("fx-tabs")
         super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
-                          w.HBox([self.picker, self.goto]), self.message, self.tabs, self.ready])
+                          w.HBox([self.picker, self.goto, self.share]), self.message, self.tabs, self.ready])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
+        self.view.observe(self._show_share, names="selected_line")
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
@@ -65,6 +76,8 @@ class App(w.VBox):
             self.load(label)
         else:
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
+        if bad_link:
+            self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
 
     def load(self, label: str) -> None:
@@ -90,8 +103,22 @@ class App(w.VBox):
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
         self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        line, self._start_line = self._start_line, None
+        if line is not None:
+            if line <= len(mod.lines):
+                self.view.select(line)      # after display: the view scrolls to it
+            else:
+                self.message.value += (f"<div>line {line} (named by the link) is past the end of "
+                                       f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+
+    def _show_share(self, _change=None) -> None:
+        line = self.view.selected_line
+        url = share_url(self.module.label, line) if self.module is not None and line else None
+        self.share.value = (f'<a class="fx-share-link" href="{esc(url)}" target="_blank" '
+                            f'title="members who open it land on this line">link to line {line}</a>'
+                            if url else "")
 
     def _set(self, part, mod) -> None:
         try:
