@@ -69,12 +69,31 @@ old_sources() {
   fi
 }
 
+hub_proxy() {
+  # configurable-http-proxy for `fork-explorer hub`, pinned by deploy/package-lock.json,
+  # into the ignored .hub/ (Node 18+ and npm; never fatal: the hub tests say what is missing).
+  local stamp=".hub/.installed-$(cat deploy/package.json deploy/package-lock.json | sha1sum | cut -c1-12)"
+  [ -f "$stamp" ] && [ -x .hub/node_modules/.bin/configurable-http-proxy ] && return 0
+  if ! command -v npm >/dev/null; then
+    log "npm is not installed: 'fork-explorer hub' needs configurable-http-proxy (apt-get install npm)"
+    return 0
+  fi
+  log "npm ci configurable-http-proxy into .hub/"
+  mkdir -p .hub && cp deploy/package.json deploy/package-lock.json .hub/
+  if (cd .hub && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    rm -f .hub/.installed-*; touch "$stamp"
+  else
+    log "could not install configurable-http-proxy; the hub tests will say so"
+  fi
+}
+
 cmd="${1:-}"
 shift || true
 case "$cmd" in
   test)
     apt_install "${APT_PACKAGES_TEST[@]}"
     python_env
+    hub_proxy
     kernel_sources
     # Two workers on this project's 2-core machines: most of the suite waits on
     # subprocesses (kernels, chromium, QEMU, nbclient), so the wall time halves.
