@@ -27,13 +27,20 @@ def shared_position(query: str | None = None) -> tuple[str | None, int | None, s
     return label, int(raw), ""
 
 
-def share_url(label: str, line: int, env=None) -> str | None:
-    """The link that opens `label` at `line` for any member of the hub room
-    this kernel runs in (absolute path on the hub's host); None outside a hub."""
+def hub_link(params: dict, env=None) -> str | None:
+    """The link that opens the app with `params` as its query for any member of
+    the hub room this kernel runs in (an absolute path on the hub's host, through
+    /hub/user-redirect/ to the opener's own server); None outside a hub.  A
+    tour stop's link can be made the same way ({"tour": ID, "stop": N})."""
     env = os.environ if env is None else env
     if not env.get("JUPYTERHUB_USER"):
         return None
     base = env.get("JUPYTERHUB_BASE_URL") or "/"
     if not base.endswith("/"):
         base += "/"
-    return f"{quote(base)}hub/user-redirect/{APP_PATH}?{urlencode({'version': label, 'line': line})}"
+    return f"{quote(base)}hub/user-redirect/{APP_PATH}?{urlencode(params)}"
+
+
+def share_url(label: str, line: int, env=None) -> str | None:
+    """hub_link of a version and line."""
+    return hub_link({"version": label, "line": line}, env)
