@@ -135,3 +135,17 @@ def test_hub_on_a_busy_port_says_so(capsys, tmp_path):
                    "--annotations", str(tmp_path / "a")])
     err = capsys.readouterr().err
     assert rc == 2 and "already in use" in err and len(err.strip().splitlines()) == 1
+
+
+def test_annotations_list_names_the_author_of_a_room_note(mod612, tmp_path, monkeypatch, capsys):
+    import json
+    store = Store(tmp_path)
+    node = mod612.node_by_id(SourceView(mod612).line_statement(guard_line(mod612)))
+    store.add(mod612, node, {"en": "from the room"}, source_lang="en", author="alice")
+    store.add(mod612, node.parent, {"en": "from alone"}, source_lang="en")
+    monkeypatch.setenv("FORK_EXPLORER_ANNOTATIONS", str(tmp_path))
+    assert main(["annotations", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["annotations"]
+    assert [r.get("author") for r in rows] == ["alice", None]
+    assert main(["annotations", "list"]) == 0
+    assert [ln.endswith("by alice") for ln in capsys.readouterr().out.splitlines()[:2]] == [True, False]
