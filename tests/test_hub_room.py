@@ -4,6 +4,7 @@ through the Store, the editor writes the hub member's name, a link's
 one line.  The real hub, proxy and members are in tests/browser/test_hub.py."""
 from __future__ import annotations
 
+import html
 import socket
 
 import pytest
@@ -149,3 +150,35 @@ def test_annotations_list_names_the_author_of_a_room_note(mod612, tmp_path, monk
     assert [r.get("author") for r in rows] == ["alice", None]
     assert main(["annotations", "list"]) == 0
     assert [ln.endswith("by alice") for ln in capsys.readouterr().out.splitlines()[:2]] == [True, False]
+
+
+def test_two_members_editing_one_note_the_second_sees_the_conflict_and_loses_nothing(mod612, tmp_path,
+                                                                                      monkeypatch):
+    """Two kernels of a room (two Stores on the shared folder) open the same note;
+    the first saves; the second's save shows the first's words and keeps its
+    own in the boxes; saving again replaces on purpose, and the first's words
+    are in the archive."""
+    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
+    node = mod612.node_by_id(SourceView(mod612).line_statement(guard_line(mod612)))
+    rid = Store(tmp_path).add(mod612, node, {"en": "the first words"}, source_lang="en", author="alice").id
+    editors = []
+    for _ in range(2):
+        view = SourceView(mod612)
+        ed = AnnotationEditor(view, Store(tmp_path))
+        ed.set_module(mod612)
+        view.select(guard_line(mod612))
+        assert ed.editing == rid
+        editors.append(ed)
+    alice, bob = editors
+    alice.en.value = "alice's correction"
+    assert alice.save() == rid
+    bob.en.value = "bob's correction"
+    assert bob.save() is None
+    shown = html.unescape(bob.message.value)
+    assert "changed this note" in shown and "alice's correction" in shown     # theirs, to read
+    assert bob.en.value == "bob's correction"                       # nothing lost
+    assert Store(tmp_path).get(rid).text["en"] == "alice's correction"
+    assert bob.save() == rid                                        # the second Save replaces on purpose
+    store = Store(tmp_path)
+    assert store.get(rid).text["en"] == "bob's correction" and store.get(rid).author == "alice"
+    assert {a.text["en"] for a in store.archived()} >= {"the first words", "alice's correction"}

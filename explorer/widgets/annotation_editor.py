@@ -21,6 +21,7 @@ class AnnotationEditor(w.VBox):
         self.module = None
         self.placed: list[Placed] = []
         self.editing: str | None = None          # id of the annotation being edited, None = new
+        self._seen: dict[str, str] = {}          # its text when this reader began editing it
         self.where = w.HTML("<i>Select a line in the source to annotate it.</i>")
         self.ja = w.Textarea(placeholder="日本語の解説", layout=w.Layout(width="100%", height="70px"))
         self.en = w.Textarea(placeholder="English commentary", layout=w.Layout(width="100%", height="70px"))
@@ -101,6 +102,7 @@ class AnnotationEditor(w.VBox):
         if here:
             p = here[0]
             self.editing = p.annotation.id
+            self._seen = dict(p.annotation.text)
             self.ja.value = p.annotation.text.get("ja", "")
             self.en.value = p.annotation.text.get("en", "")
             src = p.annotation.source_lang
@@ -138,9 +140,13 @@ class AnnotationEditor(w.VBox):
             return None
         try:
             try:
+                if self._edited_meanwhile():
+                    return None
                 rid = self._write(texts, anchored_code_hash)
             except ConflictError:
                 self.store.reload()   # someone else saved the file: reread and apply on top
+                if self._edited_meanwhile():
+                    return None       # said in the message; the reader's words stay in the boxes
                 rid = self._write(texts, anchored_code_hash)
         except ExplorerError as e:
             self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
@@ -148,6 +154,23 @@ class AnnotationEditor(w.VBox):
         self.refresh()
         self.message.value = f"saved <code>{esc(rid)}</code>"
         return rid
+
+    def _edited_meanwhile(self) -> bool:
+        """Did another member change the note being edited since this reader
+        opened it?  Then the reader sees their words and the note's new ones, and
+        a second Save replaces them on purpose (the replaced words go to the
+        archive, as every edit's do)."""
+        if not self.editing:
+            return False
+        now = self.store.get(self.editing).text
+        if now == self._seen:
+            return False
+        theirs = "".join(f'<div lang="{esc(lang)}">{esc(lang)}: {esc(t)}</div>' for lang, t in now.items())
+        self.message.value = ("<span class='fx-err fx-conflict'>Someone else changed this note while you were "
+                              "editing it. Their text now:</span>" + theirs +
+                              "<span>Your text is still in the boxes: Save again to replace theirs.</span>")
+        self._seen = dict(now)
+        return True
 
     def _write(self, texts: dict, anchored_code_hash) -> str:
         if self.editing:
