@@ -14,7 +14,7 @@ from explorer.cli import main
 from explorer.members import current_member
 from explorer.widgets import App, SourceView
 from explorer.widgets.annotation_editor import AnnotationEditor
-from explorer.widgets.position_link import share_url
+from explorer.widgets.position_link import hub_link, shared_position
 
 from test_render import guard_line
 
@@ -96,15 +96,16 @@ def test_a_link_naming_a_missing_version_or_a_bad_line_says_so(mod612, monkeypat
     assert "past the end" in App().message.value
 
 
-def test_in_a_hub_the_selected_line_has_a_link_for_every_member(mod612, monkeypatch):
-    assert share_url("debian-6.12", 5, env={}) is None
+def test_in_a_hub_the_source_offers_a_link_to_the_line_for_every_member(mod612, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert hub_link({"line": 5}) is None and App("debian-6.12").view.link_base == ""
     monkeypatch.setenv("JUPYTERHUB_USER", "leader")
     monkeypatch.setenv("JUPYTERHUB_BASE_URL", "/room/")
     app = App("debian-6.12")
-    line = guard_line(mod612)
-    app.view.select(line)
-    assert f'href="/room/hub/user-redirect/voila/render/app.ipynb?version=debian-6.12&amp;line={line}"' \
-        in app.share.value
+    assert app.view.link_base == "/room/hub/user-redirect/voila/render/app.ipynb?version=debian-6.12"
+    # what the panel's link opens (link_base + "&line=N") is a position the app reads back
+    query = (app.view.link_base + f"&line={guard_line(mod612)}").split("?", 1)[1]
+    assert shared_position(query) == ("debian-6.12", guard_line(mod612), "")
 
 
 @pytest.mark.parametrize("argv, env, says", [

@@ -59,9 +59,7 @@ class AnnotationEditor(w.VBox):
     def refresh(self) -> None:
         if self.module is None:
             return
-        self.placed = place_all(self.module, self.store)
-        notes = [n for n in (note_of(self.module, p) for p in self.placed) if n is not None]
-        self.view.set_notes(sorted(notes, key=lambda n: (n.line, n.key)))
+        self._place()
         counts = {s: 0 for s in STATUS_ORDER}
         for p in self.placed:
             counts[p.resolution.status] = counts.get(p.resolution.status, 0) + 1
@@ -77,6 +75,12 @@ class AnnotationEditor(w.VBox):
                               + (f'<div class="fx-err"><b>{len(problems)} problem(s) in the annotation files'
                                  f"</b> (their notes are not shown):<ul>{broken}</ul></div>" if problems else ""))
         self._selection_changed(None)
+
+    def _place(self) -> None:
+        """Place every note of the store and hand them to the view (the boxes are left alone)."""
+        self.placed = place_all(self.module, self.store)
+        notes = [n for n in (note_of(self.module, p) for p in self.placed) if n is not None]
+        self.view.set_notes(sorted(notes, key=lambda n: (n.line, n.key)))
 
     # -- selection ----------------------------------------------------------
     def _at_selection(self) -> list[Placed]:
@@ -170,6 +174,7 @@ class AnnotationEditor(w.VBox):
                               "editing it. Their text now:</span>" + theirs +
                               "<span>Your text is still in the boxes: Save again to replace theirs.</span>")
         self._seen = dict(now)
+        self._place()             # the view shows their text too
         return True
 
     def _write(self, texts: dict, anchored_code_hash) -> str:

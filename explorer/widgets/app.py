@@ -13,7 +13,7 @@ from ..render import esc
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
 from .playground import FlagPlayground
-from .position_link import share_url, shared_position
+from .position_link import hub_link, shared_position
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
 from .version_picker import VersionPicker
@@ -47,8 +47,6 @@ class App(w.VBox):
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
-        self.share = w.HTML()       # in a hub room: a link that opens this line for every member
-        self.share.add_class("fx-share")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
@@ -63,10 +61,9 @@ class App(w.VBox):
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("fx-tabs")
         super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
-                          w.HBox([self.picker, self.goto, self.share]), self.message, self.tabs, self.ready])
+                          w.HBox([self.picker, self.goto]), self.message, self.tabs, self.ready])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
-        self.view.observe(self._show_share, names="selected_line")
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
@@ -94,6 +91,8 @@ class App(w.VBox):
         self.message.value = ""
         self.ready.value = ""
         self.view.show(mod)
+        # in a hub room the commentary panel offers a link to the selected line for every member
+        self.view.link_base = hub_link({"version": mod.label}) or ""
         self._fill_goto(mod)
         self._set(self.playground, mod)
         _after_display(lambda: self._finish(mod))
@@ -112,13 +111,6 @@ class App(w.VBox):
                                        f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
-
-    def _show_share(self, _change=None) -> None:
-        line = self.view.selected_line
-        url = share_url(self.module.label, line) if self.module is not None and line else None
-        self.share.value = (f'<a class="fx-share-link" href="{esc(url)}" target="_blank" '
-                            f'title="members who open it land on this line">link to line {line}</a>'
-                            if url else "")
 
     def _set(self, part, mod) -> None:
         try:

@@ -39,8 +39,3 @@ def hub_link(params: dict, env=None) -> str | None:
     if not base.endswith("/"):
         base += "/"
     return f"{quote(base)}hub/user-redirect/{APP_PATH}?{urlencode(params)}"
-
-
-def share_url(label: str, line: int, env=None) -> str | None:
-    """hub_link of a version and line."""
-    return hub_link({"version": label, "line": line}, env)

@@ -128,6 +128,7 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
                     msgs[name] = await page.locator(".fx-edit-msg").inner_text()
                 ARTIFACTS.mkdir(exist_ok=True)
                 await bob.screenshot(path=str(ARTIFACTS / "hub-bob-saved-1440.png"))
+                on_disk.update({a.author: a for a in Store(store_dir).list(function=FUNCTION)})
                 # each reloads and reads the other's note, with the author's name
                 await asyncio.gather(alice.reload(), bob.reload())
                 await asyncio.gather(ready(alice), ready(bob))
@@ -138,20 +139,50 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
                 await bob.screenshot(path=str(ARTIFACTS / "hub-bob-reads-alice-1024.png"))
                 await alice.locator(".fx-view .fx-note-view").first.scroll_into_view_if_needed()
                 await alice.screenshot(path=str(ARTIFACTS / "hub-alice-reads-bob-1440.png"))
-                return msgs, seen_by_alice, seen_by_bob
+                # both now edit alice's note at the same moment: one save lands, the other
+                # member is shown the conflict and keeps their words
+                await select_line(alice, line_a)
+                for name, page in (("alice", alice), ("bob", bob)):
+                    await page.wait_for_function(
+                        "() => document.querySelector('.fx-editor').innerText.includes('Editing')")
+                    await page.locator(".fx-edit-en textarea").fill(edits[name])
+                await asyncio.gather(*(p.locator(".fx-save").click() for p in (alice, bob)))
+                edit_msgs, boxes = {}, {}
+                for name, page in (("alice", alice), ("bob", bob)):
+                    await page.wait_for_function(
+                        "() => document.querySelector('.fx-edit-msg').innerText.trim() !== ''")
+                    edit_msgs[name] = await page.locator(".fx-edit-msg").inner_text()
+                    boxes[name] = await page.locator(".fx-edit-en textarea").input_value()
+                loser = next((p for n, p in (("alice", alice), ("bob", bob))
+                              if not edit_msgs[n].startswith("saved")), bob)
+                await loser.locator(".fx-edit-msg").scroll_into_view_if_needed()
+                await loser.screenshot(path=str(ARTIFACTS / "hub-edit-conflict-1024.png"))
+                return msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes
             finally:
                 await browser.close()
 
-    msgs, seen_by_alice, seen_by_bob = asyncio.run(scenario())
+    edits = {"alice": "alice rewords her note", "bob": "bob rewords alice's note"}
+    on_disk = {}        # the shared store right after the first two saves
+    msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes = asyncio.run(scenario())
     for name in ("alice", "bob"):
         assert msgs[name].startswith("saved"), f"{name}'s save: {msgs[name]!r}"
     # on disk, in the one shared store: both notes, each with its author
-    notes = {a.author: a for a in Store(store_dir).list(function=FUNCTION)}
+    notes = on_disk
     assert set(notes) == {"alice", "bob"}
     assert notes["alice"].text["en"] == words["alice"] and notes["bob"].text["en"] == words["bob"]
     assert [n for n in seen_by_alice if words["bob"] in n["text"]], seen_by_alice
     assert [n["author"] for n in seen_by_alice if words["bob"] in n["text"]] == ["— bob"]
     assert [n["author"] for n in seen_by_bob if words["alice"] in n["text"]] == ["— alice"]
+    # the same note edited at once: exactly one save lands; the other member sees the
+    # conflict with their words still in the editor, and the replaced words are archived
+    saved = [n for n, m in edit_msgs.items() if m.startswith("saved")]
+    assert len(saved) == 1, edit_msgs
+    [other] = [n for n in edit_msgs if n not in saved]
+    assert "changed this note" in edit_msgs[other] and edits[saved[0]] in edit_msgs[other]
+    assert boxes[other] == edits[other]
+    store = Store(store_dir)
+    assert store.get(notes["alice"].id).text["en"] == edits[saved[0]]
+    assert words["alice"] in {a.text.get("en") for a in store.archived()}
 
 
 def test_a_shared_line_link_opens_that_line_for_another_member(room):
@@ -171,6 +202,7 @@ def test_a_shared_line_link_opens_that_line_for_another_member(room):
                 href = await link.get_attribute("href")
                 ARTIFACTS.mkdir(exist_ok=True)
                 await leader.set_viewport_size({"width": 1024, "height": 768})
+                await link.scroll_into_view_if_needed()
                 await leader.screenshot(path=str(ARTIFACTS / "hub-leader-link-1024.png"))
                 # the member's first visit: the hub's login, then the link's page on their own server
                 carol = await member(browser, url, "carol", path=href)
