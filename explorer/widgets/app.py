@@ -16,6 +16,7 @@ from .playground import FlagPlayground
 from .position_link import hub_link, shared_position
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
+from .tour_panel import TourPanel
 from .version_picker import VersionPicker
 
 PREFERRED = ("debian-6.12", "debian-6.1")
@@ -54,7 +55,10 @@ class App(w.VBox):
         self.editor = AnnotationEditor(self.view)
         self.playground = FlagPlayground(self.view)
         self.diff = DiffView()
-        pages = [("Read & run", w.VBox([self.playground, self.view, self.editor])),
+        # issue 16 (tours): the tour panel sits above the source it scrolls; it reads the page's
+        # ?tour=ID&stop=N itself and asks the app only to scroll (on_stop) or open a version (on_version).
+        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version)
+        pages = [("Read & run", w.VBox([self.playground, self.tour, self.view, self.editor])),
                  ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
         pages.append(("Then and now", self.then_now))
@@ -95,6 +99,9 @@ class App(w.VBox):
         self.view.link_base = hub_link({"version": mod.label}) or ""
         self._fill_goto(mod)
         self._set(self.playground, mod)
+        # issue 16: re-place the tour's stops in this version; after the playground, so that the
+        # stop's line, not the trace's deciding line, is where the source is scrolled
+        self.tour.set_module(mod)
         _after_display(lambda: self._finish(mod))
 
     def _finish(self, mod) -> None:
@@ -137,6 +144,15 @@ class App(w.VBox):
         if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
             return
         self.view.select(self.module.functions[name].start_line)
+
+    # -- issue 16: the tour panel's two requests --------------------------------------
+    def _tour_stop(self, line: int) -> None:
+        self.tabs.selected_index = 0
+        self.view.select(int(line))
+
+    def _tour_version(self, label: str) -> None:
+        if self.module is None or self.module.label != label:
+            self.picker.dropdown.value = label      # loads it (on_pick), which calls tour.set_module
 
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""
