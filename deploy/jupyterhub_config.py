@@ -11,8 +11,8 @@ What it sets up:
 - each member's single-user server (a Jupyter server) opens the reading room,
   the same app notebook `fork-explorer serve` shows, through Voila's server
   extension (/user/NAME/voila/render/app.ipynb);
-- one annotation store for all members (FORK_EXPLORER_ANNOTATIONS, a shared
-  folder): every save goes through the Store's lock and conflict check, and
+- one annotation and tour store for all members (FORK_EXPLORER_ANNOTATIONS, a
+  shared folder, with the tours in its tours/): every save goes through the Store's lock and conflict check, and
   each note records its author (JUPYTERHUB_USER, see explorer.members).
 """
 import os
@@ -26,7 +26,6 @@ STATE = Path(os.environ.get("FORK_EXPLORER_HUB_STATE", REPO / ".hub" / "state"))
 PORT = int(os.environ.get("FORK_EXPLORER_HUB_PORT", "9400"))
 PROXY_API_PORT = int(os.environ.get("FORK_EXPLORER_HUB_PROXY_API_PORT", "9401"))
 HUB_API_PORT = int(os.environ.get("FORK_EXPLORER_HUB_API_PORT", "9402"))
-STORE = os.environ.get("FORK_EXPLORER_ANNOTATIONS", str(REPO / "kernel-src" / "annotations"))
 STATE.mkdir(parents=True, exist_ok=True)
 
 # -- network: 127.0.0.1 only ------------------------------------------------------------
@@ -88,11 +87,12 @@ if os.geteuid() == 0:
     c.Spawner.args.append("--allow-root")
 c.Spawner.environment = {
     "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    "FORK_EXPLORER_ANNOTATIONS": STORE,
 }
-# the fetched kernel sources and computed caches are shared too (read-mostly)
-c.Spawner.env_keep.extend(["FORK_EXPLORER_HOME", "FORK_EXPLORER_MANIFEST", "FORK_EXPLORER_SOURCE_DIRS",
-                          "FORK_EXPLORER_LINUX_GIT"])
+# the shared store (FORK_EXPLORER_ANNOTATIONS; its tours/ folder holds the group's tours unless
+# FORK_EXPLORER_TOURS says otherwise; unset: the checkout's kernel-src/annotations and tours),
+# the fetched kernel sources and computed caches: the same for every member
+c.Spawner.env_keep.extend(["FORK_EXPLORER_ANNOTATIONS", "FORK_EXPLORER_TOURS", "FORK_EXPLORER_HOME",
+                          "FORK_EXPLORER_MANIFEST", "FORK_EXPLORER_SOURCE_DIRS", "FORK_EXPLORER_LINUX_GIT"])
 # eight members starting at once on two cores take a while; a slow start is not a failure
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300

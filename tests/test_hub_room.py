@@ -98,11 +98,14 @@ def test_a_link_naming_a_missing_version_or_a_bad_line_says_so(mod612, monkeypat
 
 def test_in_a_hub_the_source_offers_a_link_to_the_line_for_every_member(mod612, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    assert hub_link({"line": 5}) is None and App("debian-6.12").view.link_base == ""
+    alone = App("debian-6.12")
+    assert hub_link({"line": 5}) is None and alone.view.link_base == "" and alone.tour.link.base == ""
     monkeypatch.setenv("JUPYTERHUB_USER", "leader")
     monkeypatch.setenv("JUPYTERHUB_BASE_URL", "/room/")
     app = App("debian-6.12")
     assert app.view.link_base == "/room/hub/user-redirect/voila/render/app.ipynb?version=debian-6.12"
+    # a tour stop's link goes the same way, not to this member's own /user/leader/ server
+    assert app.tour.link.base == "/room/hub/user-redirect/voila/render/app.ipynb"
     # what the panel's link opens (link_base + "&line=N") is a position the app reads back
     query = (app.view.link_base + f"&line={guard_line(mod612)}").split("?", 1)[1]
     assert shared_position(query) == ("debian-6.12", guard_line(mod612), "")

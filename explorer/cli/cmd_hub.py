@@ -30,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=0, help="the room's port (default: a free one)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.add_argument("--annotations", metavar="DIR",
-                   help="the annotation store every member shares (default: FORK_EXPLORER_ANNOTATIONS, "
-                        "else kernel-src/annotations)")
+                   help="the annotation store every member shares, tours in its tours/ (default: "
+                        "FORK_EXPLORER_ANNOTATIONS, else kernel-src/annotations and kernel-src/tours)")
     p.add_argument("--state", metavar="DIR", help="the hub's database, cookie secret and members' home "
                                                    "folders (default: .hub/state in the checkout)")
     p.add_argument("--members", metavar="NAME,...", help="only these member names may log in (default: any)")
@@ -74,8 +74,9 @@ def _member_names(words: str | None) -> str:
     return ",".join(names)
 
 
-def hub_env(port: int, state: Path, store: Path, password: str, members: str = "") -> dict:
-    """The environment `jupyterhub -f deploy/jupyterhub_config.py` reads."""
+def hub_env(port: int, state: Path, store: Path | None, password: str, members: str = "") -> dict:
+    """The environment `jupyterhub -f deploy/jupyterhub_config.py` reads (and
+    passes on to every member's server)."""
     from .cmd_app import free_port
     env = dict(os.environ)
     env.update({
@@ -84,12 +85,13 @@ def hub_env(port: int, state: Path, store: Path, password: str, members: str = "
         "FORK_EXPLORER_HUB_API_PORT": str(free_port()),
         "FORK_EXPLORER_HUB_STATE": str(state),
         "FORK_EXPLORER_HUB_PROXY": proxy_command(),
-        "FORK_EXPLORER_ANNOTATIONS": str(store),
         "FORK_EXPLORER_HUB_MEMBERS": members,
         PASSWORD_ENV: password,
         # the members' kernels import explorer from this checkout
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     })
+    if store is not None:
+        env["FORK_EXPLORER_ANNOTATIONS"] = str(store)
     return env
 
 
@@ -117,9 +119,8 @@ def cmd_hub(args) -> int:
     if args.port < 0 or args.port > 65535:
         raise ExplorerError(f"--port {args.port} is not a TCP port")
     members = _member_names(args.members)
-    store = Path(args.annotations or os.environ.get("FORK_EXPLORER_ANNOTATIONS")
-                 or REPO_ROOT / "kernel-src" / "annotations").resolve()
-    if store.exists() and not store.is_dir():
+    store = Path(args.annotations).resolve() if args.annotations else None
+    if store is not None and store.exists() and not store.is_dir():
         raise ExplorerError(f"--annotations {store} is a file, not a folder")
     state = Path(args.state or REPO_ROOT / ".hub" / "state").resolve()
     password = os.environ.get(PASSWORD_ENV) or ""
@@ -132,13 +133,19 @@ def cmd_hub(args) -> int:
         check_port(args.port)
     port = args.port or free_port()
     try:
-        store.mkdir(parents=True, exist_ok=True)
+        if store is not None:
+            store.mkdir(parents=True, exist_ok=True)
         state.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ExplorerError(f"cannot create {e.filename}: {e.strerror}") from None
     env = hub_env(port, state, store, password, members)
     url = f"http://127.0.0.1:{port}/"
-    print(f"fork-explorer: the shared room is on {url} (Ctrl-C to stop); notes go to {store}", file=sys.stderr)
+    from .. import paths
+    if store is not None:       # this process answers for the members' servers: the same folders
+        os.environ["FORK_EXPLORER_ANNOTATIONS"] = str(store)
+    notes, tours = paths.annotations_dir(), paths.tours_dir()
+    print(f"fork-explorer: the shared room is on {url} (Ctrl-C to stop); notes go to {notes}, tours to {tours}",
+          file=sys.stderr)
     print("fork-explorer: members log in with their name and "
           + (f"the password in {PASSWORD_ENV}" if told else f"the password {password}"), file=sys.stderr, flush=True)
     warm_room(env)

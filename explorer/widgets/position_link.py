@@ -27,15 +27,22 @@ def shared_position(query: str | None = None) -> tuple[str | None, int | None, s
     return label, int(raw), ""
 
 
-def hub_link(params: dict, env=None) -> str | None:
-    """The link that opens the app with `params` as its query for any member of
-    the hub room this kernel runs in (an absolute path on the hub's host, through
-    /hub/user-redirect/ to the opener's own server); None outside a hub.  A
-    tour stop's link can be made the same way ({"tour": ID, "stop": N})."""
+def hub_app_path(env=None) -> str | None:
+    """The app's path for any member of the hub room this kernel runs in (on
+    the hub's host, through /hub/user-redirect/ to the opener's own server; a
+    page's own /user/NAME/ path would lead others to a server not theirs);
+    None outside a hub."""
     env = os.environ if env is None else env
     if not env.get("JUPYTERHUB_USER"):
         return None
     base = env.get("JUPYTERHUB_BASE_URL") or "/"
     if not base.endswith("/"):
         base += "/"
-    return f"{quote(base)}hub/user-redirect/{APP_PATH}?{urlencode(params)}"
+    return f"{quote(base)}hub/user-redirect/{APP_PATH}"
+
+
+def hub_link(params: dict, env=None) -> str | None:
+    """hub_app_path with `params` as the query ({"version", "line"}; the tour
+    panel's links use the same path for {"tour", "stop"})."""
+    path = hub_app_path(env)
+    return None if path is None else f"{path}?{urlencode(params)}"

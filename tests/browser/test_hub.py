@@ -7,21 +7,22 @@ of their own (their own hub login cookie).
   land (the editor rereads a file another member changed and applies its note
   on top), each with its author, and each member sees the other's note, with
   the author's name, after a reload;
-- the link a member copies for a line opens that version on that line for
+- the link a member copies for a line (?version=&line=) opens that version on that line for
   another member (through the hub's user-redirect, to their own server);
 - stopping the hub leaves no process of its tree behind.
 
-Tours (the other half of issue 16) are not on main yet, so the shared
-position is a line (?version=&line=), not a tour stop."""
+- the leader's link to a tour stop opens that tour at that stop, on its line,
+  for another member."""
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 
 import pytest
 
 from conftest import need, unavailable
-from harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_missing
+from harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, chromium_missing
 from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,8 @@ def room(tmp_path_factory):
     mod = need(LABEL)
     work = tmp_path_factory.mktemp("hub")
     store = work / "shared-annotations"
+    # the group's shared folder: no notes yet, the shipped tours in its tours/ (explorer.paths.tours_dir)
+    shutil.copytree(REPO / "kernel-src" / "tours", store / "tours")
     with hub_process(work, store) as (url, _proc, stray):
         yield url, store, mod
     left = stray()
@@ -67,7 +70,7 @@ async def member(browser, url: str, name: str, path: str = ""):
     page.set_default_timeout(SPAWN_MS)
     await page.route(OFFLINE, lambda route: route.abort())
     # a link opened before logging in: the hub asks for the login first, then follows it
-    await page.goto(url + (path.lstrip("/") if path else "hub/login"))
+    await page.goto(path if path.startswith("http") else url + (path.lstrip("/") if path else "hub/login"))
     await page.fill("#username_input", name)
     await page.fill("#password_input", PASSWORD)
     await page.click("#login_submit")
@@ -230,3 +233,46 @@ def test_a_shared_line_link_opens_that_line_for_another_member(room):
     assert landed["label"] == LABEL
     assert landed["selected"] == str(line)
     assert landed["visible"]
+
+
+TOUR = "kernel-clone"      # a shipped tour, written against debian-6.12
+
+
+def test_the_leaders_tour_stop_link_opens_that_stop_for_a_member(room):
+    from playwright.async_api import async_playwright
+
+    from explorer.tours import TourStore, place
+
+    url, store_dir, mod = room
+    stops = place(TourStore(store_dir / "tours").get(TOUR), mod)
+    line = stops[1].line            # stop 2, where the leader is when sharing
+    assert line
+
+    async def scenario():
+        async with async_playwright() as pw:
+            browser = await launch(pw)
+            try:
+                leader = await member(browser, url, "leader")
+                await leader.goto(url + f"hub/user-redirect/voila/render/app.ipynb?tour={TOUR}&stop=1")
+                await ready(leader)
+                await leader.wait_for_selector('.fx-tour-note[data-stop="1"]')
+                await leader.locator(".fx-tour-next").click()
+                await leader.wait_for_selector(f'.fx-tour-note[data-stop="2"][data-line="{line}"]')
+                share = leader.locator(".fx-tour-share")
+                await leader.wait_for_function(
+                    "() => (document.querySelector('.fx-tour-share')?.href || '').includes('stop=2')")
+                href = await share.get_attribute("href")
+                ARTIFACTS.mkdir(exist_ok=True)
+                await leader.screenshot(path=str(ARTIFACTS / "hub-leader-tour-stop-1440.png"))
+                dave = await member(browser, url, "dave", path=href)
+                await dave.wait_for_selector(f'.fx-tour-note[data-stop="2"][data-line="{line}"]')
+                await dave.wait_for_selector(f'.fx-view tr.fx-sel[data-line="{line}"]')
+                await dave.set_viewport_size({"width": 1024, "height": 768})
+                await dave.screenshot(path=str(ARTIFACTS / "hub-dave-tour-stop-1024.png"))
+                return href, dave.url
+            finally:
+                await browser.close()
+
+    href, landed = asyncio.run(scenario())
+    assert "/hub/user-redirect/" in href and f"tour={TOUR}" in href and "stop=2" in href
+    assert re.search(r"/user/dave/voila/render/app\.ipynb\?", landed), landed
