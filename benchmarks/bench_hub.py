@@ -39,7 +39,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing, free_port  # noqa: E402,F401
+from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing  # noqa: E402
 from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process, tree  # noqa: E402
 
 READY_JS = ("() => !!document.querySelector('.fx-view[data-ready] tr[data-line]')"

@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import paths
 from ..errors import ExplorerError
 from ..paths import REPO_ROOT
 
@@ -140,7 +141,6 @@ def cmd_hub(args) -> int:
         raise ExplorerError(f"cannot create {e.filename}: {e.strerror}") from None
     env = hub_env(port, state, store, password, members)
     url = f"http://127.0.0.1:{port}/"
-    from .. import paths
     if store is not None:       # this process answers for the members' servers: the same folders
         os.environ["FORK_EXPLORER_ANNOTATIONS"] = str(store)
     notes, tours = paths.annotations_dir(), paths.tours_dir()

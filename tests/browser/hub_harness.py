@@ -106,28 +106,3 @@ def _alive(p) -> bool:
         return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
-
-
-def login(page, url: str, name: str, password: str = PASSWORD) -> None:
-    """Log `name` in through the hub's own form (the member's server is then spawned)."""
-    page.route(OFFLINE, lambda route: route.abort())
-    page.goto(url + "hub/login")
-    page.fill("#username_input", name)
-    page.fill("#password_input", password)
-    page.click("#login_submit")
-
-
-READY = ".fx-view[data-ready] tr[data-line]"
-
-
-def wait_ready(page) -> None:
-    page.wait_for_selector(READY, state="attached")
-    page.wait_for_selector(".fx-ready", state="attached")
-
-
-async def login_async(page, url: str, name: str, password: str = PASSWORD) -> None:
-    await page.route(OFFLINE, lambda route: route.abort())
-    await page.goto(url + "hub/login")
-    await page.fill("#username_input", name)
-    await page.fill("#password_input", password)
-    await page.click("#login_submit")
