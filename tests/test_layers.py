@@ -21,7 +21,7 @@ PACKAGE = REPO / "explorer"
 # may import its own layer's units only where ANALYSIS_ORDER allows, and
 # lower layers freely.
 LAYERS = {
-    "errors": 0, "paths": 0, "fsutil": 0, "fork_names": 0, "i18n": 0, "computed": 0,
+    "errors": 0, "paths": 0, "fsutil": 0, "fork_names": 0, "i18n": 0, "computed": 0, "members": 0,
     "sources": 1,
     "cparse": 2,
     "diff": 3, "anchors": 3, "annotations": 3, "executor": 3, "notes": 3, "tours": 3, "translate": 3,

@@ -25,7 +25,7 @@ Languages are BCP 47 tags (ja, en, zh, zh-Hant...); ja and en are the shipped pa
 Annotation fields: id, anchor (explorer.anchors.Anchor), function, text {lang: str},
 source_lang, written_against, tags, provenance {lang: {"source": text_hash of the
 source-language text when lang was written/translated, "code": code hash of the
-anchored node then}}, path, line.
+anchored node then}}, author (the hub member who wrote it, or None), path, line.
 
 Translation status (issue 6) is derived, not stored: for a language L,
 missing if L not in text; stale if provenance[L].source != text_hash(text[source_lang])

@@ -24,7 +24,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # Keys the store itself manages; everything else on a record is an extra field
 # (where a note came from, what a translation was made from) set via update().
 RECORD_KEYS = frozenset({"id", "anchor", "written_against", "source_lang", "tags", "text", "provenance",
-                         "archived", "claims"})
+                         "archived", "claims", "author"})
 
 
 def valid_lang(lang) -> bool:
@@ -65,6 +65,7 @@ class Annotation:
     tags: list[str] = field(default_factory=list)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
     claims: list[dict] = field(default_factory=list)   # history claims (explorer.annotations.claims)
+    author: str | None = None        # the reading-group member who wrote it (explorer.members)
     path: Path | None = None
     line: int | None = None          # 1-based line of the record in its file
 
@@ -73,12 +74,15 @@ class Annotation:
         return self.anchor.function
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "function": self.function, "kind": self.anchor.kind,
-                "code": self.anchor.head, "written_against": self.written_against,
-                "tags": list(self.tags), "source_lang": self.source_lang,
-                "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
-                "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
-                "path": str(self.path) if self.path else None, "line": self.line}
+        d = {"id": self.id, "function": self.function, "kind": self.anchor.kind,
+             "code": self.anchor.head, "written_against": self.written_against,
+             "tags": list(self.tags), "source_lang": self.source_lang,
+             "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
+             "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
+             "path": str(self.path) if self.path else None, "line": self.line}
+        if self.author:      # only notes written in a named room carry one
+            d["author"] = self.author
+        return d
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,8 @@ def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
                       written_against=str(rec.get("written_against") or ""),
                       tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
                       claims=[{str(k): str(v) for k, v in c.items()} for c in (rec.get("claims") or [])],
-                      path=path, line=_line_of(rec, default=None))
+                      author=str(rec["author"]) if rec.get("author") else None, path=path,
+                      line=_line_of(rec, default=None))
 
 
 def _block(text: str):

@@ -59,6 +59,7 @@ from .records import (ID_RE, Annotation, Problem, _block, _claims_seq, _extra_fi
                       _plain, _record_to_annotation, _to_python, clean_text, text_hash)
 # Re-exported: callers import the record vocabulary from the store (translate, notes, cli).
 from .records import LANG_RE, RECORD_KEYS, valid_lang  # noqa: F401
+from .records import _NOT_YAML
 from .yamlfile import _digest, _load_shared, dump_bytes, load_bytes, save_checked
 
 ARCHIVE = "archive"
@@ -211,6 +212,9 @@ class Store:
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        author = rec.get("author")
+        if author is not None and not (isinstance(author, str) and author.strip()):
+            errs.append((_line_of(rec, "author", line), f"{rid}: author must be a name"))
         claims = rec.get("claims")
         if claims is not None:
             if not isinstance(claims, list):
@@ -315,14 +319,17 @@ class Store:
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None, fields: dict | None = None, claims=()) -> Annotation:
+            written_against: str | None = None, fields: dict | None = None, claims=(),
+            author: str | None = None) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
         source text and the node's code hash now.  `fields` are extra keys of
-        the record (see update), written in the same save."""
+        the record (see update), written in the same save; `author` is the
+        member who wrote it (explorer.members.current_member())."""
         return self.add_many([dict(module=module, node=node, text=text, source_lang=source_lang, tags=tags,
-                                   id=id, written_against=written_against, fields=fields, claims=claims)])[0]
+                                   id=id, written_against=written_against, fields=fields, claims=claims,
+                                   author=author)])[0]
 
     def add_many(self, notes) -> list[Annotation]:
         """Add several notes (each a dict of add()'s arguments) with one atomic,
@@ -353,7 +360,7 @@ class Store:
 
     def _new_record(self, module, node, text: dict[str, str], *, source_lang: str, tags=(),
                     id: str | None = None, written_against: str | None = None,
-                    fields: dict | None = None, claims=()) -> tuple[Path, CommentedMap]:
+                    fields: dict | None = None, claims=(), author: str | None = None) -> tuple[Path, CommentedMap]:
         claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
@@ -384,6 +391,10 @@ class Store:
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
         if claims_seq:
             rec["claims"] = claims_seq
+        if author is not None:
+            if not isinstance(author, str) or not author.strip() or _NOT_YAML.search(author) or "\n" in author:
+                raise AnnotationError(f"author {author!r} is not a name")
+            rec["author"] = author.strip()
         for key, value in _extra_fields(fields).items():
             if value is not None:
                 rec[key] = _plain(value)

@@ -31,7 +31,8 @@ def note_of(module, placed: Placed) -> LineNote | None:
         return None
     return LineNote(line=res.line, end_line=res.end_line, ja=ann.text.get("ja", ""), en=ann.text.get("en", ""),
                 other={lang: t for lang, t in ann.text.items() if lang not in SHIPPED},
-                status=res.status, key=ann.id, node_id=module.node_id(res.node))
+                status=res.status, key=ann.id, node_id=module.node_id(res.node),
+                    author=getattr(ann, "author", None) or "")
 
 
 def notes_for(module, store=None) -> list[LineNote]:

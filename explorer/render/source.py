@@ -42,13 +42,14 @@ class LineNote:
     key: str = ""             # the annotation's id in its store
     node_id: str = ""
     other: dict[str, str] = field(default_factory=dict)   # languages beyond ja/en (zh, ko...): text
+    author: str = ""          # the member who wrote it, in a shared room ("" when unknown)
 
     def text(self, lang: str) -> str:
         return {"ja": self.ja, "en": self.en}.get(lang) if lang in SHIPPED else self.other.get(lang, "")
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line or self.line, "ja": self.ja, "en": self.en,
-                "other": dict(self.other), "status": self.status, "key": self.key, "node_id": self.node_id}
+                "other": dict(self.other), "status": self.status, "key": self.key, "node_id": self.node_id, "author": self.author}
 
 
 @dataclass

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError
+from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
 
@@ -21,6 +22,7 @@ class AnnotationEditor(w.VBox):
         self.module = None
         self.placed: list[Placed] = []
         self.editing: str | None = None          # id of the annotation being edited, None = new
+        self._seen: dict[str, str] = {}          # its text when this reader began editing it
         self.where = w.HTML("<i>Select a line in the source to annotate it.</i>")
         self.ja = w.Textarea(placeholder="日本語の解説", layout=w.Layout(width="100%", height="70px"))
         self.en = w.Textarea(placeholder="English commentary", layout=w.Layout(width="100%", height="70px"))
@@ -57,9 +59,7 @@ class AnnotationEditor(w.VBox):
     def refresh(self) -> None:
         if self.module is None:
             return
-        self.placed = place_all(self.module, self.store)
-        notes = [n for n in (note_of(self.module, p) for p in self.placed) if n is not None]
-        self.view.set_notes(sorted(notes, key=lambda n: (n.line, n.key)))
+        self._place()
         counts = {s: 0 for s in STATUS_ORDER}
         for p in self.placed:
             counts[p.resolution.status] = counts.get(p.resolution.status, 0) + 1
@@ -75,6 +75,12 @@ class AnnotationEditor(w.VBox):
                               + (f'<div class="fx-err"><b>{len(problems)} problem(s) in the annotation files'
                                  f"</b> (their notes are not shown):<ul>{broken}</ul></div>" if problems else ""))
         self._selection_changed(None)
+
+    def _place(self) -> None:
+        """Place every note of the store and hand them to the view (the boxes are left alone)."""
+        self.placed = place_all(self.module, self.store)
+        notes = [n for n in (note_of(self.module, p) for p in self.placed) if n is not None]
+        self.view.set_notes(sorted(notes, key=lambda n: (n.line, n.key)))
 
     # -- selection ----------------------------------------------------------
     def _at_selection(self) -> list[Placed]:
@@ -100,6 +106,7 @@ class AnnotationEditor(w.VBox):
         if here:
             p = here[0]
             self.editing = p.annotation.id
+            self._seen = dict(p.annotation.text)
             self.ja.value = p.annotation.text.get("ja", "")
             self.en.value = p.annotation.text.get("en", "")
             src = p.annotation.source_lang
@@ -109,7 +116,9 @@ class AnnotationEditor(w.VBox):
                 f'<span lang="{esc(src)}">{esc(p.annotation.text.get(src, ""))}</span></div>')
             self.where.value = (f"Editing <code>{esc(p.annotation.id)}</code> on line {line} "
                                 f"(anchor <b>{esc(p.resolution.status)}</b>"
-                                f", written against {esc(p.annotation.written_against)})" + original)
+                                f", written against {esc(p.annotation.written_against)}"
+                                + (f", by {esc(p.annotation.author)}" if p.annotation.author else "")
+                                + ")" + original)
         else:
             self.editing = None
             self.ja.value = self.en.value = ""
@@ -134,9 +143,13 @@ class AnnotationEditor(w.VBox):
             return None
         try:
             try:
+                if self._edited_meanwhile():
+                    return None
                 rid = self._write(texts, anchored_code_hash)
             except ConflictError:
                 self.store.reload()   # someone else saved the file: reread and apply on top
+                if self._edited_meanwhile():
+                    return None       # said in the message; the reader's words stay in the boxes
                 rid = self._write(texts, anchored_code_hash)
         except ExplorerError as e:
             self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
@@ -144,6 +157,24 @@ class AnnotationEditor(w.VBox):
         self.refresh()
         self.message.value = f"saved <code>{esc(rid)}</code>"
         return rid
+
+    def _edited_meanwhile(self) -> bool:
+        """Did another member change the note being edited since this reader
+        opened it?  Then the reader sees their words and the note's new ones, and
+        a second Save replaces them on purpose (the replaced words go to the
+        archive, as every edit's do)."""
+        if not self.editing:
+            return False
+        now = self.store.get(self.editing).text
+        if now == self._seen:
+            return False
+        theirs = "".join(f'<div lang="{esc(lang)}">{esc(lang)}: {esc(t)}</div>' for lang, t in now.items())
+        self.message.value = ("<span class='fx-err fx-conflict'>Someone else changed this note while you were "
+                              "editing it. Their text now:</span>" + theirs +
+                              "<span>Your text is still in the boxes: Save again to replace theirs.</span>")
+        self._seen = dict(now)
+        self._place()             # the view shows their text too
+        return True
 
     def _write(self, texts: dict, anchored_code_hash) -> str:
         if self.editing:
@@ -154,4 +185,6 @@ class AnnotationEditor(w.VBox):
             return self.editing
         source_lang = "ja" if texts["ja"] else "en"
         given = {lang: t for lang, t in texts.items() if t}
-        return self.store.add(self.module, self._node(), given, source_lang=source_lang).id
+        # in a shared room the note records who wrote it (the hub's member name)
+        return self.store.add(self.module, self._node(), given, source_lang=source_lang,
+                              author=current_member()).id

@@ -17,6 +17,7 @@ from ..render import esc
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
 from .playground import FlagPlayground
+from .position_link import hub_link, shared_position
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
 from .tour_panel import TourPanel
@@ -33,9 +34,16 @@ def default_label(labels: list[str]) -> str | None:
 
 
 class App(w.VBox):
-    def __init__(self, label: str | None = None):
+    def __init__(self, label: str | None = None, line: int | None = None):
         t0 = time.perf_counter()
         available = sources.available()
+        bad_link = ""
+        if label is None and line is None:
+            label, line, bad_link = shared_position()
+            if label is not None and label not in available:
+                bad_link = f"{label} (named by the link) is not fetched here; showing the default version"
+                label, line = None, None
+        self._start_line = line
         label = label or default_label(available)
         self.picker = VersionPicker(label)
         self.view = SourceView()
@@ -73,6 +81,8 @@ class App(w.VBox):
             self.load(label)
         else:
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
+        if bad_link:
+            self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
 
     def load(self, label: str) -> None:
@@ -89,6 +99,8 @@ class App(w.VBox):
         self.message.value = ""
         self.ready.value = ""
         self.view.show(mod)
+        # in a hub room the commentary panel offers a link to the selected line for every member
+        self.view.link_base = hub_link({"version": mod.label}) or ""
         self._fill_goto(mod)
         self._set(self.playground, mod)
         # issue 16: re-place the tour's stops in this version; after the playground, so that the
@@ -101,6 +113,13 @@ class App(w.VBox):
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
         self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        line, self._start_line = self._start_line, None
+        if line is not None:
+            if line <= len(mod.lines):
+                self.view.select(line)      # after display: the view scrolls to it
+            else:
+                self.message.value += (f"<div>line {line} (named by the link) is past the end of "
+                                       f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
 

@@ -69,6 +69,8 @@ function render({ model, el: root }) {
     marked = []; hovered = []; selected = null; selNode = [];
     title.textContent = model.get("title");
     applyNotes(); applyTrace(); applySelection(false);
+    // a line chosen before the view was drawn (a shared ?line= URL): bring it into sight once laid out
+    if (selected) requestAnimationFrame(() => { if (selected) scrollIntoViewIfNeeded(selected); });
   }
 
   function applyNotes() {
@@ -130,7 +132,16 @@ function render({ model, el: root }) {
     const line = model.get("selected_line");
     if (!line) { panel.appendChild(el("div", "fx-hint", "Click a line to read its commentary.")); return; }
     const node = model.get("selected_node");
-    panel.appendChild(el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : "")));
+    const where = el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : ""));
+    const base = model.get("link_base");
+    if (base) {   // a hub room: a link that opens this line in whichever member's server opens it
+      const a = el("a", "fx-share-link", "link to this line");
+      a.href = `${base}&line=${line}`;
+      a.target = "_blank";
+      a.title = "members who open this link land on this line";
+      where.appendChild(a);
+    }
+    panel.appendChild(where);
     const here = (model.get("notes") || []).filter(n => n.line <= line && line <= (n.end_line || n.line)
                                                        && (n.line === line || n.node_id === node));
     if (!here.length) { panel.appendChild(el("div", "fx-hint", "No commentary on this line yet.")); return; }
@@ -151,6 +162,7 @@ function render({ model, el: root }) {
         box.appendChild(d);
       }
       if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", n.status));
+      if (n.author) box.appendChild(el("div", "fx-author", `— ${n.author}`));   // who wrote it, in a shared room
       panel.appendChild(box);
     }
   }
@@ -221,6 +233,7 @@ function render({ model, el: root }) {
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
+  model.on("change:link_base", showPanel);
   model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

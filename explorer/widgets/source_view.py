@@ -26,6 +26,8 @@ VIEW_CSS = """
   white-space: pre-wrap; }
 .fx-view .fx-where { color: #555; font-size: 12px; margin-bottom: 4px; }
 .fx-view .fx-hint { color: #777; font-style: italic; }
+.fx-view .fx-author { color: #555; font-size: 12px; text-align: right; }
+.fx-view .fx-share-link { margin-left: 8px; color: #1a5fb4; text-decoration: underline; }
 """
 
 
@@ -45,6 +47,7 @@ class SourceView(anywidget.AnyWidget):
     selected_line = t.Int(0).tag(sync=True)
     selected_node = t.Unicode("").tag(sync=True)
     lang = t.Unicode("both").tag(sync=True)
+    link_base = t.Unicode("").tag(sync=True)   # in a hub room: the app's URL for this version; "&line=N" is added
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
 
     def __init__(self, module=None, function: str | None = None, notes: list[LineNote] | None = None, **kw):

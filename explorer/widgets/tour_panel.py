@@ -19,6 +19,7 @@ import traitlets as t
 from ..errors import ExplorerError, TourError
 from ..i18n import translator
 from ..render import esc
+from .position_link import hub_app_path
 
 LANG_CHOICES = (("日本語", "ja"), ("English", "en"), ("ja + en", "both"))
 STATUS_COLOURS = {"exact": "#2e7d32", "moved": "#1565c0", "fuzzy": "#b26a00", "absent": "#777", "orphaned": "#c62828"}
@@ -43,6 +44,9 @@ class TourLink(anywidget.AnyWidget):
     label_text = t.Unicode("Link to this stop:").tag(sync=True)
     copy_text = t.Unicode("Copy").tag(sync=True)
     attention = t.Int(0).tag(sync=True)         # bumped to bring the panel into view (a bad link's message)
+    # in a JupyterHub room: the app's path for every member (explorer.widgets.position_link.hub_app_path);
+    # "" = this page's own address
+    base = t.Unicode("").tag(sync=True)
 
 
 def parse_query(query: str) -> tuple[str | None, str | None]:
@@ -85,7 +89,7 @@ class TourPanel(w.VBox):
         self.note.add_class("fx-tour-note-box")
         self.stops = w.Select(options=[], rows=6, layout=w.Layout(width="460px"))
         self.stops.add_class("fx-tour-stops")
-        self.link = TourLink(label_text=_("Link to this stop:"), copy_text=_("Copy"))
+        self.link = TourLink(label_text=_("Link to this stop:"), copy_text=_("Copy"), base=hub_app_path() or "")
         self.message = w.HTML()
         self.message.add_class("fx-tour-msg-box")
         self.body = w.VBox([w.HBox([self.prev, self.next, self.position, self.lang]),
