@@ -26,6 +26,19 @@ class GuardMatrix(anywidget.AnyWidget):
     html = t.Unicode("").tag(sync=True)
     picked = t.Dict().tag(sync=True)
 
+    def __init__(self, lang: str | None = None, **kw):
+        super().__init__(**kw)
+        self.lang = lang
+        self.data: dict = {}
+
+    def set_lang(self, lang: str | None) -> None:
+        """Draw the same history again in another interface language."""
+        from ..render.matrix import matrix_html
+
+        self.lang = lang
+        if self.data:
+            self.html = matrix_html(self.data, lang)
+
     def show(self, function: str, labels: list[str] | None = None) -> dict:
         """Compute and draw the history of `function` over `labels` (default: every fetched version)."""
         from ..diff import history
@@ -33,5 +46,6 @@ class GuardMatrix(anywidget.AnyWidget):
 
         labels = labels or sources.available()
         data = history(function, [load(lb) for lb in labels]).as_dict()
-        self.html = matrix_html(data)
+        self.data = data
+        self.html = matrix_html(data, self.lang)
         return data

@@ -191,6 +191,8 @@ class FlagPlayground(w.VBox):
         """Relabel in another interface language; the trace is kept, not re-run."""
         self.lang, self._ = lang, translator(lang)
         self._label()
+        if self.module is not None and self.module.label:
+            self.verified.value = badge_html(cached_result(self.module.label), lang)
         if hasattr(self.rules, "set_lang"):
             self.rules.set_lang(lang)
         if self.trace is not None:
@@ -206,7 +208,7 @@ class FlagPlayground(w.VBox):
 
         self.module = module
         self.table = FlagTable.for_module(module)
-        self.verified.value = badge_html(cached_result(module.label)) if module.label else ""
+        self.verified.value = badge_html(cached_result(module.label), self.lang) if module.label else ""
         self._quiet = True
         try:
             names = entry_names(module)

@@ -128,12 +128,13 @@ function render({ model, el: root }) {
     root.dataset.lang = lang;
     for (const b of langBox.children) b.classList.toggle("fx-on", b.dataset.lang === lang);
     const line = model.get("selected_line");
-    if (!line) { panel.appendChild(el("div", "fx-hint", "Click a line to read its commentary.")); return; }
+    const ui = model.get("ui") || {};     // the interface's words in its language (explorer.i18n)
+    if (!line) { panel.appendChild(el("div", "fx-hint", ui.click || "Click a line to read its commentary.")); return; }
     const node = model.get("selected_node");
-    panel.appendChild(el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : "")));
+    panel.appendChild(el("div", "fx-where", (ui.line || "line {line}").replace("{line}", line) + (node ? ` · ${node}` : "")));
     const here = (model.get("notes") || []).filter(n => n.line <= line && line <= (n.end_line || n.line)
                                                        && (n.line === line || n.node_id === node));
-    if (!here.length) { panel.appendChild(el("div", "fx-hint", "No commentary on this line yet.")); return; }
+    if (!here.length) { panel.appendChild(el("div", "fx-hint", ui.none || "No commentary on this line yet.")); return; }
     for (const n of here) {
       const box = el("div", "fx-note-view" + (lang === "both" ? " fx-side" : ""));
       box.dataset.key = n.key || "";
@@ -221,6 +222,7 @@ function render({ model, el: root }) {
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
+  model.on("change:ui", showPanel);
   model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from .. import sources
 from ..errors import ExplorerError
+from ..i18n import translator
 from ..render import esc as _esc
 
 
@@ -50,9 +51,10 @@ class _NullFile:
 class VersionPicker(w.VBox):
     """Dropdown of versions; `on_pick(callback)` fires with a label that is fetched."""
 
-    def __init__(self, value: str | None = None):
-        self.dropdown = w.Dropdown(description="Version", layout=w.Layout(width="340px"))
-        self.fetch_button = w.Button(description="Fetch", button_style="primary",
+    def __init__(self, value: str | None = None, lang: str | None = None):
+        self._ = translator(lang)
+        self.dropdown = w.Dropdown(description=self._("Version"), layout=w.Layout(width="340px"))
+        self.fetch_button = w.Button(description=self._("Fetch"), button_style="primary",
                                      layout=w.Layout(display="none", width="110px"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(display="none", width="220px"))
         self.status = w.HTML()
@@ -65,6 +67,11 @@ class VersionPicker(w.VBox):
         self.refresh(value)
         self.dropdown.observe(self._changed, names="value")
         self.fetch_button.on_click(lambda _b: self.fetch(self.dropdown.value))
+
+    def set_lang(self, lang: str | None) -> None:
+        self._ = translator(lang)
+        self.dropdown.description, self.fetch_button.description = self._("Version"), self._("Fetch")
+        self._show_state()
 
     # -- state --------------------------------------------------------------
     def refresh(self, value: str | None = None) -> None:
@@ -98,8 +105,8 @@ class VersionPicker(w.VBox):
         fetched = row.get("status") == "cached"
         self.fetch_button.layout.display = "none" if fetched or self._fetching else ""
         if not fetched and not self._fetching and lb:
-            self.status.value = (f"<i>{_esc(lb)} is not fetched yet ({_esc(row.get('status', '?'))}). "
-                                 "Press Fetch to get it.</i>")
+            self.status.value = "<i>" + _esc(self._("{label} is not fetched yet ({status}). Press Fetch to get it.").format(
+                label=lb, status=row.get("status", "?"))) + "</i>"
         elif fetched:
             self.status.value = ""
 
