@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-GETTEXT_NAMES = ("_", "N_")
+GETTEXT_NAMES = ("_", "N_", "ui_text")   # ui_text: the static page's words (static_export)
 
 
 def _is_gettext(func: ast.expr) -> bool:

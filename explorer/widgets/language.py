@@ -10,9 +10,7 @@ import anywidget
 import traitlets as t
 
 from ..i18n import UI_LANGS, ui_language
-
-# Each language's own name: the toggle must be readable by someone who cannot read the other.
-LANG_NAMES = {"ja": "日本語", "en": "English"}
+from ..render.langs import lang_name
 
 
 class LanguageSwitch(anywidget.AnyWidget):
@@ -24,7 +22,8 @@ class LanguageSwitch(anywidget.AnyWidget):
 """
     lang = t.Unicode("").tag(sync=True)            # "" until the browser (or the reader) says
     browser = t.List(t.Unicode()).tag(sync=True)   # navigator.languages, as the page reported it
-    choices = t.List(default_value=[[code, LANG_NAMES[code]] for code in ("ja", "en")]).tag(sync=True)
+    # each language by its own name: readable by someone who cannot read the other
+    choices = t.List(default_value=[[code, lang_name(code)] for code in ("ja", "en")]).tag(sync=True)
 
     def __init__(self, lang: str | None = None, **kw):
         super().__init__(lang=lang if lang in UI_LANGS else "", **kw)
