@@ -101,3 +101,19 @@ def test_app_follows_the_browser_and_the_switch(mod612, annotation_copy):
     app.language.browser = ["ja"]                       # a choice made stays made
     assert app.language.lang == "en"
     assert App("debian-6.12", lang="ja").tabs.titles[0] == JA("Read & run")
+
+
+def test_rules_and_then_and_now_in_japanese(mod612, annotation_copy):
+    from explorer.widgets import App
+
+    app = App("debian-6.12", lang="ja")
+    pg = app.playground
+    pg.set_flags("CLONE_THREAD")
+    pg.rules_box.selected_index = 0                 # opening the rules computes them
+    assert JA("Rules of {label} {entry}").format(label="debian-6.12", entry=pg.entry.value) in pg.rules.head.value
+    assert JA("because") in pg.rules.because.value
+    app.then_now.compute()
+    assert (app.then_now.a.description, app.then_now.b.description) == (JA("Then"), JA("Now"))
+    assert app.then_now.view_b.ui["click"] == JA("Click a line to read its commentary.")
+    app.language.lang = "en"
+    assert "Rules of debian-6.12" in pg.rules.head.value and app.then_now.a.description == "Then"

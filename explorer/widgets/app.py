@@ -58,6 +58,7 @@ class App(w.VBox):
         pages = [("Read & run", w.VBox([self.playground, self.view, self.editor])),
                  ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
+        self.then_now.set_lang(lang)
         pages.append(("Then and now", self.then_now))
         self.tabs = w.Tab(children=[p for _, p in pages], titles=[self._(t) for t in TAB_TITLES])
         self.tabs.add_class("fx-tabs")

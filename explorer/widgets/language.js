@@ -7,6 +7,10 @@ function render({ model, el }) {
     el.textContent = "";
     const lang = model.get("lang");
     document.documentElement.dataset.fxLang = lang || "";
+    const label = document.createElement("span");
+    label.className = "fx-lang-label";
+    label.textContent = model.get("label");
+    el.appendChild(label);
     for (const [code, name] of model.get("choices")) {
       const b = document.createElement("button");
       b.type = "button";
@@ -20,6 +24,7 @@ function render({ model, el }) {
   }
   model.on("change:lang", draw);
   model.on("change:choices", draw);
+  model.on("change:label", draw);
   draw();
   if (!model.get("lang")) {
     const langs = Array.from(navigator.languages || [navigator.language || ""]);

@@ -9,7 +9,7 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from ..i18n import UI_LANGS, ui_language
+from ..i18n import UI_LANGS, translator, ui_language
 from ..render.langs import lang_name
 
 
@@ -17,16 +17,19 @@ class LanguageSwitch(anywidget.AnyWidget):
     _esm = Path(__file__).with_name("language.js")
     _css = """
 .fx-lang-switch { display: inline-flex; gap: 0; align-items: center; font-size: 13px; }
+.fx-lang-switch .fx-lang-label { margin-right: 4px; color: #555; }
 .fx-lang-switch button { border: 1px solid #bbb; background: #f6f6f6; padding: 2px 8px; cursor: pointer; }
 .fx-lang-switch button.fx-on { background: #dbe7ff; border-color: #3a6df0; font-weight: bold; }
 """
     lang = t.Unicode("").tag(sync=True)            # "" until the browser (or the reader) says
     browser = t.List(t.Unicode()).tag(sync=True)   # navigator.languages, as the page reported it
+    label = t.Unicode("Interface:").tag(sync=True)  # says it is the interface's language, not the notes' 
     # each language by its own name: readable by someone who cannot read the other
     choices = t.List(default_value=[[code, lang_name(code)] for code in ("ja", "en")]).tag(sync=True)
 
     def __init__(self, lang: str | None = None, **kw):
         super().__init__(lang=lang if lang in UI_LANGS else "", **kw)
+        self.label = translator(self.value)("Interface:")
         self._callbacks = []
         self.observe(self._on_browser, names="browser")
         self.observe(self._on_lang, names="lang")
@@ -48,5 +51,6 @@ class LanguageSwitch(anywidget.AnyWidget):
         if change["new"] not in UI_LANGS:
             self.lang = change["old"] if change["old"] in UI_LANGS else ""
             return
+        self.label = translator(change["new"])("Interface:")
         for cb in self._callbacks:
             cb(change["new"])

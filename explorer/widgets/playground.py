@@ -126,7 +126,8 @@ class FlagPlayground(w.VBox):
                                           layout=self._world_layout, style=self._box_style)
                             for k, t in WORLD_TOGGLES}
         # Every callee the current trace reached, fork.c's own first (Trace.failable()).
-        self.fail_callee = w.Dropdown(options=[("—", "")], layout=w.Layout(width="420px"))
+        self.fail_callee = w.Dropdown(options=[("—", "")], layout=w.Layout(width="auto", min_width="420px"),
+                                      style={"description_width": "initial"})   # the label whole in either language
         self.fail_callee.add_class("fx-fail-callee")
         self.fail_errno = w.Dropdown(options=ERRNOS, layout=w.Layout(width="110px"))
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns=CONFIG_COLUMNS, width="100%"))
