@@ -117,3 +117,17 @@ def test_rules_and_then_and_now_in_japanese(mod612, annotation_copy):
     assert app.then_now.view_b.ui["click"] == JA("Click a line to read its commentary.")
     app.language.lang = "en"
     assert "Rules of debian-6.12" in pg.rules.head.value and app.then_now.a.description == "Then"
+
+
+def test_the_japanese_interface_uses_the_glossarys_terms():
+    """Where an English label uses a kernel term of kernel-src/glossary.yaml, its
+    Japanese uses the glossary's Japanese for it; no spelling the glossary avoids."""
+    from types import SimpleNamespace
+
+    from explorer.translate.glossary import check, check_wording, load_avoid, load_glossary
+
+    entries = [SimpleNamespace(id=e.msgid, text={"en": e.msgid, "ja": e.msgstr}, path=None, line=e.linenum)
+               for e in polib.pofile(str(catalogue_path("ja"))) if e.msgstr]
+    terms = load_glossary()
+    assert [f for f in check(entries, terms) if f["used_in"] == "en"] == []
+    assert check_wording(entries, load_avoid()) == []

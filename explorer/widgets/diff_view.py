@@ -56,10 +56,14 @@ class DiffView(w.VBox):
         self.lang, self._ = lang, translator(lang)
         self._label()
         self.history.set_lang(lang)
+        if self._diff is not None:
+            from ..render.diff_html import STYLE, fragment
+            self.output.value = f"<style>{STYLE}</style>" + fragment(self._diff, lang)
         if self._shown_history is not None and not self.history.data.get("guards"):
             self.history_note.value = self._no_checks(self._shown_history)
 
     _shown_history = None
+    _diff = None          # the diff shown, drawn again in another language
 
     def _no_checks(self, name: str) -> str:
         return "<i>" + esc(self._("{function} has no error checks.").format(function=name)) + "</i>"
@@ -122,8 +126,8 @@ class DiffView(w.VBox):
         ma, mb, _ = self._matching
         name_a, name_b = self.function.value
         try:
-            d = diff_functions(ma, name_a, mb, name_b)
-            self.output.value = f"<style>{STYLE}</style>" + fragment(d)
+            d = self._diff = diff_functions(ma, name_a, mb, name_b)
+            self.output.value = f"<style>{STYLE}</style>" + fragment(d, self.lang)
         except ExplorerError as e:
             self.output.value = f"<b>{esc(e)}</b>"
         self._history(name_b)

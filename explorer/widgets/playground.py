@@ -22,9 +22,9 @@ from ..render.verification import badge_html
 from ..verify import cached_result
 
 # Knobs of the World shown as toggles (the rest keep their defaults).
-WORLD_TOGGLES = (("capable", N_("caller is capable (CAP_SYS_ADMIN…)")), ("current_is_init", N_("caller is init")),
-                 ("signal_pending", N_("signal pending")), ("nproc_over_limit", N_("RLIMIT_NPROC reached")),
-                 ("threads_at_max", N_("nr_threads at max")), ("ptraced", N_("caller is ptraced")))
+WORLD_TOGGLES = (("capable", N_("caller has the capability (CAP_SYS_ADMIN…)")), ("current_is_init", N_("caller is the init process")),
+                 ("signal_pending", N_("signal pending")), ("nproc_over_limit", N_("RLIMIT_NPROC resource limit reached")),
+                 ("threads_at_max", N_("nr_threads at max")), ("ptraced", N_("caller is ptraced (has a tracer)")))
 # How a failed callee's errno reaches its caller (the executor's call-site conventions), in C.
 FAILS_AS = {"int": "-errno", "null": "NULL", "errptr": "ERR_PTR(-errno)", "object": "ERR_PTR(-errno)"}
 ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")

@@ -126,10 +126,10 @@ class VersionPicker(w.VBox):
         self.fetch_button.layout.display = "none"
         self.progress.layout.display = ""
         self.progress.bar_style = "info"
-        self.status.value = f"fetching {_esc(label)}…"
+        self.status.value = _esc(self._("fetching {label}…").format(label=label))
 
         def note(msg):
-            self.status.value = f"fetching {_esc(label)}: {_esc(msg)}"
+            self.status.value = _esc(self._("fetching {label}: {step}").format(label=label, step=msg))
 
         def run():
             try:
@@ -143,13 +143,13 @@ class VersionPicker(w.VBox):
                 self.progress.max, self.progress.value = 1, 1
                 self.progress.bar_style = "success"
                 self.refresh(label)
-                self.status.value = f"{_esc(label)} fetched from {_esc(report.get('origin'))}"
+                self.status.value = _esc(self._("{label} fetched from {origin}").format(label=label, origin=report.get("origin")))
                 for cb in self._callbacks:
                     cb(label)
             else:
                 self.progress.bar_style = "danger"
                 self._show_state()   # offers Fetch again
-                self.status.value = (f"<b>could not fetch {_esc(label)}</b>: "
+                self.status.value = ("<b>" + _esc(self._("could not fetch {label}").format(label=label)) + "</b>: "
                                      + "<br>".join(_esc(t) for t in report.get("tried", [])))
 
         th = threading.Thread(target=run, daemon=True)
