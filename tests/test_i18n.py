@@ -131,3 +131,14 @@ def test_the_japanese_interface_uses_the_glossarys_terms():
     terms = load_glossary()
     assert [f for f in check(entries, terms) if f["used_in"] == "en"] == []
     assert check_wording(entries, load_avoid()) == []
+
+
+def test_a_notebooks_widgets_follow_the_browser(mod612):
+    from explorer.widgets.diff_view import DiffView
+    from explorer.widgets.language import follow_browser
+
+    diff = DiffView()
+    switch = follow_browser(diff)
+    assert diff.a.description == "From"
+    switch.browser = ["ja", "en"]          # what the page reports
+    assert (diff.a.description, diff.function.description) == (JA("From"), JA("Function"))

@@ -54,3 +54,19 @@ class LanguageSwitch(anywidget.AnyWidget):
         self.label = translator(change["new"])("Interface:")
         for cb in self._callbacks:
             cb(change["new"])
+
+
+def follow_browser(*parts, lang: str | None = None) -> LanguageSwitch:
+    """A language switch for a notebook: the widgets `parts` (anything with
+    set_lang) take the browser's interface language, and the reader's pick;
+    display it above them."""
+    switch = LanguageSwitch(lang)
+
+    def relabel(new: str) -> None:
+        for part in parts:
+            part.set_lang(new)
+
+    switch.on_change(relabel)
+    if switch.lang:
+        relabel(switch.lang)
+    return switch
