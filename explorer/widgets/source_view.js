@@ -34,7 +34,10 @@ function render({ model, el: root }) {
     }
   }
   buildLangs();
-  bar.append(title, langBox);
+  // says the switch is the commentary's language (the interface has its own, explorer.i18n)
+  const langLabel = el("span", "fx-langlabel", (model.get("ui") || {}).notes || "Commentary:");
+  model.on("change:ui", () => { langLabel.textContent = (model.get("ui") || {}).notes || "Commentary:"; });
+  bar.append(title, langLabel, langBox);
   const body = el("div", "fx-body");
   const scroller = el("div", "fx-scroll");
   const panel = el("div", "fx-panel");

@@ -17,6 +17,7 @@ VIEW_CSS = """
 .fx-view { font-family: sans-serif; }
 .fx-view .fx-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 4px; }
 .fx-view .fx-title { font-weight: bold; }
+.fx-view .fx-langlabel { color: #555; font-size: 13px; margin-right: -8px; }
 .fx-view .fx-langbtn { margin-right: 2px; border: 1px solid #bbb; background: #f6f6f6; padding: 1px 6px; cursor: pointer; }
 .fx-view .fx-langbtn.fx-on { background: #dbe7ff; border-color: #3a6df0; }
 .fx-view .fx-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 2fr); gap: 10px; }
@@ -88,7 +89,7 @@ class SourceView(anywidget.AnyWidget):
     def _words(self) -> dict:
         _ = self._
         return {"click": _("Click a line to read its commentary."), "none": _("No commentary on this line yet."),
-                "line": _("line {line}")}
+                "line": _("line {line}"), "notes": _("Commentary:")}
 
     def _title(self) -> str:
         if self.module is None or self._rendered is None:

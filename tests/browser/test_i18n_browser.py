@@ -41,6 +41,12 @@ def ja_page(b, size, requests):
     return ctx, page
 
 
+def wait_text(page, selector: str, text: str) -> None:
+    """Until the element shows `text` (the relabelling reaches the page part by part)."""
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.textContent.includes(t); }",
+                           arg=[selector, text])
+
+
 def tab_titles(page) -> list[str]:
     return [t.strip() for t in page.locator(".fx-tabs .lm-TabBar-tabLabel, .fx-tabs .p-TabBar-tabLabel")
             .all_text_contents()]
@@ -69,16 +75,21 @@ def test_app_follows_a_japanese_browser_then_switches_to_english(server, size):
                                "document.querySelector('.fx-tabs').textContent.includes(t)", arg=JA("Read & run"))
         assert JA("Read & run") in tab_titles(page) and JA("Diff & history") in tab_titles(page)
         pg = page.locator(".fx-playground")
+        wait_text(page, ".fx-playground", JA("Fail callee"))
+        wait_text(page, ".fx-view", JA("Click a line to read its commentary."))
         assert JA("Fail callee") in pg.text_content() and JA("World") in pg.text_content()
         assert page.locator(".fx-lang-switch button.fx-on").get_attribute("data-lang") == "ja"
         assert JA("Click a line to read its commentary.") in page.locator(".fx-view").text_content()
+        assert page.locator(".fx-view .fx-langlabel").first.text_content() == JA("Commentary:")
         shot = f"i18n-app-ja-{size[0]}x{size[1]}.png"
         page.screenshot(path=str(ARTIFACTS / shot))
         rows = page.locator(".fx-view tr[data-line]").count()
         first_row = page.locator(".fx-view tr[data-line]").first.element_handle()
         # the switch: English labels, the same source rows (not rendered again)
         page.locator(".fx-lang-switch button[data-lang=en]").click()
-        page.wait_for_function("() => document.querySelector('.fx-tabs').textContent.includes('Read & run')")
+        wait_text(page, ".fx-tabs", "Read & run")
+        wait_text(page, ".fx-playground", "Fail callee")
+        wait_text(page, ".fx-view", "Click a line to read its commentary.")
         assert "Fail callee" in pg.text_content() and JA("Fail callee") not in pg.text_content()
         assert "Click a line to read its commentary." in page.locator(".fx-view").text_content()
         assert page.locator(".fx-view tr[data-line]").count() == rows
