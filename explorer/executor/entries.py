@@ -136,7 +136,7 @@ def _interpret(program, module, name, flags, world, budget, record) -> Trace:
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
     if record:
-        trace.reached = interp.reached()
+        trace.reached_source = interp.reached_callees()
     return trace
 
 

@@ -134,12 +134,17 @@ class Interpreter:
         if self.error_origin is None or self.error_origin[0] != err:
             self.error_origin = (err, where[0], where[2])
 
-    def reached(self) -> list[Callee]:
-        """The callees this run called, in the order first reached, with the
-        convention of that first site (computed once per site and kept)."""
+    def reached_callees(self):
+        """A function making the callees this run called, in the order first
+        reached, with the convention of that first site (kept per site): only
+        the sites are held, not the run."""
+        sites = list(self.sites.items())
         defined = self.program.module.functions
-        return [Callee(name, name in defined, site.convention, site.meta[0], site.meta[2])
-                for name, site in self.sites.items()]
+
+        def make() -> list[Callee]:
+            return [Callee(name, name in defined, site.convention, site.meta[0], site.meta[2])
+                    for name, site in sites]
+        return make
 
     # -- calls -------------------------------------------------------------------
     def call(self, name, args, site, caller_fr):

@@ -86,7 +86,15 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     assumptions: list[Assumption] = field(default_factory=list)
     step_count: int = 0          # statements and conditions executed (also when steps are not kept)
-    reached: list[Callee] = field(default_factory=list)   # every callee called, in the order first reached
+    # every callee called, in the order first reached: a list, or (from the executor) a
+    # function that makes it on first use, so a run nobody asks about pays nothing for it
+    reached_source: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def reached(self) -> list[Callee]:
+        if callable(self.reached_source):
+            self.reached_source = self.reached_source()
+        return list(self.reached_source or ())
 
     def to_dict(self) -> dict:
         return {"label": self.label, "entry": self.entry, "flags": self.flags,
