@@ -80,3 +80,16 @@ def test_delete_after_someone_edited_shows_their_text_first(mod612, tmp_path):
     assert Store(tmp_path).get(rid).text["en"] == "Theirs, newer."
     assert editor.delete()          # a second press, knowing their text, archives it
     assert any(a.text["en"] == "Theirs, newer." for a in Store(tmp_path).archived())
+
+
+def test_taking_their_text_after_a_conflict(mod612, tmp_path):
+    view, editor = editor_on(mod612, tmp_path)
+    editor.en.value = "First words."
+    rid = editor.save()
+    Store(tmp_path).update(rid, text={"en": "Their words."})
+    editor.en.value = "My words."
+    assert editor.save() is None and editor.theirs_button.layout.display == ""
+    editor.theirs_button.click()
+    assert editor.en.value == "Their words." and editor.conflict is None
+    assert editor.theirs_button.layout.display == "none" and editor.editing == rid
+    assert Store(tmp_path).get(rid).text["en"] == "Their words."

@@ -44,17 +44,21 @@ class AnnotationEditor(w.VBox):
         self.message.add_class("fx-edit-msg")
         self.conflict_box = w.HTML()
         self.conflict_box.add_class("fx-edit-conflict")
+        self.theirs_button = w.Button(layout=w.Layout(display="none", width="auto"))
+        self.theirs_button.add_class("fx-take-theirs")
         self.summary = w.HTML()
         self.summary.add_class("fx-anchor-status")
         self.heading = w.HTML()
         super().__init__([self.heading, self.where, w.HBox([
             w.VBox([w.HTML(lang_name("ja")), self.ja], layout=w.Layout(width="50%")),
             w.VBox([w.HTML(lang_name("en")), self.en], layout=w.Layout(width="50%"))]),
-            w.HBox([self.save_button, self.delete_button, self.message]), self.conflict_box, self.summary])
+            w.HBox([self.save_button, self.delete_button, self.message]), self.conflict_box, self.theirs_button,
+            self.summary])
         self.add_class("fx-editor")
         self._label()
         self.save_button.on_click(lambda _b: self.save())
         self.delete_button.on_click(lambda _b: self.delete())
+        self.theirs_button.on_click(lambda _b: self.take_theirs())
         view.observe(self._selection_changed, names=["selected_line", "selected_node"])
 
     @property
@@ -74,6 +78,7 @@ class AnnotationEditor(w.VBox):
         self.save_button.description = _("Save annotation")
         self.delete_button.description = _("Delete")
         self.delete_button.tooltip = _("Move this note to the archive (nothing is lost)")
+        self.theirs_button.description = _("Take their text")
 
     def set_lang(self, lang: str | None) -> None:
         """Relabel in another interface language (the texts being edited stay)."""
@@ -181,6 +186,13 @@ class AnnotationEditor(w.VBox):
     def _clear_conflict(self) -> None:
         self.conflict = None
         self.conflict_box.value = ""
+        self.theirs_button.layout.display = "none"
+
+    def take_theirs(self) -> None:
+        """Drop the reader's unsaved text for the one saved by someone else."""
+        if self.conflict is None:
+            return
+        self.refresh()          # their version of every note, and this note's boxes filled from it
 
     def _show_conflict(self) -> None:
         """Their saved text beside the reader's (kept in the boxes, unsaved)."""
@@ -190,8 +202,9 @@ class AnnotationEditor(w.VBox):
         self.conflict_box.value = (
             '<div class="fx-err">' + esc(_("Someone else saved this note after you opened it.")) + " "
             + esc(_("Their text is below; yours is still in the boxes, not saved. "
-                    "Save again to keep yours (theirs goes to the archive), or select the line again to take theirs."))
+                    "Save again to keep yours (theirs goes to the archive), or take theirs."))
             + f'<div class="fx-theirs">{theirs}</div></div>')
+        self.theirs_button.layout.display = ""
 
     def _their_change(self) -> dict[str, str] | None:
         """After a refused write: reread the store; the note's texts as someone else
