@@ -17,6 +17,7 @@ from .language import LanguageSwitch
 from .playground import FlagPlayground
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
+from .tour_panel import TourPanel
 from .version_picker import VersionPicker
 
 PREFERRED = ("debian-6.12", "debian-6.1")
@@ -55,7 +56,10 @@ class App(w.VBox):
         self.editor = AnnotationEditor(self.view, lang=lang)
         self.playground = FlagPlayground(self.view, lang=lang)
         self.diff = DiffView(lang=lang)
-        pages = [("Read & run", w.VBox([self.playground, self.view, self.editor])),
+        # issue 16 (tours): the tour panel sits above the source it scrolls; it reads the page's
+        # ?tour=ID&stop=N itself and asks the app only to scroll (on_stop) or open a version (on_version).
+        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version, lang=lang)
+        pages = [("Read & run", w.VBox([self.playground, self.tour, self.view, self.editor])),
                  ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
         self.then_now.set_lang(lang)
@@ -112,6 +116,9 @@ class App(w.VBox):
         self.view.show(mod)
         self._fill_goto(mod)
         self._set(self.playground, mod)
+        # issue 16: re-place the tour's stops in this version; after the playground, so that the
+        # stop's line, not the trace's deciding line, is where the source is scrolled
+        self.tour.set_module(mod)
         _after_display(lambda: self._finish(mod))
 
     def _finish(self, mod) -> None:
@@ -151,6 +158,15 @@ class App(w.VBox):
         if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
             return
         self.view.select(self.module.functions[name].start_line)
+
+    # -- issue 16: the tour panel's two requests --------------------------------------
+    def _tour_stop(self, line: int) -> None:
+        self.tabs.selected_index = 0
+        self.view.select(int(line))
+
+    def _tour_version(self, label: str) -> None:
+        if self.module is None or self.module.label != label:
+            self.picker.dropdown.value = label      # loads it (on_pick), which calls tour.set_module
 
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""
