@@ -142,3 +142,13 @@ def test_a_notebooks_widgets_follow_the_browser(mod612):
     assert diff.a.description == "From"
     switch.browser = ["ja", "en"]          # what the page reports
     assert (diff.a.description, diff.function.description) == (JA("From"), JA("Function"))
+
+
+def test_the_tour_panel_relabels_with_the_app(mod612, annotation_copy):
+    from explorer.widgets import App
+
+    app = App("debian-6.12", lang="en")
+    assert app.tour.picker.description == "Tour"
+    app.language.lang = "ja"
+    assert (app.tour.picker.description, app.tour.prev.description) == (JA("Tour"), JA("◀ Previous"))
+    assert app.tour.link.label_text == JA("Link to this stop:")

@@ -94,7 +94,7 @@ class App(w.VBox):
         self.heading.value = self._heading()
         self.goto.description = self._("Go to")
         self.tabs.titles = tuple(self._(t) for t in TAB_TITLES)
-        for part in (self.picker, self.view, self.playground, self.editor, self.diff, self.then_now):
+        for part in (self.picker, self.view, self.playground, self.tour, self.editor, self.diff, self.then_now):
             if hasattr(part, "set_lang"):
                 part.set_lang(lang)
         if self.module is not None and self.ready.value:     # already ready: say it in the new language
