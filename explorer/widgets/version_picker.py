@@ -66,8 +66,8 @@ class VersionPicker(w.VBox):
         self._rows: dict[str, dict] = {}
         self._fetching = False
         self._quiet = False
-        self.add_toggle = w.ToggleButton(description="Add a version…", value=False,
-                                         tooltip="a fork.c or kernel tarball you have (no network needed)",
+        self.add_toggle = w.ToggleButton(description=self._("Add a version…"), value=False,
+                                         tooltip=self._("a fork.c or kernel tarball you have (no network needed)"),
                                          layout=w.Layout(width="auto"))
         self.add_toggle.add_class("fx-add-toggle")
         self.adder = VersionAdder(self._added)
@@ -84,6 +84,8 @@ class VersionPicker(w.VBox):
     def set_lang(self, lang: str | None) -> None:
         self._ = translator(lang)
         self.dropdown.description, self.fetch_button.description = self._("Version"), self._("Fetch")
+        self.add_toggle.description = self._("Add a version…")
+        self.add_toggle.tooltip = self._("a fork.c or kernel tarball you have (no network needed)")
         self._show_state()
 
     # -- state --------------------------------------------------------------
