@@ -95,6 +95,7 @@ def test_app_follows_the_browser_and_the_switch(mod612, annotation_copy):
     assert app.tabs.titles == tuple(JA(t) for t in ("Read & run", "Diff & history", "Then and now"))
     assert app.goto.description == JA("Go to") and app.playground.entry.description == JA("Entry")
     assert app.diff.a.description == JA("From") and app.picker.dropdown.description == JA("Version")
+    assert app.picker.adder.add_button.description == JA("Add") != "Add"
     assert app.view.table is table                      # the source is not rendered again
     app.language.lang = "en"                            # the reader's click on "English"
     assert app.tabs.titles[0] == "Read & run" and app.editor.save_button.description == "Save annotation"

@@ -71,6 +71,7 @@ class VersionPicker(w.VBox):
                                          layout=w.Layout(width="auto"))
         self.add_toggle.add_class("fx-add-toggle")
         self.adder = VersionAdder(self._added)
+        self.adder.set_lang(lang)
         self.adder.layout.display = "none"
         self.add_toggle.observe(lambda c: setattr(self.adder.layout, "display", "" if c["new"] else "none"),
                                 names="value")
@@ -85,6 +86,7 @@ class VersionPicker(w.VBox):
         self._ = translator(lang)
         self.dropdown.description, self.fetch_button.description = self._("Version"), self._("Fetch")
         self.add_toggle.description = self._("Add a version…")
+        self.adder.set_lang(lang)
         self.add_toggle.tooltip = self._("a fork.c or kernel tarball you have (no network needed)")
         self._show_state()
 
@@ -208,6 +210,17 @@ class VersionAdder(w.VBox):
                           w.HBox([self.upload, self.path, self.add_button], layout=w.Layout(flex_flow="row wrap")),
                           self.message])
         self.add_class("fx-version-adder")
+
+    def set_lang(self, lang: str | None) -> None:
+        """The form's labels in the interface language (what it reports stays as sources says it)."""
+        _ = translator(lang)
+        self.label.description = _("Label")
+        self.kernel_version.description = _("Release")
+        self.kernel_version.placeholder = _("2.6.32 (else read from the label)")
+        self.upload.description = _("Upload fork.c or tarball")
+        self.path.description = _("or path")
+        self.path.placeholder = _("/path/to/kernel/fork.c, linux-2.6.32.tar.xz or a tree")
+        self.add_button.description = _("Add")
 
     def _chosen(self, change) -> None:
         files = change["new"]
