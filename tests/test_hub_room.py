@@ -178,8 +178,9 @@ def test_two_members_editing_one_note_the_second_sees_the_conflict_and_loses_not
     assert alice.save() == rid
     bob.en.value = "bob's correction"
     assert bob.save() is None
-    shown = html.unescape(bob.message.value)
-    assert "changed this note" in shown and "alice's correction" in shown     # theirs, to read
+    assert "conflict" in bob.message.value
+    shown = html.unescape(bob.conflict_box.value)
+    assert "Someone else saved this note" in shown and "alice's correction" in shown     # theirs, to read
     assert bob.en.value == "bob's correction"                       # nothing lost
     assert Store(tmp_path).get(rid).text["en"] == "alice's correction"
     assert bob.save() == rid                                        # the second Save replaces on purpose

@@ -24,8 +24,8 @@ from .flags import FlagTable, errno_name, errno_value
 from .entries import entry_names, outcome_word, resolve_entry, run, subsets
 from .flag_sweep import sweep
 from .program import program_for
-from .trace import Assumption, Outcome, Step, Trace
+from .trace import Assumption, Callee, Outcome, Step, Trace
 from .world import World
 
-__all__ = ["run", "sweep", "subsets", "World", "Trace", "Step", "Outcome", "Assumption", "FlagTable",
+__all__ = ["run", "sweep", "subsets", "World", "Trace", "Step", "Outcome", "Assumption", "Callee", "FlagTable",
            "errno_name", "errno_value", "entry_names", "resolve_entry", "outcome_word", "program_for"]

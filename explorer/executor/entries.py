@@ -135,6 +135,8 @@ def _interpret(program, module, name, flags, world, budget, record, interpreter=
     trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
+    if record:
+        trace.reached_source = interp.reached_callees()
     return trace
 
 

@@ -13,9 +13,11 @@ from IPython import get_ipython
 from .. import load, sources
 from ..errors import ExplorerError
 from ..executor import entry_names
+from ..i18n import N_, translator
 from ..render import esc
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
+from .language import LanguageSwitch
 from .playground import FlagPlayground
 from .position_link import hub_link, shared_position
 from .source_view import SourceView
@@ -33,9 +35,16 @@ def default_label(labels: list[str]) -> str | None:
     return labels[-1] if labels else None
 
 
+TAB_TITLES = (N_("Read & run"), N_("Diff & history"), N_("Then and now"))
+
+
 class App(w.VBox):
-    def __init__(self, label: str | None = None, line: int | None = None):
+    def __init__(self, label: str | None = None, lang: str | None = None, *, line: int | None = None):
         t0 = time.perf_counter()
+        # The interface language: `lang`, else the browser's (LanguageSwitch asks the page).
+        self.language = LanguageSwitch(lang)
+        lang = self.language.value
+        self._ = translator(lang)
         available = sources.available()
         bad_link = ""
         if label is None and line is None:
@@ -45,9 +54,9 @@ class App(w.VBox):
                 label, line = None, None
         self._start_line = line
         label = label or default_label(available)
-        self.picker = VersionPicker(label)
-        self.view = SourceView()
-        self.goto = w.Dropdown(description="Go to", options=[], layout=w.Layout(width="320px"))
+        self.picker = VersionPicker(label, lang=lang)
+        self.view = SourceView(lang=lang)
+        self.goto = w.Dropdown(description=self._("Go to"), options=[], layout=w.Layout(width="320px"))
         self.goto.add_class("fx-goto")
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
@@ -56,34 +65,54 @@ class App(w.VBox):
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
         # here instead of leaving the reader a room with a part silently missing.
-        self.editor = AnnotationEditor(self.view)
-        self.playground = FlagPlayground(self.view)
-        self.diff = DiffView()
+        self.editor = AnnotationEditor(self.view, lang=lang)
+        self.playground = FlagPlayground(self.view, lang=lang)
+        self.diff = DiffView(lang=lang)
         # issue 16 (tours): the tour panel sits above the source it scrolls; it reads the page's
         # ?tour=ID&stop=N itself and asks the app only to scroll (on_stop) or open a version (on_version).
-        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version)
+        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version, lang=lang)
         pages = [("Read & run", w.VBox([self.playground, self.tour, self.view, self.editor])),
                  ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
+        self.then_now.set_lang(lang)
         pages.append(("Then and now", self.then_now))
-        self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
+        self.tabs = w.Tab(children=[p for _, p in pages], titles=[self._(t) for t in TAB_TITLES])
         self.tabs.add_class("fx-tabs")
-        super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
-                          w.HBox([self.picker, self.goto]), self.message, self.tabs, self.ready])
+        self.heading = w.HTML(self._heading())
+        super().__init__([self.heading,
+                          w.HBox([self.picker, self.goto, self.language]), self.message, self.tabs, self.ready])
+        self.language.on_change(self.set_lang)
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
-            self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
-                                  "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
+            self.message.value = ("<b>" + esc(self._("No version of kernel/fork.c is fetched yet.")) + "</b> "
+                                  + esc(self._("Pick one above and press Fetch, or run {command}.")).format(
+                                      command="<code>fork-explorer sources sync debian-6.12</code>"))
         elif label in available:
             self.load(label)
         else:
-            self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
+            self.message.value = "<b>" + esc(self._("{label} is not fetched yet.").format(label=label)) + "</b> " \
+                + esc(self._("Press Fetch to get it."))
         if bad_link:
             self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
+
+    def _heading(self) -> str:
+        return "<h2 style='margin:4px 0'>" + esc(self._("fork-explorer — kernel/fork.c reading room")) + "</h2>"
+
+    def set_lang(self, lang: str) -> None:
+        """Relabel every part in another interface language, without reloading the source."""
+        self._ = translator(lang)
+        self.heading.value = self._heading()
+        self.goto.description = self._("Go to")
+        self.tabs.titles = tuple(self._(t) for t in TAB_TITLES)
+        for part in (self.picker, self.view, self.playground, self.tour, self.editor, self.diff, self.then_now):
+            if hasattr(part, "set_lang"):
+                part.set_lang(lang)
+        if self.module is not None and self.ready.value:     # already ready: say it in the new language
+            self._finish_ready(self.module)
 
     def load(self, label: str) -> None:
         """Show a fetched version everywhere.  The source and the playground come
@@ -120,8 +149,12 @@ class App(w.VBox):
             else:
                 self.message.value += (f"<div>line {line} (named by the link) is past the end of "
                                        f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
+        self._finish_ready(mod)
+
+    def _finish_ready(self, mod) -> None:
         label = mod.label or ""
-        self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+        self.ready.value = (f'<span class="fx-ready" data-label="{esc(label)}">'
+                            f'{esc(self._("{label} ready").format(label=label))}</span>')
 
     def _set(self, part, mod) -> None:
         try:

@@ -34,7 +34,10 @@ function render({ model, el: root }) {
     }
   }
   buildLangs();
-  bar.append(title, langBox);
+  // says the switch is the commentary's language (the interface has its own, explorer.i18n)
+  const langLabel = el("span", "fx-langlabel", (model.get("ui") || {}).notes || "Commentary:");
+  model.on("change:ui", () => { langLabel.textContent = (model.get("ui") || {}).notes || "Commentary:"; });
+  bar.append(title, langLabel, langBox);
   const body = el("div", "fx-body");
   const scroller = el("div", "fx-scroll");
   const panel = el("div", "fx-panel");
@@ -130,21 +133,22 @@ function render({ model, el: root }) {
     root.dataset.lang = lang;
     for (const b of langBox.children) b.classList.toggle("fx-on", b.dataset.lang === lang);
     const line = model.get("selected_line");
-    if (!line) { panel.appendChild(el("div", "fx-hint", "Click a line to read its commentary.")); return; }
+    const ui = model.get("ui") || {};     // the interface's words in its language (explorer.i18n)
+    if (!line) { panel.appendChild(el("div", "fx-hint", ui.click || "Click a line to read its commentary.")); return; }
     const node = model.get("selected_node");
-    const where = el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : ""));
+    const where = el("div", "fx-where", (ui.line || "line {line}").replace("{line}", line) + (node ? ` · ${node}` : ""));
     const base = model.get("link_base");
     if (base) {   // a hub room: a link that opens this line in whichever member's server opens it
-      const a = el("a", "fx-share-link", "link to this line");
+      const a = el("a", "fx-share-link", ui.link || "link to this line");
       a.href = `${base}&line=${line}`;
       a.target = "_blank";
-      a.title = "members who open this link land on this line";
+      a.title = ui.link_title || "members who open this link land on this line";
       where.appendChild(a);
     }
     panel.appendChild(where);
     const here = (model.get("notes") || []).filter(n => n.line <= line && line <= (n.end_line || n.line)
                                                        && (n.line === line || n.node_id === node));
-    if (!here.length) { panel.appendChild(el("div", "fx-hint", "No commentary on this line yet.")); return; }
+    if (!here.length) { panel.appendChild(el("div", "fx-hint", ui.none || "No commentary on this line yet.")); return; }
     for (const n of here) {
       const box = el("div", "fx-note-view" + (lang === "both" ? " fx-side" : ""));
       box.dataset.key = n.key || "";
@@ -234,6 +238,7 @@ function render({ model, el: root }) {
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
   model.on("change:link_base", showPanel);
+  model.on("change:ui", showPanel);
   model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

@@ -378,6 +378,25 @@ class ThenAndNow(w.VBox):
         super().__init__([w.HTML("<i>Opening…</i>")])
         self.add_class("fx-tn")
 
+    _ui_lang = None
+
+    def set_lang(self, lang: str | None) -> None:
+        """The interface language (explorer.i18n): the pickers, the shared flags' World
+        and buttons, both panes; the rest of the tab keeps its English for now."""
+        from ..i18n import translator
+        self._ui_lang = lang
+        _ = translator(lang)
+        self.a.description, self.b.description, self.function.description = _("Then"), _("Now"), _("Function")
+        for view in (self.view_a, self.view_b):
+            if view is not None:
+                view.set_lang(lang)
+        if self.playground is not None:
+            pg = self.playground
+            for key, text in WORLD_TOGGLES:
+                pg.world_boxes[key].description = _(text)
+            pg.sweep_button.description = _("Sweep every combination of the ticked flags")
+            pg.part_button.description = _("Show where their paths part")
+
     # -- building ---------------------------------------------------------------
     def _build(self) -> None:
         self.view_a, self.view_b = SourceView(), SourceView()
@@ -407,6 +426,8 @@ class ThenAndNow(w.VBox):
                                 "ticked above and runs in both versions)"), self.rules_summary, self.rules,
                          w.Accordion([self.notes_table], titles=["Commentary in both versions"],
                                      selected_index=None)]
+        if self._ui_lang:
+            self.set_lang(self._ui_lang)     # built after the reader picked a language
 
     def compute(self, a: str | None = None, b: str | None = None) -> None:
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""

@@ -105,6 +105,29 @@ class TourPanel(w.VBox):
         self.link.observe(self._query, names="query")
         self.reload()
 
+    def set_lang(self, lang: str) -> None:
+        """Relabel in another interface language (the app's switch); the stop on
+        screen stays, the source is not scrolled."""
+        self._ = _ = translator(lang)
+        self.ui_lang = lang
+        self.picker.description = _("Tour")
+        self.prev.description, self.next.description = _("◀ Previous"), _("Next ▶")
+        self.link.label_text, self.link.copy_text = _("Link to this stop:"), _("Copy")
+        if self.store is not None:
+            keep = self.picker.value
+            self._quiet = True
+            try:
+                self.picker.options = [("—", "")] + [(f"{tour.title_in(lang)}  ({len(tour.stops)})", tour.id)
+                                                    for tour in self.store.list()]
+                self.picker.value = keep
+            finally:
+                self._quiet = False
+        if self.tour is not None and self.index:
+            self.position.value = (f'<span class="fx-tour-position" data-stop="{self.index}">'
+                                   + esc(_("Stop {n} of {total}").format(n=self.index, total=len(self.tour.stops)))
+                                   + "</span>")
+            self._show_note()
+
     # -- the tours ----------------------------------------------------------------
     def reload(self) -> None:
         """(Re)read the tour files; a broken file is named, the others stay usable."""

@@ -150,23 +150,24 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
                         "() => document.querySelector('.fx-editor').innerText.includes('Editing')")
                     await page.locator(".fx-edit-en textarea").fill(edits[name])
                 await asyncio.gather(*(p.locator(".fx-save").click() for p in (alice, bob)))
-                edit_msgs, boxes = {}, {}
+                edit_msgs, boxes, conflicts = {}, {}, {}
                 for name, page in (("alice", alice), ("bob", bob)):
                     await page.wait_for_function(
                         "() => document.querySelector('.fx-edit-msg').innerText.trim() !== ''")
                     edit_msgs[name] = await page.locator(".fx-edit-msg").inner_text()
                     boxes[name] = await page.locator(".fx-edit-en textarea").input_value()
+                    conflicts[name] = await page.locator(".fx-edit-conflict").inner_text()
                 loser = next((p for n, p in (("alice", alice), ("bob", bob))
                               if not edit_msgs[n].startswith("saved")), bob)
-                await loser.locator(".fx-edit-msg").scroll_into_view_if_needed()
+                await loser.locator(".fx-edit-conflict").scroll_into_view_if_needed()
                 await loser.screenshot(path=str(ARTIFACTS / "hub-edit-conflict-1024.png"))
-                return msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes
+                return msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes, conflicts
             finally:
                 await browser.close()
 
     edits = {"alice": "alice rewords her note", "bob": "bob rewords alice's note"}
     on_disk = {}        # the shared store right after the first two saves
-    msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes = asyncio.run(scenario())
+    msgs, seen_by_alice, seen_by_bob, edit_msgs, boxes, conflicts = asyncio.run(scenario())
     for name in ("alice", "bob"):
         assert msgs[name].startswith("saved"), f"{name}'s save: {msgs[name]!r}"
     # on disk, in the one shared store: both notes, each with its author
@@ -181,7 +182,9 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
     saved = [n for n, m in edit_msgs.items() if m.startswith("saved")]
     assert len(saved) == 1, edit_msgs
     [other] = [n for n in edit_msgs if n not in saved]
-    assert "changed this note" in edit_msgs[other] and edits[saved[0]] in edit_msgs[other]
+    assert "conflict" in edit_msgs[other], edit_msgs
+    # the editor shows the words that landed beside the reader's own (still in the box)
+    assert "Someone else saved this note" in conflicts[other] and edits[saved[0]] in conflicts[other]
     assert boxes[other] == edits[other]
     store = Store(store_dir)
     assert store.get(notes["alice"].id).text["en"] == edits[saved[0]]
