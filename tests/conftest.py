@@ -309,6 +309,7 @@ def pytest_collection_modifyitems(config, items):
     items[:] = [i for key in sorted(units, key=lambda k: -cost[k]) for i in units[key]]
 
 
+@pytest.hookimpl(optionalhook=True)     # a run with -p no:xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """--dist loadgroup: xdist's scope scheduler (one unit at a time to a free
     worker, in collection order) with our units as its scopes."""
