@@ -265,6 +265,10 @@ SHARED_FIXTURE_UNITS = {
     "tests/browser/test_app_browser.py": "",              # `session`: one server, one chromium
     "tests/browser/test_lab_browser.py": "",              # `lab`: one JupyterLab, one chromium
     "tests/browser/test_then_and_now_browser.py": "",     # `tab`: one server, one chromium
+    "tests/browser/test_hub.py": "",                      # `room`: one JupyterHub, its members' browsers
+    "tests/browser/test_i18n_browser.py": "",             # `server`: one server
+    "tests/browser/test_matrix_browser.py": "",           # `matrix_page`: one page of 104 versions
+    "tests/browser/test_tours_browser.py": "",            # `room`: one server, one chromium
 }
 
 
