@@ -99,10 +99,13 @@ case "$cmd" in
     kernel_sources
     # Two workers on this project's 2-core machines: most of the suite waits on
     # subprocesses (kernels, chromium, QEMU, nbclient), so the wall time halves.
+    # --dist loadgroup is served by tests/conftest.py's scheduler: the longest
+    # tests go out first, and tests sharing a boot or a browser session stay
+    # on one worker.
     jobs=${FORK_EXPLORER_TEST_JOBS:-auto}
     log "pytest (-n $jobs)"
     set +e
-    "$VENV/bin/python" -m pytest -n "$jobs" "$@"
+    "$VENV/bin/python" -m pytest -n "$jobs" --dist loadgroup "$@"
     rc=$?
     set -e
     if [ $rc -eq 5 ]; then echo "no tests ran: that is a failure" >&2; exit 1; fi
