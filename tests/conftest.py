@@ -221,7 +221,7 @@ EXPECTED_SECONDS = {
     "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-6.1]": 153,
     "tests/test_robustness_store.py::test_store_state_machine": 145,
     "tests/test_sources.py::test_debian_provider_downloads_the_real_package": 128,
-    "tests/test_robustness_html.py::test_static_export_escapes_annotations_and_notes": 95,
+    "tests/test_robustness_html.py::test_static_export_escapes_annotations_and_notes": 8,
     "tests/browser/test_room.py::test_a_reader_who_left_is_culled": 82,
     "tests/test_robustness_store.py::test_killed_at_every_step_of_a_save_leaves_a_whole_file[add]": 82,
     "tests/browser/test_room.py::test_four_readers_at_once_all_get_the_app": 65,
