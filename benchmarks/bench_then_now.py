@@ -6,7 +6,7 @@ Defaults: ../shared/testdata/v2.6.32.69/fork.c against debian-6.12.
 Prints figures and ratios measured in this one run; asserts nothing.
 Targets from issue 12:
 - pair of the two versions after both are loaded: <= 100 ms.  "Loaded" is parsed
-  plus the per-version half (explorer.diff.pair.prepare: roles, function bodies,
+  plus the per-version half (explorer.pairing.prepare: roles, function bodies,
   every guard, every note's place), printed on its own line;
 - sweep --compare of 12 flags: <= 2.2x one single-version sweep of the same flags.
   It reads each subset's answer off the symbolic paths of both versions (one run
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 import explorer  # noqa: E402
 from explorer.annotations import Store  # noqa: E402
 from explorer.cparse import open_version  # noqa: E402
-from explorer.diff.pair import prepare  # noqa: E402
+from explorer.pairing import prepare  # noqa: E402
 from explorer.executor import sweep  # noqa: E402
 from explorer.executor.compare import sweep_compare  # noqa: E402
 

@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from conftest import REPO
-from explorer.diff import find_guards, pair_guards
+from explorer.diff import find_guards
+from explorer.pairing import pair_guards
 from explorer.errors import ExecutionError, LabelError, LookupFailure
 from explorer.executor import World, program_for, run, sweep
 from explorer.executor.compare import sweep_compare, trace_compare, unknown_bit_checks

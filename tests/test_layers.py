@@ -24,20 +24,21 @@ LAYERS = {
     "errors": 0, "paths": 0, "fsutil": 0, "fork_names": 0, "i18n": 0, "computed": 0, "members": 0,
     "sources": 1,
     "cparse": 2,
-    "diff": 3, "anchors": 3, "annotations": 3, "executor": 3, "notes": 3, "tours": 3, "translate": 3,
+    "diff": 3, "anchors": 3, "annotations": 3, "pairing": 3, "executor": 3, "notes": 3, "tours": 3, "translate": 3,
     "verify": 3,
     "render": 4,
     # explorer/__init__ (the `explorer.load` / `explorer.pair` facade) sits above the analyses it re-exports.
     "explorer": 5, "widgets": 5, "cli": 5, "static_export": 5, "lab": 5, "__main__": 5,
 }
 # The analyses build on one another in this order (a later one may import an earlier one, never back):
-# lineage and tree diffs first, anchors pin to diffed functions, annotations hold anchors, notes and
-# tours are reading paths built from notes, translations write annotations; the executor runs code the diff pairs, verify checks the executor.
-ANALYSIS_ORDER = ["diff", "anchors", "annotations", "notes", "tours", "translate", "executor", "verify"]
-# Known back-edges, each with its file: `pair` (the then-and-now record of issue 14) lives in diff/
-# but reads annotations.  It belongs above the analyses; its owner moves it.  The test fails when
-# an edge here disappears, so the list cannot go stale.
-KNOWN_BACK_EDGES = {("explorer/diff/pair.py", "annotations")}
+# lineage and tree diffs first, anchors pin to diffed functions, annotations hold anchors, pairing
+# matches two versions' functions, guards and notes (then and now), notes import reading notes, tours
+# are reading paths built from notes, translations write annotations; the executor runs code the
+# diff pairs (and compares two versions through pairing), verify checks the executor.
+ANALYSIS_ORDER = ["diff", "anchors", "annotations", "pairing", "notes", "tours", "translate", "executor", "verify"]
+# Known back-edges, each with its file (none today).  The test fails when an edge listed here
+# disappears, so the list cannot go stale.
+KNOWN_BACK_EDGES: set = set()
 
 
 def _unit(path: Path) -> str:

@@ -12,7 +12,8 @@ import explorer
 from conftest import REPO
 from explorer.anchors.resolve import STATUSES
 from explorer.annotations import Store, resolve_annotation
-from explorer.diff import find_guards, guard_counterpart, roles
+from explorer.diff import find_guards, roles
+from explorer.pairing import guard_counterpart
 from explorer.errors import LabelError, LookupFailure
 
 
@@ -141,7 +142,7 @@ def test_cli_pair_bad_input_is_one_line_and_exit_2(with_testdata, args):
 
 
 def test_then_and_now_opens_on_the_oldest_do_fork_and_the_newest_kernel_clone(with_testdata):
-    from explorer.diff.pair import choose_then_and_now
+    from explorer.pairing import choose_then_and_now
     got = choose_then_and_now()
     assert (got.a, got.b, got.has_then, got.message) == ("v2.6.32.69", "debian-6.12", True, "")
     # without a do_fork-form version it says so, and pairs the oldest with the newest

@@ -10,7 +10,7 @@ import pytest
 
 import explorer
 from explorer.executor.compare import trace_compare
-from explorer.diff.pair import choose_then_and_now
+from explorer.pairing import choose_then_and_now
 from explorer.widgets.then_and_now import ThenAndNow
 
 from conftest import make_home

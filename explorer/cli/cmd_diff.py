@@ -4,15 +4,16 @@ from __future__ import annotations
 import sys
 
 from ..cparse import names_a_file, open_version, path_label
-from ..diff.filediff import diff_file
 from ..diff import history_store
+from ..diff.filediff import diff_file
 from ..diff.history import history_of
 from ..diff.lineage import counterpart, lineage, match_functions
 from ..diff.treediff import diff_functions
 from ..errors import SourceError
-from ..sources import read_user_file
 from ..render import diff_html
 from ..render.diff_rows import file_summary, terminal
+from ..render.matrix import fold_columns
+from ..sources import read_user_file
 from . import UsageError, emit, version_labels
 
 
@@ -136,7 +137,6 @@ def _split_by_name(run: list[str], names: dict) -> list[list[str]]:
 
 def history_columns(doc: dict) -> list[list[str]]:
     """The versions folded into columns (the same folding as the app's matrix)."""
-    from ..render.matrix import fold_columns
     return fold_columns(doc)
 
 

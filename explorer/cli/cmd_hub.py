@@ -10,15 +10,21 @@ so Ctrl-C or SIGTERM takes the hub, its proxy and every member's server down.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import socket
 import sys
 import threading
+import time
+import webbrowser
 from pathlib import Path
 
 from .. import paths
 from ..errors import ExplorerError
 from ..paths import REPO_ROOT
+from .cmd_app import free_port, warm_room
+from .supervise import check_port, run
 
 HUB_CONFIG = REPO_ROOT / "deploy" / "jupyterhub_config.py"
 LOCAL_PROXY = REPO_ROOT / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -65,7 +71,6 @@ def hub_command() -> list[str]:
 
 
 def _member_names(words: str | None) -> str:
-    import re
     if not words:
         return ""
     names = [n.strip() for n in words.split(",") if n.strip()]
@@ -78,7 +83,6 @@ def _member_names(words: str | None) -> str:
 def hub_env(port: int, state: Path, store: Path | None, password: str, members: str = "") -> dict:
     """The environment `jupyterhub -f deploy/jupyterhub_config.py` reads (and
     passes on to every member's server)."""
-    from .cmd_app import free_port
     env = dict(os.environ)
     env.update({
         "FORK_EXPLORER_HUB_PORT": str(port),
@@ -98,9 +102,6 @@ def hub_env(port: int, state: Path, store: Path | None, password: str, members: 
 
 def _open_browser_when_up(url: str, port: int) -> None:
     def wait_and_open():
-        import socket
-        import time
-        import webbrowser
         for _ in range(240):           # up to two minutes
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -114,9 +115,6 @@ def _open_browser_when_up(url: str, port: int) -> None:
 
 
 def cmd_hub(args) -> int:
-    from .cmd_app import free_port, warm_room
-    from .supervise import check_port, run
-
     if args.port < 0 or args.port > 65535:
         raise ExplorerError(f"--port {args.port} is not a TCP port")
     members = _member_names(args.members)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 from ..cparse import open_version
-from ..diff.pair import pair
 from ..errors import LabelError
+from ..pairing import pair
 from . import emit
 
 

@@ -1,7 +1,9 @@
 """tours list | show | check: the reading paths under kernel-src/tours/."""
 from __future__ import annotations
 
+from .. import load, sources
 from ..errors import TourError
+from ..tours import TourStore, check_functions, place
 from . import emit, version_labels
 
 LANGS = ("ja", "en")
@@ -32,7 +34,6 @@ def register(sub) -> None:
 
 
 def _store():
-    from ..tours import TourStore
     return TourStore().require_valid("fix the tour file first")
 
 
@@ -59,8 +60,6 @@ def default_version(tour, available: list[str]) -> str:
 
 
 def cmd_show(args) -> int:
-    from .. import load, sources
-    from ..tours import place
     tour = _store().get(args.id)
     label = args.label or default_version(tour, sources.available())
     mod = load(label)
@@ -94,8 +93,6 @@ def cmd_show(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .. import load
-    from ..tours import check_functions, place
     store = _store()
     modules = [load(label) for label in version_labels(args.versions)]
     results = []

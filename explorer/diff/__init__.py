@@ -8,15 +8,13 @@ Stages, each with its own data (display never parses):
   FunctionDiff out as aligned rows and the terminal view, render.diff_html as
   a page; widgets embed diff_html.fragment(diff) with diff_html.STYLE)
   guards    the error checks of one function; history follows them through versions
-  pair      two versions side by side: functions, guards and notes matched ("then and now")
 """
 from .filediff import FileDiff, diff_file
 from .guards import Guard, find_guards
 from .history import History, align_guards, history
 from .lineage import Matching, Pair, Roles, counterpart, lineage, match_functions, resolve_in, roles
-from .pair import guard_counterpart, pair, pair_guards
 from .treediff import Edit, FunctionDiff, diff_functions
 
 __all__ = ["roles", "Roles", "match_functions", "Matching", "Pair", "counterpart", "resolve_in", "lineage",
            "diff_functions", "FunctionDiff", "Edit", "diff_file", "FileDiff",
-           "find_guards", "Guard", "history", "History", "align_guards", "pair", "pair_guards", "guard_counterpart"]
+           "find_guards", "Guard", "history", "History", "align_guards"]

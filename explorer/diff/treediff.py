@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from ..cparse import Module
-from .statement_tree import SNode, statement_tree, too_deep  # statement_tree re-exported (diff.pair, history)
+from .statement_tree import SNode, statement_tree, too_deep  # statement_tree re-exported (pairing, history)
 
 # Statements with fewer tokens than this are too common (`break;`, `i++;`) to
 # pair across the whole function; they are paired only under matched parents.

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from ..cparse.module import Module
 from ..diff.guards import find_guards
 from ..diff.lineage import resolve_in
-from ..diff.pair import pair_guards
 from ..errors import ExecutionError, LabelError, LookupFailure
+from ..pairing import pair_guards
 from . import program_for, resolve_entry, run, subsets
-from .flags import FlagTable
 from .entries import DEFAULT_BUDGET
+from .flags import FlagTable
+from .symbolic import explore
 from .trace import Trace
 from .world import World
 
@@ -261,7 +262,6 @@ def _answers(mod: Module, names: list[str], by_value: dict[str, int], entry: str
     """Each subset's {"outcome", "function", "line"}, in subsets() order (bit i of
     the index is names[i]), read off the paths of a symbolic exploration: a path's
     literals fix some bits, every value of the others gets its answer."""
-    from .symbolic import explore
     ex = explore(mod, names, entry, world, config=config, budget=budget, values=by_value, depends=False)
     full = (1 << len(names)) - 1
     out: list = [None] * (full + 1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..cparse.module import Module
 from ..errors import ExecutionError
 from .compare import _check_pair, parse_flags, resolve_entries
-from .symbolic import Exploration, explore
+from .symbolic import Exploration, default_flags, explore
 
 Cube = tuple[int, int]          # (mask of mentioned symbols, mask of those set)
 
@@ -202,7 +202,6 @@ def compare_doc(a: Module, b: Module, flags: list[str] | None = None, entry: str
     _check_pair(a, b)
     entry_a, entry_b = resolve_entries(a, b, entry)
     if flags is None:
-        from .symbolic import default_flags
         fa = default_flags(a, config)
         fb = set(default_flags(b, config))
         flags = [f for f in fa if f in fb]

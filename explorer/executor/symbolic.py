@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 
 from ..cparse.module import Module
 from ..errors import ExecutionError
-from .cvalues import Symbolic, Unknown, wrap
+from .cvalues import Symbolic, Unknown, utext, wrap
 from .entries import DEFAULT_BUDGET, _check_failures, _interpret, resolve_entry
 from .expressions import ExprCompiler
 from .program import program_for
@@ -150,7 +150,6 @@ class FlagBits(Symbolic):
 
 
 def _unknown(op, x, y):
-    from .cvalues import Unknown, utext
     return Unknown(f"{utext(x)} {op} {utext(y)}")
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..anchors import make_anchor
+from ..annotations.store import ID_RE
 from ..errors import NoteError
+from ..notes.importer import _bare_block_text, _excerpt_node, _first_statement
 from .store import ORIGIN_KEY, TourStore
 
 
@@ -37,7 +39,6 @@ def _title(result) -> dict[str, str]:
 
 def stops_from_import(result) -> list[dict]:
     """The stop specs (TourStore.create's) of an ImportResult, one per C block."""
-    from ..notes.importer import _bare_block_text, _excerpt_node, _first_statement
     drafts_by_block: dict[int, list] = {}
     for d in result.drafts:
         if d.block is not None:
@@ -69,7 +70,6 @@ def stops_from_import(result) -> list[dict]:
 def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
     """Refuse a --tour FILE that cannot be written, before anything else of the
     import is: a store of that one file."""
-    from ..annotations.store import ID_RE
     out = Path(path)
     if out.suffix != ".yaml":
         raise NoteError("--tour names a .yaml file (the tour's id is its name)", path=str(out))

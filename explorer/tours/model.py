@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..anchors.selectors import Anchor
+from ..errors import TourError
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,6 @@ class Tour:
 
     def stop(self, index: int) -> Stop:
         """Stop number `index` (1-based); TourError if the tour has none such."""
-        from ..errors import TourError
         if not 1 <= index <= len(self.stops):
             raise TourError(f"tour {self.id!r} has no stop {index} (it has stops 1-{len(self.stops)})")
         return self.stops[index - 1]

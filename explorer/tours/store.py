@@ -37,10 +37,21 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .. import paths
+from .. import paths, sources
 from ..anchors.selectors import ANCHOR_KINDS, Anchor
-from ..annotations.store import (ID_RE, Problem, _block, _digest, _flow_map, _line_of, _load_shared, clean_text,
-                                 save_checked, valid_lang)
+from ..annotations.store import (
+    ID_RE,
+    Problem,
+    _block,
+    _digest,
+    _flow_map,
+    _line_of,
+    _load_shared,
+    clean_text,
+    dump_bytes,
+    save_checked,
+    valid_lang,
+)
 from ..errors import TourError
 from .model import Stop, Tour
 
@@ -76,7 +87,6 @@ class TourStore:
     @property
     def known_versions(self) -> set[str]:
         if self._known_versions is None:
-            from .. import sources
             self._known_versions = set(sources.known_labels())
         return self._known_versions
 
@@ -267,7 +277,6 @@ class TourStore:
         if tour_id in self._tours and self._tours[tour_id].path != path:
             raise TourError(f"tour id {tour_id!r} is already used by {self._tours[tour_id].path}")
         doc = build_doc(tour_id, title, stops, written_against)
-        from ..annotations.store import dump_bytes
         if path.exists():
             if path.read_bytes() == dump_bytes(doc):
                 return self.get(tour_id)

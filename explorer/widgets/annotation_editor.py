@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..annotations import anchored_code_hash
+from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError, LookupFailure
-from ..members import current_member
 from ..i18n import N_, translator
+from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
 
@@ -67,7 +67,6 @@ class AnnotationEditor(w.VBox):
     def store(self):
         """The annotation store, read on first use (reading every file takes a while)."""
         if self._store is None:
-            from ..annotations import Store
             self._store = Store()
         return self._store
 

@@ -60,7 +60,6 @@ class DiffView(w.VBox):
         self._label()
         self.history.set_lang(lang)
         if self._diff is not None:
-            from ..render.diff_html import STYLE, fragment
             self.output.value = f"<style>{STYLE}</style>" + fragment(self._diff, lang)
         if self._shown_history is not None and not self.history.data.get("guards"):
             self.history_note.value = self._no_checks(self._shown_history)

@@ -22,10 +22,12 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from .. import load, pair, sources
 from ..annotations import Store
-from ..diff.pair import Choice, choose_then_and_now
 from ..errors import ExplorerError
 from ..executor import FlagTable, World, outcome_word
 from ..executor.compare import sweep_compare, trace_compare
+from ..executor.rules import compare_doc
+from ..i18n import translator
+from ..pairing import Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
@@ -383,7 +385,6 @@ class ThenAndNow(w.VBox):
     def set_lang(self, lang: str | None) -> None:
         """The interface language (explorer.i18n): the pickers, the shared flags' World
         and buttons, both panes; the rest of the tab keeps its English for now."""
-        from ..i18n import translator
         self._ui_lang = lang
         _ = translator(lang)
         self.a.description, self.b.description, self.function.description = _("Then"), _("Now"), _("Function")
@@ -571,7 +572,6 @@ class ThenAndNow(w.VBox):
         """`rules A --compare B` over the oracle's twelve flags for the playground's
         caller: each combination whose outcome differs, as conditions, with the
         deciding line on both sides (explorer.executor.rules.compare_doc)."""
-        from ..executor.rules import compare_doc
         ma, mb = self.modules
         if ma is None or mb is None:
             return

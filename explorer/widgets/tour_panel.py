@@ -16,9 +16,11 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from .. import sources
 from ..errors import ExplorerError, TourError
 from ..i18n import translator
 from ..render import esc
+from ..tours import TourStore, place
 from .position_link import hub_app_path
 
 LANG_CHOICES = (("日本語", "ja"), ("English", "en"), ("ja + en", "both"))
@@ -131,7 +133,6 @@ class TourPanel(w.VBox):
     # -- the tours ----------------------------------------------------------------
     def reload(self) -> None:
         """(Re)read the tour files; a broken file is named, the others stay usable."""
-        from ..tours import TourStore
         try:
             if self._store is None:
                 self._store = TourStore()            # reads the files
@@ -182,7 +183,6 @@ class TourPanel(w.VBox):
         self.body.layout.display = ""
         wanted = tour.written_against
         if self.module is not None and wanted and wanted != self.module.label:
-            from .. import sources
             if wanted in sources.available():
                 self.index = index
                 self.on_version(wanted)          # comes back through set_module
@@ -224,7 +224,6 @@ class TourPanel(w.VBox):
 
     # -- moving ------------------------------------------------------------------
     def _place(self) -> None:
-        from ..tours import place
         self.places = place(self.tour, self.module) if self.tour is not None and self.module is not None else []
         opts = []
         for stop, at in zip(self.tour.stops, self.places):

@@ -12,7 +12,7 @@ import threading
 import ipywidgets as w
 from tqdm import tqdm
 
-from .. import sources
+from .. import paths, sources
 from ..cparse import add_source, add_upload
 from ..errors import ExplorerError
 from ..i18n import translator
@@ -263,7 +263,6 @@ class VersionAdder(w.VBox):
 
 def _uploaded(text: str) -> str:
     """add_upload checks the bytes in a temporary folder: name the file as the reader knows it."""
-    from .. import paths
     return re.sub(re.escape(str(paths.home() / "downloads")) + r"/tmp[^/]*/", "uploaded ", text)
 
 

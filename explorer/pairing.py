@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .. import sources
-from ..cparse import Module, load
-from ..errors import ExplorerError, LabelError, LookupFailure
-from ..sources.versions import kernel_version_in
-from .guards import Guard, find_guards
-from .history import MIN_CONDITION_SIMILARITY, align_guards
-from .lineage import match_functions, roles
+from . import sources
+from .annotations import Store, resolve_annotation
+from .cparse import Module, load, open_version
+from .diff.guards import Guard, find_guards
+from .diff.history import MIN_CONDITION_SIMILARITY, align_guards
+from .diff.lineage import _body_strings, match_functions, roles
+from .diff.treediff import statement_tree
+from .errors import ExplorerError, LabelError, LookupFailure
+from .sources.versions import kernel_version_in
 
 # The clone family's syscall entries moved from arch/*/kernel/process*.c into
 # kernel/fork.c in 3.9 (SYSCALL_DEFINEn(clone, ...) and friends).
@@ -54,7 +56,6 @@ def _kernel_version(mod: Module) -> tuple[int, ...] | None:
 def _open(word) -> Module:
     if isinstance(word, Module):
         return word
-    from ..cparse import open_version
     return open_version(word)
 
 
@@ -161,7 +162,6 @@ def guards_of(mod: Module) -> dict[str, list[Guard]]:
 
 def _placement(ann, mod: Module):
     """Where a note sits in a version, once per version and anchor."""
-    from ..annotations import resolve_annotation
     per = _PLACED.setdefault(mod, {})
     key = (ann.id, ann.written_against, ann.anchor)
     got = per.get(key)
@@ -174,8 +174,6 @@ def prepare(mod: Module, store=None) -> None:
     """The per-version half of a pair: roles, function bodies, every guard and
     every note's place.  Loading a version for the reading room does this once;
     pair() then only matches, aligns and assembles."""
-    from .lineage import _body_strings
-    from .treediff import statement_tree
     _roles(mod)
     _body_strings(mod)
     for name, guards in guards_of(mod).items():
@@ -226,7 +224,6 @@ def _note_rows(a: Module, b: Module, store) -> list[dict]:
 
 
 def _default_store():
-    from ..annotations import Store
     return Store()
 
 
