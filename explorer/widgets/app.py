@@ -1,6 +1,9 @@
-"""The reading room as one widget: version picker, source view with commentary,
-flag playground, annotation editor, diff view and guard history.  The Voila
-app notebook (notebooks/app.ipynb) displays `App()` and nothing else."""
+"""The reading room as one widget, laid out for a group at a projector: the
+source is the main pane (code, with the notes beside it) and starts near the
+top of the first screen; the flag playground and the annotation editor are
+tabs under it, the diff with the guard history and then-and-now are tabs
+beside it.  The Voila app notebook (notebooks/app.ipynb) displays `App()` and
+nothing else."""
 from __future__ import annotations
 
 import time
@@ -9,9 +12,12 @@ import ipywidgets as w
 
 from .. import load, sources
 from ..errors import ExplorerError
+from ..i18n import translator, ui_language
 from ..render import esc
+from ..render.style import APP_CSS
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
+from .page_title import PageTitle
 from .playground import FlagPlayground
 from .source_view import SourceView
 from .then_and_now import ThenAndNow
@@ -27,33 +33,63 @@ def default_label(labels: list[str]) -> str | None:
     return labels[-1] if labels else None
 
 
+def page_title(label: str | None, lang: str | None) -> str:
+    """The browser tab's title: "fork-explorer — LABEL", in the interface language."""
+    _ = translator(lang)
+    return _("fork-explorer — {label}", "page title").format(label=label) if label else "fork-explorer"
+
+
+def entry_line(mod) -> int:
+    """The first line of the version's fork entry (kernel_clone, _do_fork, do_fork):
+    where the reader starts, every time."""
+    from ..executor import entry_names
+    for name in entry_names(mod):
+        if name in mod.functions:
+            return mod.functions[name].start_line
+    return 1
+
+
 class App(w.VBox):
-    def __init__(self, label: str | None = None):
+    READ, DIFF, THEN_NOW = 0, 1, 2          # the tabs
+
+    def __init__(self, label: str | None = None, lang: str | None = None):
         t0 = time.perf_counter()
+        self.lang = ui_language(lang)
+        _ = translator(self.lang)
         available = sources.available()
         label = label or default_label(available)
         self.picker = VersionPicker(label)
         self.view = SourceView()
-        self.goto = w.Dropdown(description="Go to", options=[], layout=w.Layout(width="320px"))
+        self.goto = w.Dropdown(description=_("Go to", "app"), options=[], layout=w.Layout(width="300px"))
         self.goto.add_class("fx-goto")
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
+        self.ready.add_class("fx-ready-box")
+        self.title = PageTitle(title=page_title(label, self.lang))
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
         # here instead of leaving the reader a room with a part silently missing.
         self.editor = AnnotationEditor(self.view)
         self.playground = FlagPlayground(self.view)
         self.diff = DiffView()
-        pages = [("Read & run", w.VBox([self.playground, self.view, self.editor])),
-                 ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
-        pages.append(("Then and now", self.then_now))
-        self.tabs = w.Tab(children=[p for _, p in pages], titles=[t for t, _ in pages])
+        # Under the source: the parts a reader uses while looking at the code.  Their
+        # panel has a fixed height and scrolls inside, so they never push the code down.
+        self.tools = w.Tab(children=[self.playground, self.editor],
+                           titles=[_("Flag playground", "tab"), _("Annotation editor", "tab")])
+        self.tools.add_class("fx-tools")
+        read = w.VBox([self.view, self.tools])
+        read.add_class("fx-read")
+        pages = [(_("Read & run", "tab"), read), (_("Diff & history", "tab"), self.diff),
+                 (_("Then and now", "tab"), self.then_now)]
+        self.tabs = w.Tab(children=[p for _t, p in pages], titles=[t for t, _p in pages])
         self.tabs.add_class("fx-tabs")
-        super().__init__([w.HTML("<h2 style='margin:4px 0'>fork-explorer — kernel/fork.c reading room</h2>"),
-                          w.HBox([self.picker, self.goto]), self.message, self.tabs, self.ready])
+        brand = w.HTML('<span class="fx-brand">fork-explorer</span>')
+        header = w.HBox([brand, self.picker, self.goto, self.ready])
+        header.add_class("fx-header")
+        super().__init__([w.HTML(f"<style>{APP_CSS}</style>"), header, self.message, self.tabs, self.title])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -67,11 +103,12 @@ class App(w.VBox):
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
         self.first_render = time.perf_counter() - t0
 
-    def load(self, label: str) -> None:
-        """Show a fetched version everywhere.  The source and the playground come
-        first; the commentary (reading and placing every annotation file) and the
-        diff follow right after the page is up, so the browser's own start-up
-        overlaps with that work instead of waiting for it."""
+    def load(self, label: str, line: int | None = None) -> None:
+        """Show a fetched version everywhere, opened at `line` (default: its fork
+        entry).  The source and the playground come first; the commentary (reading
+        and placing every annotation file) and the diff follow right after the page
+        is up, so the browser's own start-up overlaps with that work instead of
+        waiting for it."""
         try:
             mod = load(label)
         except ExplorerError as e:
@@ -80,16 +117,36 @@ class App(w.VBox):
         self.module = mod
         self.message.value = ""
         self.ready.value = ""
+        self.title.title = page_title(label, self.lang)
         self.view.show(mod)
         self._fill_goto(mod)
         self._set(self.playground, mod)
+        # After the trace (which marks where the run decided, far down the entry): the
+        # first view is the fork entry, or the line a jump asked for.
+        self.view.jump(line or self._open_at or entry_line(mod))
         _after_display(lambda: self._finish(mod))
+
+    def jump(self, label: str, line: int) -> None:
+        """Open `label` at `line` in the source pane (a matrix cell, a guard, a rule):
+        the Read tab comes to the front first, so no other tab recomputes on the way."""
+        if self.tabs.selected_index != self.READ:
+            self.tabs.selected_index = self.READ
+        if self.module is None or self.module.label != label:
+            self._open_at = int(line)
+            try:
+                self.picker.dropdown.value = label      # fires on_pick -> load(label), opened at the line
+            finally:
+                self._open_at = None
+            return
+        self.view.jump(int(line))
+
+    _open_at: int | None = None      # the line the next load opens at (a jump into another version)
 
     def _finish(self, mod) -> None:
         if self.module is not mod:
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
-        self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        self.diff.set_module(mod, compute=self.tabs.selected_index == self.DIFF)
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
 
@@ -117,21 +174,16 @@ class App(w.VBox):
         name = change["new"]
         if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
             return
-        self.view.select(self.module.functions[name].start_line)
+        self.view.jump(self.module.functions[name].start_line)
 
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""
         label, line = change["new"].get("label"), change["new"].get("line")
-        if not label or not line:
-            return
-        if self.module is None or self.module.label != label:
-            self.picker.dropdown.value = label      # loads it (on_pick)
-        if self.module is not None and self.module.label == label:
-            self.view.select(int(line))
-            self.tabs.selected_index = 0
+        if label and line:
+            self.jump(label, int(line))
 
     def _tab_changed(self, change) -> None:
-        if change["new"] == 1:
+        if change["new"] == self.DIFF:
             self.diff.compute()
         if change["new"] is not None \
                 and self.tabs.children[change["new"]] is self.then_now:

@@ -68,8 +68,30 @@ function render({ model, el: root }) {
     spans = model.get("spans") || [];
     marked = []; hovered = []; selected = null; selNode = [];
     title.textContent = model.get("title");
-    applyNotes(); applyTrace(); applySelection(false);
+    jumped = null;
+    // A new table: the trace is marked without scrolling to it, then the jump (the
+    // first view is the fork entry, not wherever the trace happened to decide).
+    applyNotes(); applyTrace(false); applySelection(false); applyJump();
   }
+
+  // Voila keeps the cells hidden (display: none) until every one has run, and a
+  // hidden pane cannot scroll: a jump asked for then waits until the pane has a size.
+  let jumped = null, pendingJump = false;
+  function applyJump() {
+    const line = model.get("jump_line");
+    if (jumped) jumped.classList.remove("fx-jump");
+    jumped = line ? (rows.get(line) || null) : null;
+    if (!jumped) return;
+    jumped.classList.add("fx-jump");
+    if (scroller.clientHeight === 0) { pendingJump = true; return; }
+    pendingJump = false;
+    const r = jumped.getBoundingClientRect(), s = scroller.getBoundingClientRect();
+    scroller.scrollTop += r.top - s.top - Math.round(scroller.clientHeight / 4);
+    root.dataset.jumpLine = String(line);
+    root.dataset.jumpRev = String(model.get("jump_rev"));
+    root.dataset.jumpedAt = String(performance.now());
+  }
+  new ResizeObserver(() => { if (pendingJump && scroller.clientHeight > 0) applyJump(); }).observe(scroller);
 
   function applyNotes() {
     for (const g of scroller.querySelectorAll("td.gut")) g.textContent = "";
@@ -85,7 +107,7 @@ function render({ model, el: root }) {
     showPanel();
   }
 
-  function applyTrace() {
+  function applyTrace(scroll = true) {
     for (const tr of marked) tr.classList.remove("fx-x", "fx-decide", "fx-step", "fx-cause");
     marked = [];
     for (const ln of model.get("executed") || []) {
@@ -99,12 +121,13 @@ function render({ model, el: root }) {
     const st = rows.get(model.get("step_line"));
     if (st) { st.classList.add("fx-step"); marked.push(st); }
     const focus = st || d;
-    if (focus) scrollIntoViewIfNeeded(focus);
+    if (focus && scroll) scrollIntoViewIfNeeded(focus);
     // Readiness signal for tests and the in-page benchmark.
     root.dataset.traceRev = String(model.get("trace_rev"));
   }
 
   function scrollIntoViewIfNeeded(tr) {
+    if (scroller.clientHeight === 0) return;      // hidden: nothing to scroll yet
     const r = tr.getBoundingClientRect(), s = scroller.getBoundingClientRect();
     if (r.top < s.top || r.bottom > s.bottom) {
       scroller.scrollTop += r.top - s.top - scroller.clientHeight / 3;
@@ -217,7 +240,8 @@ function render({ model, el: root }) {
 
   model.on("change:table", loadTable);
   model.on("change:notes", applyNotes);
-  model.on("change:trace_rev", applyTrace);
+  model.on("change:trace_rev", () => applyTrace(true));
+  model.on("change:jump_rev", applyJump);
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);

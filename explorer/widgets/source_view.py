@@ -44,6 +44,10 @@ class SourceView(anywidget.AnyWidget):
     trace_rev = t.Int(0).tag(sync=True)
     selected_line = t.Int(0).tag(sync=True)
     selected_node = t.Unicode("").tag(sync=True)
+    # A jump (matrix cell, rule, counterpart, Go to, the first view): the page scrolls
+    # the line into the upper part of the pane and marks it; every jump has a new rev.
+    jump_line = t.Int(0).tag(sync=True)
+    jump_rev = t.Int(0).tag(sync=True)
     lang = t.Unicode("both").tag(sync=True)
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
 
@@ -62,6 +66,7 @@ class SourceView(anywidget.AnyWidget):
         with self.hold_sync():
             self.executed, self.decided, self.step_line, self.cause = [], 0, 0, 0
             self.selected_line, self.selected_node = 0, ""
+            self.jump_line = 0
             self.set_notes(notes or [])
             self.spans = spans_data(rendered)["spans"]
             self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
@@ -101,3 +106,13 @@ class SourceView(anywidget.AnyWidget):
         with self.hold_sync():
             self.selected_node = node
             self.selected_line = line
+
+    def jump(self, line: int, node: str | None = None) -> None:
+        """Select `line` and scroll the pane to it (near the top, marked), even when
+        it is already selected or the pane is not laid out yet."""
+        node = self.line_statement(line) if node is None else node
+        with self.hold_sync():
+            self.selected_node = node
+            self.selected_line = line
+            self.jump_line = line
+            self.jump_rev += 1
