@@ -92,6 +92,7 @@ class App(w.VBox):
         super().__init__([w.HTML(f"<style>{APP_CSS}</style>"), header, self.message, self.tabs, self.title])
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
+        self.view.on_page_ready(self._send_ahead)
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
@@ -118,12 +119,15 @@ class App(w.VBox):
         self.message.value = ""
         self.ready.value = ""
         self.title.title = page_title(label, self.lang)
-        self.view.show(mod)
+        # The first view is the fork entry, or the line a jump asked for: one message
+        # with the table, and the trace that follows marks its lines without scrolling
+        # away (it decides far down the entry).
+        with self.view.hold_sync():
+            self.view.show(mod)
+            self.view.jump(line or self._open_at or entry_line(mod))
         self._fill_goto(mod)
-        self._set(self.playground, mod)
-        # After the trace (which marks where the run decided, far down the entry): the
-        # first view is the fork entry, or the line a jump asked for.
-        self.view.jump(line or self._open_at or entry_line(mod))
+        with self.view.still():
+            self._set(self.playground, mod)
         _after_display(lambda: self._finish(mod))
 
     def jump(self, label: str, line: int) -> None:
@@ -149,6 +153,26 @@ class App(w.VBox):
         self.diff.set_module(mod, compute=self.tabs.selected_index == self.DIFF)
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+
+    PREFETCH_MAX = 6     # versions whose tables are sent ahead (the nearest in release order)
+
+    def _send_ahead(self) -> None:
+        """Once the page is drawn: the tables of the versions nearest this one, one
+        per turn of the kernel's loop, so a reader's click never waits behind them."""
+        labels = sources.available()
+        here = labels.index(self.module.label) if self.module is not None and self.module.label in labels else 0
+        todo = sorted((lb for lb in labels if self.module is None or lb != self.module.label),
+                      key=lambda lb: abs(labels.index(lb) - here))[:self.PREFETCH_MAX]
+
+        def one():
+            if not todo:
+                return
+            try:
+                self.view.prefetch([load(todo.pop(0))])
+            except ExplorerError:
+                pass            # the picker says what is wrong with it when it is chosen
+            _after_display(one)
+        _after_display(one)
 
     def _set(self, part, mod) -> None:
         try:

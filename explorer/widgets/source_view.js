@@ -54,10 +54,47 @@ function render({ model, el: root }) {
     return out;
   }
 
+  // Parsed tables by version (table_key): the one leaving the pane and the ones Python
+  // sent ahead (prefetch) wait here, so a version is parsed once per page.
+  const parsed = new Map();
+  const KEEP = 8;
+  const TRACE_CLASSES = ["fx-x", "fx-decide", "fx-step", "fx-cause", "fx-sel", "fx-seln", "fx-seln-top",
+                         "fx-seln-bot", "fx-hov", "fx-hov-top", "fx-hov-bot", "fx-jump", "fx-noted"];
+  function keep(key, table) {
+    if (!key || !table) return;
+    parsed.delete(key);
+    parsed.set(key, table);
+    while (parsed.size > KEEP) parsed.delete(parsed.keys().next().value);
+  }
+  function parse(html) {
+    // Trusted: built by explorer.render.source_table, every text escaped there.
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    return tpl.content.firstElementChild;
+  }
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.prefetch && !parsed.has(msg.prefetch)) keep(msg.prefetch, parse(msg.table));
+  });
+
   function loadTable() {
     const t0 = performance.now();
-    // Trusted: built by explorer.render.source_table, every text escaped there.
-    scroller.innerHTML = model.get("table");
+    const key = model.get("table_key") || "";
+    const leaving = scroller.firstElementChild;
+    if (leaving && scroller.dataset.key) keep(scroller.dataset.key, leaving);
+    let table = key ? parsed.get(key) : null;
+    if (table) {
+      parsed.delete(key);
+      for (const tr of table.querySelectorAll("tr[class]")) {
+        if (tr.classList.contains("fx-noted") && tr.cells[1]) tr.cells[1].textContent = "";
+        tr.classList.remove(...TRACE_CLASSES);
+      }
+      root.dataset.tableFrom = "cache";
+    } else {
+      table = model.get("table") ? parse(model.get("table")) : null;
+      root.dataset.tableFrom = "parse";
+    }
+    scroller.replaceChildren(...(table ? [table] : []));
+    scroller.dataset.key = key;
     root.dataset.tableMs = String(Math.round(performance.now() - t0));
     if (!root.dataset.firstDrawnAt && model.get("table")) {
       // when the first table was in the DOM, in the page's own clock (for benchmarks)
@@ -94,8 +131,10 @@ function render({ model, el: root }) {
   new ResizeObserver(() => { if (pendingJump && scroller.clientHeight > 0) applyJump(); }).observe(scroller);
 
   function applyNotes() {
-    for (const g of scroller.querySelectorAll("td.gut")) g.textContent = "";
-    for (const tr of scroller.querySelectorAll("tr.fx-noted")) tr.classList.remove("fx-noted");
+    for (const tr of scroller.querySelectorAll("tr.fx-noted")) {
+      tr.classList.remove("fx-noted");
+      if (tr.cells[1]) tr.cells[1].textContent = "";
+    }
     for (const n of model.get("notes") || []) {
       const tr = rows.get(n.line);
       if (!tr) continue;
@@ -240,7 +279,7 @@ function render({ model, el: root }) {
 
   model.on("change:table", loadTable);
   model.on("change:notes", applyNotes);
-  model.on("change:trace_rev", () => applyTrace(true));
+  model.on("change:trace_rev", () => applyTrace(model.get("follow")));
   model.on("change:jump_rev", applyJump);
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
@@ -249,6 +288,7 @@ function render({ model, el: root }) {
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();
   root.dataset.ready = "1";
+  requestAnimationFrame(() => model.send({ drawn: true }));    // Python may now send tables ahead
 }
 
 export default { render };

@@ -4,6 +4,7 @@ and trace classes.  Python decides what to show; the ES module
 (source_view.js) only toggles classes, so a new trace never re-renders the file."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import anywidget
@@ -35,6 +36,10 @@ class SourceView(anywidget.AnyWidget):
 
     title = t.Unicode("").tag(sync=True)
     table = t.Unicode("").tag(sync=True)
+    # Which version's table this is: the page keeps the tables it has parsed (and the
+    # ones sent ahead by prefetch) under this key, so coming back to a version, or
+    # jumping into one sent ahead, costs no HTML parse of 3,000+ rows.
+    table_key = t.Unicode("").tag(sync=True)
     spans = t.List().tag(sync=True)
     notes = t.List().tag(sync=True)
     executed = t.List(t.Int()).tag(sync=True)
@@ -48,6 +53,7 @@ class SourceView(anywidget.AnyWidget):
     # the line into the upper part of the pane and marks it; every jump has a new rev.
     jump_line = t.Int(0).tag(sync=True)
     jump_rev = t.Int(0).tag(sync=True)
+    follow = t.Bool(True).tag(sync=True)      # a new trace scrolls to where it decided (not while still())
     lang = t.Unicode("both").tag(sync=True)
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
 
@@ -56,6 +62,10 @@ class SourceView(anywidget.AnyWidget):
         self.module = None
         self.function = None
         self._rendered = None
+        self._prefetched: set[str] = set()
+        self._still = False
+        self.on_msg(self._page_msg)
+        self._page_ready_callbacks = []
         if module is not None:
             self.show(module, function, notes)
 
@@ -72,6 +82,7 @@ class SourceView(anywidget.AnyWidget):
             self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
                 + f" · lines {rendered.first_line}-{rendered.last_line}"
             self.table = source_table(rendered)
+            self.table_key = table_key(module, function)
             self.trace_rev += 1
 
     def set_notes(self, notes: list[LineNote]) -> None:
@@ -91,6 +102,7 @@ class SourceView(anywidget.AnyWidget):
             self.decided = int(decided or 0)
             self.cause = int(cause or 0)
             self.step_line = int(step_line or 0)
+            self.follow = not self._still
             self.trace_rev += 1
 
     def line_statement(self, line: int) -> str:
@@ -116,3 +128,35 @@ class SourceView(anywidget.AnyWidget):
             self.selected_line = line
             self.jump_line = line
             self.jump_rev += 1
+
+    @contextmanager
+    def still(self):
+        """Traces set inside do not scroll the pane (a version being opened at a line)."""
+        self._still = True
+        try:
+            yield
+        finally:
+            self._still = False
+
+    def prefetch(self, modules) -> None:
+        """Send the tables of these versions ahead; the page parses them while the
+        reader reads, so a jump into one of them only swaps the table in."""
+        for mod in modules:
+            key = table_key(mod, None)
+            if key in self._prefetched or key == self.table_key:
+                continue
+            self._prefetched.add(key)
+            self.send({"prefetch": key, "table": source_table(render_lines(mod))})
+
+    def on_page_ready(self, callback) -> None:
+        """Call `callback()` once the page has drawn this view (it says so)."""
+        self._page_ready_callbacks.append(callback)
+
+    def _page_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("drawn"):
+            for cb in self._page_ready_callbacks:
+                cb()
+
+
+def table_key(module, function: str | None) -> str:
+    return f"{module.label}|{function or ''}|{module.line_count}|{len(module.source)}"
