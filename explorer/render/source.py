@@ -16,6 +16,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
 from ..cparse.kinds import OUTLINE_KINDS
+from ..cparse.memo import per_module
 from ..errors import LookupFailure
 from .highlight import token_lines
 from .langs import SHIPPED, css_class, missing_text
@@ -129,7 +130,14 @@ def _line_nodes(spans: list[NodeSpan]) -> dict[int, int]:
 
 
 def render_lines(module, function: str | None = None) -> Rendered:
-    """Highlight a whole file, or one function of it (real line numbers kept)."""
+    """Highlight a whole file, or one function of it (real line numbers kept).
+    Kept for the life of the module: a version switch or a jump back into a version
+    redraws it without walking its tree again (read-only: callers never mutate it)."""
+    return _render_lines(module, function)
+
+
+@per_module
+def _render_lines(module, function: str | None) -> Rendered:
     all_lines = _highlighted(module.source)
     if function:
         fn = module.function(function)

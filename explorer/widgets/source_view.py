@@ -10,6 +10,7 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
+from ..cparse.memo import per_module
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
 
@@ -81,7 +82,7 @@ class SourceView(anywidget.AnyWidget):
             self.spans = spans_data(rendered)["spans"]
             self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
                 + f" · lines {rendered.first_line}-{rendered.last_line}"
-            self.table = source_table(rendered)
+            self.table = plain_table(module, function)
             self.table_key = table_key(module, function)
             self.trace_rev += 1
 
@@ -146,7 +147,7 @@ class SourceView(anywidget.AnyWidget):
             if key in self._prefetched or key == self.table_key:
                 continue
             self._prefetched.add(key)
-            self.send({"prefetch": key, "table": source_table(render_lines(mod))})
+            self.send({"prefetch": key, "table": plain_table(mod, None)})
 
     def on_page_ready(self, callback) -> None:
         """Call `callback()` once the page has drawn this view (it says so)."""
@@ -156,6 +157,13 @@ class SourceView(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("drawn"):
             for cb in self._page_ready_callbacks:
                 cb()
+
+
+@per_module
+def plain_table(module, function: str | None) -> str:
+    """The version's table without notes or trace (the page adds those): one string per
+    module and function, so switching back and forth builds it once."""
+    return source_table(render_lines(module, function))
 
 
 def table_key(module, function: str | None) -> str:
