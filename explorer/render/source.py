@@ -219,7 +219,12 @@ def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, exe
         if note_column and ln in spans:
             # Docco-style: a note's cell spans the lines up to the next note, so the code
             # beside it stays one block instead of being pulled apart line by line.
-            row += f'<td class="notes" rowspan="{spans[ln]}">{"".join(note_html(n, langs) for n in here)}</td>'
+            # The notes sit in a box as tall as the lines they span (scrolling inside, whole on
+            # hover or focus): a long note never pulls the code beside it apart.
+            body = "".join(note_html(n, langs) for n in here)
+            if body:
+                body = f'<div class="fx-notes-in" tabindex="0">{body}</div>'
+            row += f'<td class="notes" rowspan="{spans[ln]}">{body}</td>'
         rows.append(row + "</tr>")
     rows.append("</table>")
     return "\n".join(rows)
