@@ -15,7 +15,8 @@ def matrix_html(hist: dict) -> str:
                    f'<small>{esc(names.get(lb) or "—")}</small></th>' for lb in labels)
     rows = []
     for g in hist["guards"]:
-        last = next((g["present"][lb] for lb in reversed(labels) if g["present"][lb]["status"] != "absent"), {})
+        last_lb = next((lb for lb in reversed(labels) if g["present"][lb]["status"] != "absent"), None)
+        last = g["present"][last_lb] if last_lb else {}
         cells = []
         for lb in labels:
             c = g["present"][lb]
@@ -30,8 +31,13 @@ def matrix_html(hist: dict) -> str:
             new = " new" if c.get("new") else ""
             cells.append(f'<td class="{st}{new}" title="{esc(title)}"><a href="#L{c["line"]}" '
                          f'data-label="{esc(lb)}" data-line="{c["line"]}">{c["line"]}</a></td>')
-        rows.append(f'<tr data-guard="{esc(g["id"])}"><th class="cond"><code>{esc(last.get("condition", ""))}'
-                    f'</code> <span class="errno">-{esc(g["errno"])}</span></th>{"".join(cells)}</tr>')
+        # the guard itself opens where it is last seen (the newest version that has it)
+        cond = f'<code>{esc(last.get("condition", ""))}</code>'
+        if last_lb and last.get("line"):
+            cond = (f'<a href="#L{last["line"]}" data-label="{esc(last_lb)}" data-line="{last["line"]}" '
+                    f'title="{esc(last_lb)} line {last["line"]}">{cond}</a>')
+        rows.append(f'<tr data-guard="{esc(g["id"])}"><th class="cond">{cond}'
+                    f' <span class="errno">-{esc(g["errno"])}</span></th>{"".join(cells)}</tr>')
     legend = ('<p class="legend"><span class="same">= same</span> <span class="changed">~ changed</span> '
               '<span class="absent">· absent</span></p>')
     return (f'<table class="fx-matrix" data-function="{esc(hist["function"])}"><thead><tr><th>guard '

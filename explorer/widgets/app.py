@@ -55,6 +55,7 @@ class App(w.VBox):
     def __init__(self, label: str | None = None, lang: str | None = None):
         t0 = time.perf_counter()
         self.lang = ui_language(lang)
+        self._lang_given = lang is not None      # else the browser's languages decide, once the page says
         _ = translator(self.lang)
         available = sources.available()
         label = label or default_label(available)
@@ -93,6 +94,7 @@ class App(w.VBox):
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.view.on_page_ready(self._send_ahead)
+        self.title.observe(self._browser_languages, names="languages")
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
@@ -153,6 +155,11 @@ class App(w.VBox):
         self.diff.set_module(mod, compute=self.tabs.selected_index == self.DIFF)
         label = mod.label or ""
         self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+
+    def _browser_languages(self, change) -> None:
+        if not self._lang_given:
+            self.lang = ui_language(change["new"])
+            self.title.title = page_title(self.module.label if self.module else None, self.lang)
 
     PREFETCH_MAX = 6     # versions whose tables are sent ahead (the nearest in release order)
 

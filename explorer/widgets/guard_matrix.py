@@ -17,6 +17,7 @@ class GuardMatrix(anywidget.AnyWidget):
     _css = BASE_CSS + """
 .fx-matrix th.cond { text-align: left; font-weight: normal; max-width: 520px; white-space: normal; }
 .fx-matrix td a { color: inherit; text-decoration: none; display: block; }
+.fx-matrix th.cond a { color: inherit; text-decoration: none; } .fx-matrix th.cond a:hover code { text-decoration: underline; }
 .fx-matrix td.new { box-shadow: inset 3px 0 0 #2b8a3e; }
 .fx-matrix-view .legend span { padding: 0 4px; margin-right: 6px; }
 .fx-matrix-view .legend .same { background: #e3f6e3; } .fx-matrix-view .legend .changed { background: #fff0b3; }

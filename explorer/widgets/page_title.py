@@ -1,6 +1,7 @@
 """The browser tab's title, set from Python (the app's chosen version and the
 interface language); Voila would otherwise title every tab after the notebook
-file ("app")."""
+file ("app").  It also tells Python the browser's languages (navigator.languages),
+for an app not given a language."""
 from __future__ import annotations
 
 import anywidget
@@ -13,6 +14,11 @@ function render({ model, el }) {
   const apply = () => { if (model.get("title")) document.title = model.get("title"); };
   model.on("change:title", apply);
   apply();
+  const langs = [...(navigator.languages || [navigator.language || ""])];
+  if (JSON.stringify(langs) !== JSON.stringify(model.get("languages"))) {
+    model.set("languages", langs);
+    model.save_changes();
+  }
 }
 export default { render };
 """
@@ -21,3 +27,4 @@ export default { render };
 class PageTitle(anywidget.AnyWidget):
     _esm = _ESM
     title = t.Unicode("").tag(sync=True)
+    languages = t.List(t.Unicode()).tag(sync=True)     # the browser's, most preferred first
