@@ -72,8 +72,13 @@ function render({ model, el: root }) {
     tpl.innerHTML = html;
     return tpl.content.firstElementChild;
   }
+  // A table sent ahead is kept as text and parsed when the page is idle (never in the
+  // way of the first draw or of a reader's click); one still unparsed is parsed on use.
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
   model.on("msg:custom", (msg) => {
-    if (msg && msg.prefetch && !parsed.has(msg.prefetch)) keep(msg.prefetch, parse(msg.table));
+    if (!msg || !msg.prefetch || parsed.has(msg.prefetch)) return;
+    keep(msg.prefetch, msg.table);
+    idle(() => { const t = parsed.get(msg.prefetch); if (typeof t === "string") parsed.set(msg.prefetch, parse(t)); });
   });
 
   function loadTable() {
@@ -82,6 +87,7 @@ function render({ model, el: root }) {
     const leaving = scroller.firstElementChild;
     if (leaving && scroller.dataset.key) keep(scroller.dataset.key, leaving);
     let table = key ? parsed.get(key) : null;
+    if (typeof table === "string") table = parse(table);
     if (table) {
       parsed.delete(key);
       for (const tr of table.querySelectorAll("tr[class]")) {
@@ -288,7 +294,7 @@ function render({ model, el: root }) {
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();
   root.dataset.ready = "1";
-  requestAnimationFrame(() => model.send({ drawn: true }));    // Python may now send tables ahead
+  idle(() => model.send({ drawn: true }));    // the page is drawn and idle: Python may send tables ahead
 }
 
 export default { render };

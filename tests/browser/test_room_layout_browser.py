@@ -126,7 +126,8 @@ def test_jumps_scroll_the_source_to_the_line_and_mark_it(room):
     try:
         # Go to a function of this version
         cp = mods[LABEL].functions["copy_process"].start_line
-        got = timed_jump(page, lambda: page.locator(".fx-goto select").select_option(value="copy_process"))
+        option = page.locator(".fx-goto select option").filter(has_text="copy_process()").first
+        got = timed_jump(page, lambda: page.locator(".fx-goto select").select_option(label=option.text_content()))
         assert got["line"] == cp
         assert_landed(page, LABEL, cp)
         times["go to (same version)"] = got["ms"]
