@@ -82,7 +82,15 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-ready-box { font-size: 11px; color: #888; margin-left: auto; }
 .fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
 .fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
-.fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 6px; overflow-x: hidden; }
+.fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;
+  overflow-x: hidden; position: relative; }
+/* The Read tab, when another tab is in front, stays laid out (hidden, not display: none):
+   coming back to it (a matrix cell, a guard) then costs no new layout of 3,000+ rows, and
+   the pane keeps its scroll position and can be scrolled to a line while hidden. */
+.fx-app .fx-tabs > .widget-tab-contents > .fx-read.lm-mod-hidden {
+  display: flex !important; visibility: hidden; position: absolute; top: 4px; left: 0; right: 0;
+  height: 0; overflow: hidden; pointer-events: none; }
+.fx-app .fx-read, .fx-app .fx-diffview, .fx-app .fx-tn { padding: 0 6px; box-sizing: border-box; }
 .fx-app .fx-read { width: 100%; min-width: 0; }
 .fx-app .fx-read .fx-view { width: 100%; }
 .fx-app .fx-read .fx-view .fx-body { grid-template-columns: minmax(0, 2.3fr) minmax(200px, 1fr); }

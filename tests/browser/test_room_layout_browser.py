@@ -224,3 +224,49 @@ def test_diff_rows_are_whole_and_then_and_now_fits_1024(room):
         assert outside == [], outside
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_static_page_keeps_code_rows_whole_beside_long_notes(room, tmp_path, size):
+    """`fork-explorer html`: a note beside the code never pulls the code rows apart,
+    the #L line is marked without a band down the notes column, nothing is fetched."""
+    from explorer.annotations import Store
+    from explorer.render.notes import notes_for
+    from explorer.static_export import export
+
+    mod = need(LABEL)
+    notes = notes_for(mod, Store())
+    if not notes:
+        pytest.skip("no commentary placed on this version")
+    page_path = export(mod, tmp_path, notes)
+    width, height = size
+    page = room["b"].new_page(viewport={"width": width, "height": height})
+    try:
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url))
+        first = entry_line(mod)
+        page.goto(page_path.as_uri() + f"#L{first}")
+        stretch = page.evaluate("""() => {
+          // for each line: the row's height beyond its own code's (wrapped) height
+          const out = [];
+          for (const tr of document.querySelectorAll('.fx-src tr[data-line]')) {
+            const code = tr.querySelector('td.code'), r = document.createRange();
+            r.selectNodeContents(code);
+            const rects = [...r.getClientRects()];
+            const codeH = rects.length ? Math.max(...rects.map(x => x.bottom)) - Math.min(...rects.map(x => x.top)) : 0;
+            out.push(tr.getBoundingClientRect().height - Math.max(codeH, 14));
+          }
+          return Math.max(...out);
+        }""")
+        assert stretch < 8, stretch          # a few px of padding, never a note's height
+        target = page.locator(f"tr#L{first}")
+        assert target.evaluate("(tr) => getComputedStyle(tr.querySelector('td.code')).backgroundColor") \
+            != "rgba(0, 0, 0, 0)"            # the line is marked
+        bands = page.evaluate("""() => [...document.querySelectorAll('.fx-src tr:target td.notes')]
+            .map(td => getComputedStyle(td).backgroundColor).filter(c => c !== 'rgba(0, 0, 0, 0)')""")
+        assert bands == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / f"static-{width}x{height}.png"))
+        assert all(u.startswith("file:") for u in fetched), fetched
+    finally:
+        page.close()
