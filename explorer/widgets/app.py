@@ -19,7 +19,7 @@ from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
 from .page_title import PageTitle
 from .playground import FlagPlayground
-from .source_view import SourceView
+from .source_view import SourceView, plain_table
 from .then_and_now import ThenAndNow
 from .version_picker import VersionPicker
 
@@ -102,6 +102,7 @@ class App(w.VBox):
                                   "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
         elif label in available:
             self.load(label)
+            _after_display(self._warm_neighbours)
         else:
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
         self.first_render = time.perf_counter() - t0
@@ -161,25 +162,38 @@ class App(w.VBox):
             self.lang = ui_language(change["new"])
             self.title.title = page_title(self.module.label if self.module else None, self.lang)
 
-    PREFETCH_MAX = 6     # versions whose tables are sent ahead (the nearest in release order)
+    PREFETCH_MAX = 3     # versions whose tables are sent ahead (the nearest in release order; the page keeps 4)
 
-    def _send_ahead(self) -> None:
-        """Once the page is drawn: the tables of the versions nearest this one, one
-        per turn of the kernel's loop, so a reader's click never waits behind them."""
+    def _neighbours(self) -> list[str]:
+        """The other fetched versions nearest this one in release order."""
         labels = sources.available()
         here = labels.index(self.module.label) if self.module is not None and self.module.label in labels else 0
-        todo = sorted((lb for lb in labels if self.module is None or lb != self.module.label),
+        return sorted((lb for lb in labels if self.module is None or lb != self.module.label),
                       key=lambda lb: abs(labels.index(lb) - here))[:self.PREFETCH_MAX]
+
+    def _one_per_turn(self, labels: list[str], fn) -> None:
+        """fn(module) for each label, one per turn of the kernel's loop: a reader's
+        click is never queued behind all of them."""
+        todo = list(labels)
 
         def one():
             if not todo:
                 return
             try:
-                self.view.prefetch([load(todo.pop(0))])
+                fn(load(todo.pop(0)))
             except ExplorerError:
-                pass            # the picker says what is wrong with it when it is chosen
+                pass            # the picker says what is wrong with a version when it is chosen
             _after_display(one)
         _after_display(one)
+
+    def _warm_neighbours(self) -> None:
+        """Parse the nearest versions and build their tables now, while no reader waits:
+        Voila runs the app in a kernel before anyone opens the page (preheat)."""
+        self._one_per_turn(self._neighbours(), lambda mod: plain_table(mod, None))
+
+    def _send_ahead(self) -> None:
+        """Once the page is drawn and idle: the nearest versions' tables, for jumps."""
+        self._one_per_turn(self._neighbours(), lambda mod: self.view.prefetch([mod]))
 
     def _set(self, part, mod) -> None:
         try:

@@ -36,7 +36,11 @@ function render({ model, el: root }) {
   buildLangs();
   bar.append(title, langBox);
   const body = el("div", "fx-body");
-  const scroller = el("div", "fx-scroll");
+  const resized = new ResizeObserver(() => { if (pendingJump && scroller.clientHeight > 0) applyJump(); });
+  // The pane on show.  Each version kept (below) has a pane of its own, all stacked in
+  // the same grid cell; the others are only invisible, so they keep their layout and
+  // their scroll position, and showing one again costs no layout of 3,000+ rows.
+  let scroller = newPane();
   const panel = el("div", "fx-panel");
   panel.setAttribute("aria-live", "polite");
   body.append(scroller, panel);
@@ -48,23 +52,95 @@ function render({ model, el: root }) {
   let hovered = [];
   let selected = null;
 
+  // Pointer and click on a pane (only the pane on show gets them: the kept ones are
+  // invisible and let the pointer through).
+  function wire(pane) {
+    pane.addEventListener("mouseover", (ev) => {
+      const tr = ev.target.closest("tr[data-line]");
+      for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
+      hovered = [];
+      if (!tr || tr.dataset.node === undefined) return;
+      const sp = spans[+tr.dataset.node];
+      if (!sp) return;
+      hovered = rowsOf(sp[2], sp[3]);
+      for (const r of hovered) r.classList.add("fx-hov");
+      if (hovered.length) { hovered[0].classList.add("fx-hov-top"); hovered[hovered.length - 1].classList.add("fx-hov-bot"); }
+      root.dataset.hoverNode = sp[0];
+    });
+    pane.addEventListener("mouseleave", () => {
+      for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
+      hovered = [];
+    });
+    pane.addEventListener("click", (ev) => {
+      if (ev.target.closest("a")) ev.preventDefault();
+      const tr = ev.target.closest("tr[data-line]");
+      if (!tr) return;
+      const line = +tr.dataset.line;
+      let idx = tr.dataset.node !== undefined ? +tr.dataset.node : -1;
+      // Clicking the selected line again climbs to the enclosing statement: a reader can
+      // select the whole `if`, its block, the loop around it...
+      const cur = spans.findIndex(x => x[0] === model.get("selected_node"));
+      if (line === model.get("selected_line") && cur >= 0) {
+        const up = parentOf(cur);
+        idx = up >= 0 ? up : cur;
+      }
+      model.set("selected_line", line);
+      model.set("selected_node", idx >= 0 ? spans[idx][0] : "");
+      model.save_changes();
+      applySelection(false);
+    });
+  }
+
   function rowsOf(s, e) {
     const out = [];
     for (let ln = s; ln <= e; ln++) { const r = rows.get(ln); if (r) out.push(r); }
     return out;
   }
 
-  // Parsed tables by version (table_key): the one leaving the pane and the ones Python
-  // sent ahead (prefetch) wait here, so a version is parsed once per page.
-  const parsed = new Map();
-  const KEEP = 8;
+  // Panes kept by version (table_key), most recent last: the ones that left the screen,
+  // and the ones Python sent ahead (prefetch: text until the page is idle, then parsed
+  // into a pane laid out while nobody waits).  A kept pane's rows carry no id or
+  // data-line (one version's rows answer #L123 at a time).
+  const kept = new Map();
+  const KEEP = 4;
   const TRACE_CLASSES = ["fx-x", "fx-decide", "fx-step", "fx-cause", "fx-sel", "fx-seln", "fx-seln-top",
                          "fx-seln-bot", "fx-hov", "fx-hov-top", "fx-hov-bot", "fx-jump", "fx-noted"];
-  function keep(key, table) {
-    if (!key || !table) return;
-    parsed.delete(key);
-    parsed.set(key, table);
-    while (parsed.size > KEEP) parsed.delete(parsed.keys().next().value);
+  function newPane(table) {
+    const pane = el("div", "fx-scroll");
+    if (table) pane.appendChild(table);
+    wire(pane);
+    resized.observe(pane);
+    return pane;
+  }
+  function park(pane) {
+    pane.classList.add("fx-parked");
+    for (const tr of pane.querySelectorAll("tr[data-line]")) {
+      tr.dataset.kept = tr.dataset.line;
+      tr.removeAttribute("data-line");
+      tr.removeAttribute("id");
+    }
+  }
+  function unpark(pane) {
+    for (const tr of pane.querySelectorAll("tr[data-kept]")) {
+      tr.dataset.line = tr.dataset.kept;
+      tr.id = "L" + tr.dataset.kept;
+      tr.removeAttribute("data-kept");
+      if (tr.classList.length) {
+        if (tr.classList.contains("fx-noted") && tr.cells[1]) tr.cells[1].textContent = "";
+        tr.classList.remove(...TRACE_CLASSES);
+      }
+    }
+    pane.classList.remove("fx-parked");
+  }
+  function keep(key, pane) {
+    if (!key || !pane) return;
+    kept.delete(key);
+    kept.set(key, pane);
+    while (kept.size > KEEP) {
+      const [oldest, gone] = kept.entries().next().value;
+      kept.delete(oldest);
+      if (typeof gone !== "string") gone.remove();
+    }
   }
   function parse(html) {
     // Trusted: built by explorer.render.source_table, every text escaped there.
@@ -72,34 +148,47 @@ function render({ model, el: root }) {
     tpl.innerHTML = html;
     return tpl.content.firstElementChild;
   }
-  // A table sent ahead is kept as text and parsed when the page is idle (never in the
-  // way of the first draw or of a reader's click); one still unparsed is parsed on use.
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  function mountParked(html) {
+    const pane = newPane(parse(html));
+    park(pane);
+    body.insertBefore(pane, panel);
+    return pane;
+  }
+  const idle = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 200));
   model.on("msg:custom", (msg) => {
-    if (!msg || !msg.prefetch || parsed.has(msg.prefetch)) return;
+    if (!msg || !msg.prefetch || kept.has(msg.prefetch) || msg.prefetch === scroller.dataset.key) return;
     keep(msg.prefetch, msg.table);
-    idle(() => { const t = parsed.get(msg.prefetch); if (typeof t === "string") parsed.set(msg.prefetch, parse(t)); });
+    idle(() => {
+      const t = kept.get(msg.prefetch);
+      if (typeof t === "string") kept.set(msg.prefetch, mountParked(t));
+    });
   });
 
   function loadTable() {
     const t0 = performance.now();
+    root.dataset.tableAt = String(Math.round(t0));     // when the table arrived (for the benchmark's breakdown)
     const key = model.get("table_key") || "";
-    const leaving = scroller.firstElementChild;
-    if (leaving && scroller.dataset.key) keep(scroller.dataset.key, leaving);
-    let table = key ? parsed.get(key) : null;
-    if (typeof table === "string") table = parse(table);
-    if (table) {
-      parsed.delete(key);
-      for (const tr of table.querySelectorAll("tr[class]")) {
-        if (tr.classList.contains("fx-noted") && tr.cells[1]) tr.cells[1].textContent = "";
-        tr.classList.remove(...TRACE_CLASSES);
-      }
-      root.dataset.tableFrom = "cache";
+    let pane = key && key !== scroller.dataset.key ? kept.get(key) : null;
+    if (typeof pane === "string") pane = mountParked(pane);
+    if (pane) {
+      kept.delete(key);
+      unpark(pane);
+      root.dataset.tableFrom = "kept";
+    } else if (key && key === scroller.dataset.key) {
+      pane = scroller;                                  // the same version, a new table: redraw it here
+      pane.replaceChildren(...(model.get("table") ? [parse(model.get("table"))] : []));
+      root.dataset.tableFrom = "parse";
     } else {
-      table = model.get("table") ? parse(model.get("table")) : null;
+      const table = model.get("table") ? parse(model.get("table")) : null;
+      pane = newPane(table);
+      body.insertBefore(pane, panel);
       root.dataset.tableFrom = "parse";
     }
-    scroller.replaceChildren(...(table ? [table] : []));
+    if (pane !== scroller) {
+      const leaving = scroller;
+      if (leaving.dataset.key) { park(leaving); keep(leaving.dataset.key, leaving); } else leaving.remove();
+      scroller = pane;
+    }
     scroller.dataset.key = key;
     root.dataset.tableMs = String(Math.round(performance.now() - t0));
     if (!root.dataset.firstDrawnAt && model.get("table")) {
@@ -134,7 +223,6 @@ function render({ model, el: root }) {
     root.dataset.jumpRev = String(model.get("jump_rev"));
     root.dataset.jumpedAt = String(performance.now());
   }
-  new ResizeObserver(() => { if (pendingJump && scroller.clientHeight > 0) applyJump(); }).observe(scroller);
 
   function applyNotes() {
     for (const tr of scroller.querySelectorAll("tr.fx-noted")) {
@@ -223,22 +311,6 @@ function render({ model, el: root }) {
     }
   }
 
-  scroller.addEventListener("mouseover", (ev) => {
-    const tr = ev.target.closest("tr[data-line]");
-    for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
-    hovered = [];
-    if (!tr || tr.dataset.node === undefined) return;
-    const sp = spans[+tr.dataset.node];
-    if (!sp) return;
-    hovered = rowsOf(sp[2], sp[3]);
-    for (const r of hovered) r.classList.add("fx-hov");
-    if (hovered.length) { hovered[0].classList.add("fx-hov-top"); hovered[hovered.length - 1].classList.add("fx-hov-bot"); }
-    root.dataset.hoverNode = sp[0];
-  });
-  scroller.addEventListener("mouseleave", () => {
-    for (const r of hovered) r.classList.remove("fx-hov", "fx-hov-top", "fx-hov-bot");
-    hovered = [];
-  });
   // The statement enclosing span i (the smallest one strictly containing it), or -1.
   function parentOf(i) {
     const [, , s, e] = spans[i];
@@ -263,25 +335,6 @@ function render({ model, el: root }) {
     if (selNode.length) { selNode[0].classList.add("fx-seln-top"); selNode[selNode.length - 1].classList.add("fx-seln-bot"); }
     root.dataset.selectedKind = sp[1];
   }
-
-  scroller.addEventListener("click", (ev) => {
-    if (ev.target.closest("a")) ev.preventDefault();
-    const tr = ev.target.closest("tr[data-line]");
-    if (!tr) return;
-    const line = +tr.dataset.line;
-    let idx = tr.dataset.node !== undefined ? +tr.dataset.node : -1;
-    // Clicking the selected line again climbs to the enclosing statement: a reader can
-    // select the whole `if`, its block, the loop around it...
-    const cur = spans.findIndex(x => x[0] === model.get("selected_node"));
-    if (line === model.get("selected_line") && cur >= 0) {
-      const up = parentOf(cur);
-      idx = up >= 0 ? up : cur;
-    }
-    model.set("selected_line", line);
-    model.set("selected_node", idx >= 0 ? spans[idx][0] : "");
-    model.save_changes();
-    applySelection(false);
-  });
 
   model.on("change:table", loadTable);
   model.on("change:notes", applyNotes);
