@@ -99,4 +99,7 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-tools > .widget-tab-contents, .fx-app .fx-tools > .lm-TabPanel-stackedPanel {
   height: var(--fx-tools-h); overflow: auto !important; padding: 2px 6px; box-sizing: border-box; }
 .fx-app .fx-diffview, .fx-app .fx-tn { max-width: 100%; min-width: 0; }
+/* what the run decided, first in the panel: in sight while flags are ticked below it */
+.fx-app .fx-tools .fx-playground > .fx-outcome { order: -2; }
+.fx-app .fx-tools .fx-playground > .fx-step-info { order: -1; }
 """
