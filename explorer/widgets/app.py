@@ -6,6 +6,7 @@ beside it.  The Voila app notebook (notebooks/app.ipynb) displays `App()` and
 nothing else."""
 from __future__ import annotations
 
+import os
 import time
 
 import ipywidgets as w
@@ -37,6 +38,12 @@ def page_title(label: str | None, lang: str | None) -> str:
     """The browser tab's title: "fork-explorer — LABEL", in the interface language."""
     _ = translator(lang)
     return _("fork-explorer — {label}", "page title").format(label=label) if label else "fork-explorer"
+
+
+def preheated() -> bool:
+    """Whether this kernel ran the app before any reader came (Voila's pool):
+    work done now costs the reader nothing."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
 
 
 def entry_line(mod) -> int:
@@ -102,7 +109,8 @@ class App(w.VBox):
                                   "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
         elif label in available:
             self.load(label)
-            _after_display(self._warm_neighbours)
+            if preheated():
+                _after_display(self._warm_neighbours)
         else:
             self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
         self.first_render = time.perf_counter() - t0
@@ -192,7 +200,11 @@ class App(w.VBox):
         self._one_per_turn(self._neighbours(), lambda mod: plain_table(mod, None))
 
     def _send_ahead(self) -> None:
-        """Once the page is drawn and idle: the nearest versions' tables, for jumps."""
+        """Once the page is drawn and idle: the nearest versions' tables, for jumps.
+        Only from a kernel Voila ran before its reader came (it has them ready): a
+        kernel started for a reader of a crowded room does no extra work."""
+        if not preheated():
+            return
         self._one_per_turn(self._neighbours(), lambda mod: self.view.prefetch([mod]))
 
     def _set(self, part, mod) -> None:
