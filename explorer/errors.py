@@ -60,6 +60,11 @@ class ConflictError(AnnotationError):
     """Another writer changed the file since it was read."""
 
 
+class TourError(ExplorerError):
+    """A tour file that does not validate or cannot be written, or a tour or stop
+    that is not there (a shared URL naming a missing tour)."""
+
+
 class NoteError(ExplorerError):
     """A reading note that cannot be imported."""
 

@@ -17,6 +17,20 @@ def annotations_dir() -> Path:
     return Path(os.environ.get("FORK_EXPLORER_ANNOTATIONS", KERNEL_SRC / "annotations"))
 
 
+def tours_dir() -> Path:
+    """Where the reading tours live: FORK_EXPLORER_TOURS; else, when the
+    annotation store is moved (FORK_EXPLORER_ANNOTATIONS, e.g. a group's shared
+    folder), a tours/ folder inside it, so one shared folder holds both; else
+    kernel-src/tours/ in the checkout."""
+    env = os.environ.get("FORK_EXPLORER_TOURS")
+    if env:
+        return Path(env)
+    ann = os.environ.get("FORK_EXPLORER_ANNOTATIONS")
+    if ann:
+        return Path(ann) / "tours"
+    return KERNEL_SRC / "tours"
+
+
 def home() -> Path:
     """FORK_EXPLORER_HOME, else kernel-src/cache/ in a checkout, else ~/.cache."""
     env = os.environ.get("FORK_EXPLORER_HOME")

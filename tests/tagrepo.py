@@ -53,3 +53,33 @@ def make_repo(repo: Path, tags: dict[str, dict[str, bytes]], annotated=()) -> Pa
         else:
             git(repo, "tag", tag, parent)
     return repo
+
+
+# One error check of v5.4's copy_process, edited in place by edited_guard(): a change a history must find.
+NEWUSER_FS_CHECK = b"if ((clone_flags & (CLONE_NEWUSER|CLONE_FS)) == (CLONE_NEWUSER|CLONE_FS))"
+NEWUSER_FS_EDITED = b"if ((clone_flags & (CLONE_NEWUSER|CLONE_FS)) == (CLONE_NEWUSER|CLONE_FS) && 1)"
+
+
+def edited_guard(fork: bytes) -> bytes:
+    """v5.4's fork.c with its CLONE_NEWUSER|CLONE_FS check widened."""
+    assert fork.count(NEWUSER_FS_CHECK) == 1, "the CLONE_NEWUSER|CLONE_FS check moved; pick another"
+    return fork.replace(NEWUSER_FS_CHECK, NEWUSER_FS_EDITED)
+
+
+def release_series(bases: list[tuple[str, bytes]], per_base: int, variant_every: int = 5,
+                   edit: tuple[str, object] | None = None) -> dict[str, dict[str, bytes]]:
+    """Tags PREFIX.1 .. PREFIX.per_base for each (prefix, fork.c) base, oldest
+    first, as in a clone's release series: each run of `variant_every` tags
+    shares one file (aliases), the next run gets a variant of its own (a
+    comment line added); edit = (tag, function) rewrites the file of that
+    tag and of every later tag of its series (a check changed in a release)."""
+    tags: dict[str, dict[str, bytes]] = {}
+    for prefix, data in bases:
+        editing = False
+        for i in range(1, per_base + 1):
+            tag = f"{prefix}.{i}"
+            editing = editing or (edit is not None and tag == edit[0])
+            head, _, rest = data.partition(b"\n")
+            body = head + b"\n/* series variant %d */\n" % ((i - 1) // variant_every) + rest
+            tags[tag] = {"kernel/fork.c": edit[1](body) if editing else body}
+    return tags

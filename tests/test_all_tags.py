@@ -15,6 +15,7 @@ from conftest import CACHE_HOME, cached_labels, need_tool, shared_path
 from explorer import sources
 from explorer.cli import main
 from explorer.sources import cache
+from tagrepo import edited_guard as _edited_guard
 from tagrepo import git, make_repo
 
 # Release tags and where their kernel/fork.c comes from; aliases share a blob on purpose.
@@ -28,13 +29,6 @@ def _real(where: str) -> tuple[bytes, bytes | None]:
         return shared_path(where + "/fork.c").read_bytes(), None
     d = CACHE_HOME / "sources" / where
     return (d / "fork.c").read_bytes(), (d / "sched.h").read_bytes() if (d / "sched.h").exists() else None
-
-
-def _edited_guard(fork: bytes) -> bytes:
-    """v5.4's fork.c with one error check's condition widened: a change the history must find."""
-    old = b"if ((clone_flags & (CLONE_NEWUSER|CLONE_FS)) == (CLONE_NEWUSER|CLONE_FS))"
-    assert fork.count(old) == 1, "the CLONE_NEWUSER|CLONE_FS check moved; pick another"
-    return fork.replace(old, b"if ((clone_flags & (CLONE_NEWUSER|CLONE_FS)) == (CLONE_NEWUSER|CLONE_FS) && 1)")
 
 
 @pytest.fixture(scope="module")

@@ -150,6 +150,7 @@ def world(tmp_path_factory) -> World:
     home = make_home(root / "home-template", debian=(A, B))
     ann = root / "ann-template"
     shutil.copytree(ANNOTATIONS, ann, ignore=shutil.ignore_patterns("archive"))
+    shutil.copytree(ANNOTATIONS.parent / "tours", ann / "tours")   # tours live inside a moved store
     hostile = root / "in"
     hostile.mkdir()
     for name, data in hostile_sources().items():
@@ -257,6 +258,8 @@ def cases() -> list[Case]:
         "notes-import": lambda lb: ["notes", "import", "{SEED}", "--versions", lb],
         "translate-status": lambda lb: ["translate", "status", "--version", lb],
         "translate-export": lambda lb: ["translate", "export", "--to", "en", "-o", "{TMP}/x.po", "--version", lb],
+        "tours-show": lambda lb: ["tours", "show", "kernel-clone", lb],
+        "tours-check": lambda lb: ["tours", "check", "--versions", lb],
     }
     for i, lb in enumerate(BAD_LABELS):
         for verb, argv in takes_label.items():
@@ -355,6 +358,10 @@ def cases() -> list[Case]:
     out.append(Case("note-big", ["notes", "import", "{IN}/big.c", "--versions", B], says=["big.c", "limit"]))
     out.append(Case("note-out-missing-dir", ["notes", "import", "{SEED}", "--versions", B, "--out",
                                              "{TMP}/no/x.yaml"], says=["does not exist"]))
+    out.append(Case("note-tour-missing-dir", ["notes", "import", "{SEED}", "--versions", B, "--tour",
+                                              "{TMP}/no/x.yaml"], says=["does not exist"]))
+    out.append(Case("note-tour-not-yaml", ["notes", "import", "{SEED}", "--versions", B, "--tour",
+                                           "{TMP}/x.md"], says=[".yaml"]))
     # 6. PO files.
     for name, expect, says in [
             ("syntax.po", "refused", ["syntax.po:9"]), ("no_language.po", "refused", ["no_language.po", "Language"]),
@@ -385,6 +392,25 @@ def cases() -> list[Case]:
                     ["zz.orphan", "orphaned"], ann_files={ORPHAN[0]: ORPHAN[1]}))
     out.append(Case("annotations-orphan-show", ["annotations", "show", B, "copy_process"], "answered",
                     ["zz.orphan"], ann_files={ORPHAN[0]: ORPHAN[1]}))
+    # 8. Broken tour files (tours/ inside the moved store) through every tours verb, and missing tours.
+    tour = (ANNOTATIONS.parent / "tours" / "bad-fork-unwind.yaml").read_text(encoding="utf-8")
+    bad_tours = {
+        "stop-kind": (tour.replace("id: bad-fork-unwind", "id: zz-tour").replace(
+            "kind: expression_statement", "kind: expresion_statement", 1),
+                      "unknown stop kind 'expresion_statement'"),
+        "duplicate-id": (tour, "duplicate tour id 'bad-fork-unwind'"),
+        "bad-yaml": (tour.replace("id: bad-fork-unwind", "id: zz-tour").replace("stops:", "stops: [", 1), "bad YAML"),
+        "no-stops": ("id: zz-empty\ntitle: {en: Empty}\nstops: []\n", "at least one stop"),
+    }
+    for bad, (data, says) in bad_tours.items():
+        for verb in (["tours", "list"], ["tours", "show", "bad-fork-unwind", B], ["tours", "check", "--versions", B]):
+            out.append(Case(f"tours-{bad}-{verb[1]}", verb, "refused", [says, "zz.yaml"],
+                            ann_files={"tours/zz.yaml": data.encode("utf-8")}))
+    out.append(Case("tours-function-nowhere-check", ["tours", "check", "--versions", A, B], "refused",
+                    ["bad-fork-unwind.yaml", "'copy_proces' is in no version read"],
+                    ann_files={"tours/bad-fork-unwind.yaml": tour.replace("function: copy_process",
+                                                                          "function: copy_proces", 1).encode()}))
+    out.append(Case("tours-missing-show", ["tours", "show", "no-such-tour"], "refused", ["no-such-tour"]))
     return out
 
 
@@ -506,7 +532,7 @@ def test_table_covers_every_verb():
                     verbs.add(name)
     covered = set()
     for c in CASES:
-        words = c.argv[:2] if c.argv and c.argv[0] in ("sources", "annotations", "notes", "translate") else c.argv[:1]
+        words = c.argv[:2] if c.argv and c.argv[0] in ("sources", "annotations", "notes", "translate", "tours") else c.argv[:1]
         covered.add(" ".join(words))
     missing = verbs - covered
     assert not missing, f"verbs with no hostile-input case: {sorted(missing)}"

@@ -36,7 +36,7 @@ import explorer
 from conftest import statement_nodes
 from explorer.annotations import Store, clean_text
 from explorer.annotations.store import load_bytes
-from explorer.errors import AnnotationError, ConflictError, ExplorerError
+from explorer.errors import AnnotationError, ConflictError, ExplorerError, NoteError
 from explorer.notes import import_note, parse_note, write_into
 from explorer.translate import build_po, import_po
 
@@ -133,7 +133,13 @@ class StoreMachine(RuleBasedStateMachine):
         code = MODULE.source_text(n)
         prose_line = " ".join(clean_text(prose).split()) or "note"
         md = f"# reading\n\n{prose_line}\n\n```c\n{code}\n```\n"
-        result = import_note(parse_note(md, path="prop.md"), modules=[MODULE])
+        note = parse_note(md, path="prop.md")
+        try:
+            result = import_note(note, modules=[MODULE])
+        except NoteError:
+            # prose in a script the detector does not know (Devanagari, say):
+            # the importer asks for --lang instead of guessing, so give one
+            result = import_note(note, modules=[MODULE], lang="hi")
         before = set(self.model) | set(self.deleted)
         write_into(result, self.store)
         event(f"notes import: {len(result.drafts) - len(result.skipped)} drafts written")

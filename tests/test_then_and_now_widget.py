@@ -79,3 +79,34 @@ def test_both_versions_run_the_same_bits_and_a_difference_is_marked(with_testdat
     play.set_flags("CLONE_STOPPED")
     assert "CLONE_STOPPED / CLONE_NEWCGROUP" in [box.description for box in play.flag_boxes.values()]
     assert "CLONE_STOPPED in v2.6.32.69 and CLONE_NEWCGROUP in debian-6.12" in play.outcome.value
+
+
+def test_the_rules_that_changed_are_listed_and_a_click_runs_one_in_both_versions(with_testdata):
+    """The tab lists `rules A --compare B` over the oracle's twelve flags; picking
+    a rule ticks a combination of it, both versions run it with the outcomes the
+    rule names, and each pane shows its deciding line."""
+    from explorer.executor import World
+    from explorer.executor.rules import compare_doc
+    from explorer.widgets.then_and_now import RULE_FLAGS
+    tab = ThenAndNow()
+    tab.compute()
+    a, b = explorer.load("v2.6.32.69"), explorer.load("debian-6.12")
+    doc = compare_doc(a, b, RULE_FLAGS, world=World())
+    assert doc["changed"] and tab.rules.rows == doc["changed"]
+    assert tab.rules.labels == ["v2.6.32.69", "debian-6.12"]
+    covered = sum(c["combinations"] for c in doc["changed"])
+    assert f"{len(doc['changed'])} rules changed, covering {covered} of 4096" in tab.rules_summary.value
+    for i, rule in enumerate(tab.rules.rows):
+        tab.pick_rule(i)
+        assert tab.rules.selected == i
+        cmp = tab.playground.comparison
+        for side, trace, view in (("a", cmp.trace_a, tab.view_a), ("b", cmp.trace_b, tab.view_b)):
+            o = trace.outcome
+            word = "ok" if o.result == "ok" else o.errno
+            assert (word, o.function, o.line) == (rule[side]["outcome"], rule[side]["function"], rule[side]["line"])
+            assert view.function == o.function and view.selected_line == o.line
+        assert tab.playground.differ()
+    # unprivileged, the rules are those of an unprivileged caller
+    tab.playground.world_boxes["capable"].value = False
+    assert tab.rules.rows == compare_doc(a, b, RULE_FLAGS, world=World(capable=False))["changed"]
+    assert "unprivileged" in tab.rules_summary.value

@@ -47,7 +47,7 @@ import io
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -148,6 +148,31 @@ def _dir_lock(directory: Path):
 
 def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, object]:
+    """The one writer of human-edited YAML (annotations, tours): dump `doc`,
+    refuse what would not read back, and replace `path` atomically under the
+    directory lock, but only if its bytes still hash to `seen_digest` (None: the
+    file must not exist yet), else ConflictError.  Returns (bytes written, the
+    document as read back from them)."""
+    data = dump_bytes(doc)
+    try:
+        reread = load_bytes(data)      # never write a file we could not read back
+    except YAMLError as e:
+        raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
+    try:
+        with _dir_lock(path.parent):
+            current = path.read_bytes() if path.exists() else None
+            if _digest(current) != seen_digest:
+                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                                    path=str(path))
+            atomic_write(path, data)
+    except OSError as e:
+        # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
+        raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
+                              path=str(path)) from None
+    return data, reread
 
 
 # -- records ------------------------------------------------------------------------
@@ -335,6 +360,7 @@ class Store:
         self._digests: dict[Path, str | None] = {}
         self._records: dict[str, tuple[Path, CommentedMap]] = {}
         self._problems: list[Problem] = []
+        self._snapshots: dict[str, tuple] = {}     # id -> (its _records entry, Annotation): see _snapshot
         for path in self.files():
             self._load_file(path)
 
@@ -460,8 +486,8 @@ class Store:
     def list(self, function: str | None = None, tag: str | None = None) -> list[Annotation]:
         """Valid annotations, file by file in file order (invalid ones are in problems())."""
         out = []
-        for rid, (path, rec) in self._records.items():
-            ann = _record_to_annotation(rec, path)
+        for rid, entry in self._records.items():
+            ann = self._snapshot(rid, entry)
             if function is not None and ann.function != function:
                 continue
             if tag is not None and tag not in ann.tags:
@@ -470,6 +496,19 @@ class Store:
         order = {p: i for i, p in enumerate(self.files())}
         out.sort(key=lambda a: (order.get(a.path, 0), a.line or 0))
         return out
+
+    def _snapshot(self, rid: str, entry: tuple) -> Annotation:
+        """A fresh copy of the record's Annotation.  Reading a ruamel record is
+        slow and every view lists all notes, so the converted record is kept while
+        its entry is the same object: a save puts a new entry in _records, and a
+        failed update() restores the record it had changed."""
+        got = self._snapshots.get(rid)
+        if got is None or got[0] is not entry:
+            got = self._snapshots[rid] = (entry, _record_to_annotation(entry[1], entry[0]))
+        ann = got[1]
+        return replace(ann, text=dict(ann.text), tags=list(ann.tags),
+                       provenance={k: dict(v) for k, v in ann.provenance.items()},
+                       claims=[dict(c) for c in ann.claims])
 
     def get(self, annotation_id: str) -> Annotation:
         try:
@@ -491,22 +530,7 @@ class Store:
         """Write doc to path if nobody changed path since we read it.  The store
         then holds the document as read back from those bytes (so records know
         their line numbers); `new_ids` are records added by this save."""
-        data = dump_bytes(doc)
-        try:
-            reread = load_bytes(data)      # never write a file we could not read back
-        except YAMLError as e:
-            raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
-        try:
-            with _dir_lock(path.parent):
-                current = path.read_bytes() if path.exists() else None
-                if _digest(current) != self._digests.get(path):
-                    raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
-                                        path=str(path))
-                atomic_write(path, data)
-        except OSError as e:
-            # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
-            raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
-                                  path=str(path)) from None
+        data, reread = save_checked(path, doc, self._digests.get(path))
         self._digests[path] = _digest(data)
         self._docs[path] = reread
         if path.parent == self.root or path == self._target:

@@ -17,7 +17,8 @@ from ..errors import ExplorerError
 
 # Verb modules, in the order their verbs appear in --help.
 COMMAND_MODULES = ["cmd_sources", "cmd_parse", "cmd_trace", "cmd_diff", "cmd_pair", "cmd_annotations",
-                   "cmd_notes", "cmd_translate", "cmd_app", "cmd_verify", "cmd_rules"]
+                   "cmd_notes", "cmd_translate", "cmd_app", "cmd_verify", "cmd_rules",
+                   "cmd_tours"]
 
 
 class UsageError(ExplorerError):

@@ -135,25 +135,9 @@ def _split_by_name(run: list[str], names: dict) -> list[list[str]]:
 
 
 def history_columns(doc: dict) -> list[list[str]]:
-    """The versions folded into columns: a new column starts where any guard
-    appears, disappears or changes, or the function changes its name; the
-    versions in between (often many tags of one file) share one column."""
-    labels = doc["versions"]
-    cols: list[list[str]] = []
-    for i, lb in enumerate(labels):
-        if i == 0:
-            cols.append([lb])
-            continue
-        prev = labels[i - 1]
-        moved = doc["names"].get(lb) != doc["names"].get(prev) or any(
-            g["present"][lb]["status"] == "changed"
-            or (g["present"][lb]["status"] == "absent") != (g["present"][prev]["status"] == "absent")
-            for g in doc["guards"])
-        if moved:
-            cols.append([lb])
-        else:
-            cols[-1].append(lb)
-    return cols
+    """The versions folded into columns (the same folding as the app's matrix)."""
+    from ..render.matrix import fold_columns
+    return fold_columns(doc)
 
 
 def history_text(doc: dict) -> str:
@@ -196,7 +180,12 @@ def history_text(doc: dict) -> str:
 
 
 def cmd_history(args) -> int:
-    from ..diff.history import history
-    mods = [open_version(w) for w in version_labels(args.versions)]
-    emit(history(args.function, mods).as_dict(), args.json, history_text)
+    # Through the facts kept on disk per distinct file: a second run parses nothing.
+    from ..cparse import names_a_file, path_label
+    from ..diff import history_store
+    from ..diff.history import history_of
+    from ..sources import read_user_file
+    versions = [history_store.of_file(path_label(w), read_user_file(w)) if names_a_file(w)
+                else history_store.of_label(w) for w in version_labels(args.versions)]
+    emit(history_of(args.function, versions).as_dict(), args.json, history_text)
     return 0

@@ -19,6 +19,8 @@ def register(sub) -> None:
     where.add_argument("--out", metavar="FILE", help="write the annotations to FILE (store format)")
     where.add_argument("--into", action="store_true",
                        help="add the annotations to kernel-src/annotations/ (FORK_EXPLORER_ANNOTATIONS)")
+    imp.add_argument("--tour", metavar="FILE",
+                     help="also write the note as a tour FILE.yaml, one stop per C block (its id is the file name)")
     imp.add_argument("--json", action="store_true", help="print one JSON document")
     imp.set_defaults(func=_import)
     p.set_defaults(func=lambda args: p.print_help() or 2)
@@ -26,6 +28,9 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from ..notes import import_note, write_file, write_into
+    if args.tour:
+        from ..tours.from_note import check_tour_file
+        check_tour_file(args.tour)     # a tour that cannot be written stops the import before any write
     result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.
@@ -39,10 +44,30 @@ def _import(args) -> int:
     elif args.out:
         write_file(result, args.out)
     out = result.as_dict()
+    if args.tour:
+        out["tour"] = _write_tour(result, args.tour)
     if not args.json:
         out.pop("annotations")
     emit(out, args.json, lambda d: _text(d, args))
     return 0
+
+
+def _write_tour(result, path) -> dict:
+    """The note as a tour file, and each stop's place in the version it was written against."""
+    from ..tours import place_stop
+    from ..tours.from_note import write_tour
+    tour = write_tour(result, path)
+    modules = {b.match.label: b.match.module for b in result.blocks if b.match is not None}
+    stops = []
+    for stop in tour.stops:
+        mod = modules.get(stop.written_against)
+        if mod is None:   # an orphan's version, which no block of the note matched
+            import explorer
+            mod = modules[stop.written_against] = explorer.load(stop.written_against)
+        where = place_stop(stop, mod)
+        stops.append({"index": stop.index, "status": where.status, "label": where.label,
+                      "function": where.function or stop.function, "line": where.line})
+    return {"id": tour.id, "path": str(tour.path), "stops": stops}
 
 
 def _text(d: dict, args) -> str:
@@ -78,4 +103,10 @@ def _text(d: dict, args) -> str:
                     f"{d['annotations_existing']} already there")
     else:
         rows.append("dry run: pass --out FILE or --into to write the annotations")
+    if d.get("tour"):
+        t = d["tour"]
+        rows.append(f"tour {t['id']} written to {t['path']}: {len(t['stops'])} stop(s)")
+        for s in t["stops"]:
+            rows.append(f"  stop {s['index']:>2}  {s['status']:<8} {s['label'] or '-'} {s['function'] or '-'}"
+                        + (f":{s['line']}" if s["line"] else ""))
     return "\n".join(rows)

@@ -58,3 +58,10 @@ def open_version(word: str) -> Module:
         from ..sources import read_user_file
         return parse_source(read_user_file(word), label=path_label(word))
     return load(word)
+
+
+def names_a_file(word: str) -> bool:
+    """Is this command-line word a .c/.h file the user names rather than a
+    version label?  (The test open_version makes, for callers that read the
+    file themselves.)"""
+    return word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word))

@@ -12,10 +12,19 @@ lineage (do_fork in 2.6 continues as kernel_clone), its guards are listed
    in place): changed;
 3. else a guard with the same errno and a similar condition: changed;
 otherwise the old one is absent and the new one starts a track of its own.
+
+History reads each version through a small interface (VersionFacts): its
+function names, the guards of one function, the `if`s the statement diff
+pairs with the next file.  A parsed Module answers it directly
+(ModuleFacts); explorer.diff.history_store answers it from what an earlier
+run kept on disk, per distinct file, so a history over 100 tags parses
+nothing the second time.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -23,7 +32,7 @@ from ..cparse import Module
 from ..errors import LookupFailure
 from ..sources import sort_labels
 from .guards import Guard, find_guards
-from .lineage import resolve_in
+from .lineage import resolve_among
 from .treediff import match_trees, statement_tree
 
 # Below this the conditions of two guards with one errno are different checks.
@@ -82,15 +91,45 @@ class History:
                 "guards": guards}
 
 
-def _pair_by_diff(a: Module, name_a: str, b: Module, name_b: str) -> dict[int, int]:
+class VersionFacts(Protocol):
+    """What history reads of one version."""
+    label: str
+    identity: object            # equal for versions with the same file (aliases)
+
+    def functions(self) -> Collection[str]: ...
+
+    def guards(self, name: str) -> list[Guard]: ...
+
+    def if_pairs(self, name: str, newer: "VersionFacts", newer_name: str) -> dict[int, int]: ...
+
+
+class ModuleFacts:
+    """VersionFacts of a parsed Module."""
+
+    def __init__(self, mod: Module):
+        self.mod = mod
+        self.label = mod.label
+        self.identity = mod.source
+
+    def functions(self) -> Collection[str]:
+        return self.mod.functions
+
+    def guards(self, name: str) -> list[Guard]:
+        return find_guards(self.mod, name)
+
+    def if_pairs(self, name: str, newer: "VersionFacts", newer_name: str) -> dict[int, int]:
+        return pair_ifs(self.mod, name, newer.mod, newer_name)
+
+
+def pair_ifs(a: Module, name_a: str, b: Module, name_b: str) -> dict[int, int]:
     """start_byte of an `if` in A -> start_byte of the `if` the statement diff pairs it with in B."""
     m = match_trees(statement_tree(a, name_a), statement_tree(b, name_b))
     return {x.start_byte: y.start_byte for x, y in m.ab.items()
             if x.kind == "if_statement" and y.kind == "if_statement"}
 
 
-def _follow(prev_mod: Module, prev_name: str, prev: list[tuple[Track, Guard]],
-            mod: Module, name: str, cur: list[Guard]) -> list[tuple[Track, Guard]]:
+def _follow(prev_ver: VersionFacts, prev_name: str, prev: list[tuple[Track, Guard]],
+            ver: VersionFacts, name: str, cur: list[Guard]) -> list[tuple[Track, Guard]]:
     """Pairs (track, guard of this version); guards left over start no track here."""
     out = []
     free_prev = list(prev)
@@ -104,9 +143,9 @@ def _follow(prev_mod: Module, prev_name: str, prev: list[tuple[Track, Guard]],
             free_cur.remove(g)
     # 2. the statement diff kept the `if` in place with an edited condition
     if free_prev and free_cur:
-        live = [p for p in free_prev if p[0].seen.get(prev_mod.label) is p[1]]
+        live = [p for p in free_prev if p[0].seen.get(prev_ver.label) is p[1]]
         if live:
-            pairs = _pair_by_diff(prev_mod, prev_name, mod, name)
+            pairs = prev_ver.if_pairs(prev_name, ver, name)
             for p in live:
                 target = pairs.get(p[1].start_byte)
                 g = next((c for c in free_cur if c.start_byte == target), None)
@@ -135,40 +174,45 @@ def _follow(prev_mod: Module, prev_name: str, prev: list[tuple[Track, Guard]],
 
 def history(function: str, mods: list[Module]) -> History:
     """The guards of `function` (any of its names) through the versions given, in release order."""
-    order = sort_labels([m.label for m in mods])
-    by_label = {m.label: m for m in mods}
-    names = {lb: resolve_in(by_label[lb], function) for lb in order}
+    return history_of(function, [ModuleFacts(m) for m in mods])
+
+
+def history_of(function: str, versions: list[VersionFacts]) -> History:
+    """history() over versions read through VersionFacts (parsed or kept on disk)."""
+    order = sort_labels([v.label for v in versions])
+    by_label = {v.label: v for v in versions}
+    names = {lb: resolve_among(lb, by_label[lb].functions(), function) for lb in order}
     if not any(names.values()):
         raise LookupFailure(f"no version among {', '.join(order)} defines {function!r} "
                             "(or a function it became)")
     tracks: list[Track] = []
-    last: tuple[Module, str] | None = None
-    found: dict[tuple[bytes, str], list[Guard]] = {}    # one file read once, however many tags share it
+    last: tuple[VersionFacts, str] | None = None
+    found: dict[tuple[object, str], list[Guard]] = {}    # one file read once, however many tags share it
     for lb in order:
-        mod, name = by_label[lb], names[lb]
+        ver, name = by_label[lb], names[lb]
         if name is None:
             continue
-        if last is not None and last[1] == name and last[0].source == mod.source:
+        if last is not None and last[1] == name and last[0].identity == ver.identity:
             # The same file as the version before (an alias): every guard simply continues.
             for t in tracks:
                 if last[0].label in t.seen:
                     t.seen[lb] = t.seen[last[0].label]
-            last = (mod, name)
+            last = (ver, name)
             continue
-        guards = found.get((mod.source, name))
+        guards = found.get((ver.identity, name))
         if guards is None:
-            guards = found[(mod.source, name)] = find_guards(mod, name)
+            guards = found[(ver.identity, name)] = ver.guards(name)
         if last is None:
             pairs = [(Track(), g) for g in guards]
         else:
             known = [(t, t.last()) for t in tracks]
-            pairs = _follow(last[0], last[1], known, mod, name, guards)
+            pairs = _follow(last[0], last[1], known, ver, name, guards)
         for t, g in pairs:
             if not t.seen:
                 t.first = lb
                 tracks.append(t)
             t.seen[lb] = g
-        last = (mod, name)
+        last = (ver, name)
     tracks.sort(key=lambda t: (order.index(t.first), t.seen[t.first].line))
     return History(function, order, names, tracks)
 
@@ -178,7 +222,7 @@ def align_guards(a: Module, name_a: str, guards_a: list[Guard],
     """The guards of one function in two versions, aligned by the same rules
     as one step of the history: (a, b), (a, None) or (None, b), A's order first."""
     tracks = [(Track(seen={a.label: g}, first=a.label), g) for g in guards_a]
-    pairs = _follow(a, name_a, tracks, b, name_b, guards_b)
+    pairs = _follow(ModuleFacts(a), name_a, tracks, ModuleFacts(b), name_b, guards_b)
     back = {id(t): g for t, g in pairs if t.seen}
     out = [(g, back.get(id(t))) for t, g in tracks]
     out += [(None, g) for t, g in pairs if not t.seen]

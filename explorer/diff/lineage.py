@@ -220,11 +220,20 @@ def _entry_hint(mod: Module, name: str) -> str:
 
 def resolve_in(mod: Module, name: str) -> str | None:
     """The function of mod that continues `name` (by role, then name, then rename), or None."""
+    return resolve_among(mod.label, mod.functions, name)
+
+
+def resolve_among(label: str | None, functions, name: str) -> str | None:
+    """resolve_in for a version known only by its label and the names of its
+    functions (what a history kept on disk remembers of a file)."""
     if name in FORK_ENTRIES or name == "fork_entry":
-        return roles(mod).fork_entry
-    if name in mod.functions:
+        entry = _manifest_entry(label)      # the same choice as roles()
+        if entry is not None and entry in functions:
+            return entry
+        return next((n for n in FORK_ENTRIES if n in functions), None)
+    if name in functions:
         return name
-    return next((n for n in rename_chain(name) if n in mod.functions), None)
+    return next((n for n in rename_chain(name) if n in functions), None)
 
 
 def lineage(mods: list[Module]) -> dict:

@@ -25,7 +25,7 @@ import difflib
 import weakref
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from tree_sitter import Node
 
 from ..cparse import Module
@@ -344,12 +344,24 @@ class Matcher:
         cands = []
         # Ties break on reading order (position in A, then in B): never on id(),
         # which follows memory addresses and made the page differ from run to run.
+        # All pairs of one kind are scored in rapidfuzz's own loop, which skips
+        # early what cannot reach the cutoff (the scores that do are the same as
+        # fuzz.ratio's): this loop was most of the cost of a pair() of two versions.
+        by_kind: dict[str, tuple[list[int], list[str]]] = {}
+        for yi, y in enumerate(ys):
+            idx, texts = by_kind.setdefault(y.kind, ([], []))
+            idx.append(yi)
+            texts.append(y.text())
         for xi, x in enumerate(xs):
-            for yi, y in enumerate(ys):
-                if x.kind == y.kind:
-                    score = fuzz.ratio(x.text(), y.text()) / 100.0
-                    if score >= MIN_LAST_CHANCE:
-                        cands.append((score, x.size, (xi, yi), x, y))
+            group = by_kind.get(x.kind)
+            if group is None:
+                continue
+            idx, texts = group
+            for _text, score, k in process.extract(x.text(), texts, scorer=fuzz.ratio, limit=None,
+                                                   score_cutoff=MIN_LAST_CHANCE * 100.0):
+                score /= 100.0
+                if score >= MIN_LAST_CHANCE:
+                    cands.append((score, x.size, (xi, idx[k]), x, ys[idx[k]]))
         cands.sort(key=lambda c: (-c[0], -c[1], c[2]))
         for _, _, _, x, y in cands:
             if x in self.ab or y in self.ba:

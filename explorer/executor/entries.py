@@ -108,8 +108,8 @@ def _run(program, name: str, flags: int, world: World, budget: int, record: bool
             gc.enable()
 
 
-def _interpret(program, module, name, flags, world, budget, record) -> Trace:
-    interp = Interpreter(program, world, record=record, budget=budget)
+def _interpret(program, module, name, flags, world, budget, record, interpreter=Interpreter) -> Trace:
+    interp = interpreter(program, world, record=record, budget=budget)
     outcome = None
     try:
         cf = program.function(name)

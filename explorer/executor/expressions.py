@@ -499,11 +499,20 @@ class ExprCompiler(Assignments):
     _PURE_LEAVES = frozenset({"identifier", "number_literal", "string_literal", "char_literal",
                               "concatenated_string", "true", "false", "null"})
 
+    # operators that never raise on any value (a non-number gives Unknown)
+    _PURE_OPERATORS = frozenset({"&&", "||", "&", "|", "^", "==", "!="})
+
     def _pure(self, node) -> bool:
-        """Evaluating node changes nothing and cannot fail (names, constants, fields, & and *)."""
+        """Evaluating node changes nothing and cannot fail (names, constants, fields, & and *,
+        and the logical, bitwise and equality operators over those)."""
         t = node.type
         if t in self._PURE_LEAVES:
             return True
+        if t == "binary_expression":   # ptrace_init_task(p, (clone_flags & CLONE_PTRACE) || trace);
+            return node.child_by_field_name("operator").type in self._PURE_OPERATORS \
+                and self._pure(node.child_by_field_name("left")) and self._pure(node.child_by_field_name("right"))
+        if t == "unary_expression" and node.child_by_field_name("operator").type == "!":
+            return self._pure(node.child_by_field_name("argument"))
         if t == "parenthesized_expression":
             inner = [c for c in node.named_children if c.type != "comment"]
             return len(inner) == 1 and self._pure(inner[0])

@@ -180,8 +180,9 @@ class Interpreter:
             self.assume(site, fr, f"{how} (injected failure: {errno_name(errno)})")
             return value
         if name == "copy_namespaces" and w.namespace_model and args and isinstance(args[0], cvalues.Symbolic):
-            # the model below, asking only about the bits it reads (symbolic.py)
-            if not w.capable and args[0].any_of(self.ns_mask) and not args[0].any_of(self.newuser):
+            # the model below, asking only about the bits it reads (symbolic.py); CLONE_NEWUSER
+            # first: it settles the answer alone, so one path carries on instead of one per namespace bit
+            if not w.capable and not args[0].any_of(self.newuser) and args[0].any_of(self.ns_mask):
                 self.assume(site, fr, "-EPERM (model: new namespaces need CAP_SYS_ADMIN)")
                 return -ERRNO["EPERM"]
             args = [0] + list(args[1:])

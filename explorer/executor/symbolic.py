@@ -29,9 +29,12 @@ from dataclasses import dataclass, field, fields
 
 from ..cparse.module import Module
 from ..errors import ExecutionError
-from .cvalues import Symbolic, wrap
+from .cvalues import Symbolic, Unknown, wrap
 from .entries import DEFAULT_BUDGET, _check_failures, _interpret, resolve_entry
+from .expressions import ExprCompiler
 from .program import program_for
+from .runtime import Interpreter
+from .trace import Assumption
 from .world import World
 
 DEFAULT_PATH_BUDGET = 20_000         # runs per exploration; then the result is marked incomplete
@@ -95,6 +98,11 @@ class FlagBits(Symbolic):
                 return True
         return False
 
+    def truth_if_known(self) -> bool:
+        """The truth where the decided literals fix it, else False, deciding nothing."""
+        base, live = self._live()
+        return bool(base)
+
     def any_of(self, mask: int) -> bool:
         base, live = self._live()
         if base & mask:
@@ -144,6 +152,69 @@ class FlagBits(Symbolic):
 def _unknown(op, x, y):
     from .cvalues import Unknown, utext
     return Unknown(f"{utext(x)} {op} {utext(y)}")
+
+
+# -- runs of an exploration ---------------------------------------------------
+
+def silent_ifs(program, module: Module) -> frozenset:
+    """Start bytes of the `if`s whose branches only hold World calls with pure
+    arguments and a dropped value (`if (clone_flags & CLONE_PARENT_SETTID)
+    put_user(nr, args->parent_tid);`): the statements a run that records
+    nothing skips anyway (statements.py, ExprCompiler.answered_by_world), so
+    which branch runs changes nothing and the path need not split there.
+    Each such flag used to double every path that reached it."""
+    ec = ExprCompiler(program, module, "", {})
+
+    def silent(stmt) -> bool:
+        if stmt is None or stmt.type == "comment":
+            return True
+        if stmt.type == "else_clause":
+            return all(silent(c) for c in stmt.named_children)
+        if stmt.type == "compound_statement":
+            return all(silent(c) for c in stmt.named_children)
+        if stmt.type != "expression_statement":
+            return False
+        kids = [c for c in stmt.named_children if c.type != "comment"]
+        return not kids or (len(kids) == 1 and ec.answered_by_world(kids[0]))
+
+    found = set()
+    for fn in module.functions.values():
+        stack = [fn.node]
+        while stack:
+            node = stack.pop()
+            if node.type == "if_statement" and silent(node.child_by_field_name("consequence")) \
+                    and silent(node.child_by_field_name("alternative")):
+                found.add(node.start_byte)
+            stack.extend(node.named_children)
+    return frozenset(found)
+
+
+class _PathRun(Interpreter):
+    """One run of an exploration.  It records no steps (a path needs only its
+    outcome); with `depends` it still notes the branches on values the World
+    does not pin, and a flag test of a silent `if` is answered without a split."""
+    silent: frozenset = frozenset()
+    depends = False
+
+    def decide(self, v, fr, node, what, meta=None):
+        if v.__class__ is FlagBits:
+            if what == "if" and node.start_byte in self.silent:
+                return v.truth_if_known()
+            return v.truth()
+        if self.depends and isinstance(v, Unknown):
+            m = meta or (fr.fn.name, "", node.start_point[0] + 1, node.end_point[0] + 1)
+            self.assumptions.append(Assumption(m[0], m[2], v.text, "false (unknown to the executor)"))
+            return False
+        return super().decide(v, fr, node, what, meta)
+
+
+def _path_runs(silent: frozenset, depends: bool):
+    def make(program, world, record=False, budget=DEFAULT_BUDGET):
+        interp = _PathRun(program, world, record=False, budget=budget)
+        interp.silent = silent
+        interp.depends = depends
+        return interp
+    return make
 
 
 @dataclass
@@ -212,6 +283,7 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
     n = len(flags)
     syms = tuple((i, vals[f]) for i, f in enumerate(flags))
     runs = 0
+    make = _path_runs(silent_ifs(program, module), depends)
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -235,7 +307,7 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
                 assign = work.pop()
                 state = PathState(assign)
                 word = FlagBits(0, syms, state)
-                trace = _interpret(program, module, name, word, w, budget, depends)
+                trace = _interpret(program, module, name, word, w, budget, False, make)
                 runs += 1
                 work.extend(reversed(state.queued))
                 o = trace.outcome

@@ -74,7 +74,7 @@ body[data-voila] #rendered_cells .jp-OutputArea-output { padding: 0; margin: 0; 
 body[data-voila] #rendered_cells .jp-OutputPrompt { display: none; }
 body[data-voila] .jp-LabShell .lm-BoxPanel-child { padding: 0; }
 body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
-.fx-app { --fx-tools-h: 33vh; --fx-chrome-h: 150px; box-sizing: border-box; width: 100%; max-width: 100vw;
+.fx-app { --fx-tools-h: 33vh; --fx-chrome-h: 186px; box-sizing: border-box; width: 100%; max-width: 100vw;
   padding: 2px 8px 0; overflow-x: hidden; }
 .fx-app .fx-header { align-items: center; flex-wrap: wrap; gap: 0 14px; min-height: 34px; }
 .fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }

@@ -22,6 +22,7 @@ from .page_title import PageTitle
 from .playground import FlagPlayground
 from .source_view import SourceView, plain_table
 from .then_and_now import ThenAndNow
+from .tour_panel import TourPanel
 from .version_picker import VersionPicker
 
 PREFERRED = ("debian-6.12", "debian-6.1")
@@ -82,13 +83,17 @@ class App(w.VBox):
         self.editor = AnnotationEditor(self.view)
         self.playground = FlagPlayground(self.view)
         self.diff = DiffView()
+        # issue 16 (tours): the tour panel reads the page's ?tour=ID&stop=N itself and asks the
+        # app only to scroll (on_stop) or open a version (on_version).  It sits under the source
+        # (its stop's note below the code it is about), above the tools.
+        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version)
         self.then_now = ThenAndNow()
         # Under the source: the parts a reader uses while looking at the code.  Their
         # panel has a fixed height and scrolls inside, so they never push the code down.
         self.tools = w.Tab(children=[self.playground, self.editor],
                            titles=[_("Flag playground", "tab"), _("Annotation editor", "tab")])
         self.tools.add_class("fx-tools")
-        read = w.VBox([self.view, self.tools])
+        read = w.VBox([self.view, self.tour, self.tools])
         read.add_class("fx-read")
         pages = [(_("Read & run", "tab"), read), (_("Diff & history", "tab"), self.diff),
                  (_("Then and now", "tab"), self.then_now)]
@@ -139,6 +144,9 @@ class App(w.VBox):
         self._fill_goto(mod)
         with self.view.still():
             self._set(self.playground, mod)
+        # issue 16: re-place the tour's stops in this version; after the first view, so that
+        # a tour's stop, when one is on, is where the source is scrolled
+        self.tour.set_module(mod)
         _after_display(lambda: self._finish(mod))
 
     def jump(self, label: str, line: int) -> None:
@@ -232,6 +240,15 @@ class App(w.VBox):
         if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
             return
         self.view.jump(self.module.functions[name].start_line)
+
+    # -- issue 16: the tour panel's two requests --------------------------------------
+    def _tour_stop(self, line: int) -> None:
+        self.tabs.selected_index = self.READ
+        self.view.jump(int(line))
+
+    def _tour_version(self, label: str) -> None:
+        if self.module is None or self.module.label != label:
+            self.picker.dropdown.value = label      # loads it (on_pick), which calls tour.set_module
 
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""

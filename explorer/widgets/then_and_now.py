@@ -72,6 +72,12 @@ CSS = """
 .fx-tn .fx-tn-sweep td, .fx-tn .fx-tn-sweep th { border: 1px solid #ddd; padding: 1px 6px; }
 .fx-tn .fx-tn-sweep tr.fx-tn-differ td { background: #ffd6d6; }
 .fx-tn .fx-tn-notes .fx-tn-at { color: #777; }
+.fx-tn-rules-box { max-height: 30vh; overflow: auto; border: 1px solid #ddd; }
+.fx-tn-rules-table td.fx-tn-where { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; color: #444; width: 1%; }
+.fx-tn-rules-table .fx-tn-own { font-family: sans-serif; font-size: 11px; color: #777; white-space: normal; min-width: 12em; }
+.fx-tn-rules-table td.fx-tn-word { white-space: nowrap; width: 1%; }
+.fx-tn-rules-table td.fx-tn-n, .fx-tn-rules-table th.fx-tn-n { text-align: right; width: 1%; color: #666; }
+.fx-tn .fx-tn-rules-summary { color: #444; margin: 2px 0 4px; }
 .fx-tn .fx-tn-notes td, .fx-tn .fx-tn-notes th { padding: 1px 8px; text-align: left; font-size: 12px; }
 """
 
@@ -94,6 +100,24 @@ class GuardPairs(anywidget.AnyWidget):
     rows = t.List().tag(sync=True)          # pair["guards"] entries of this function pair
     labels = t.List(t.Unicode()).tag(sync=True)
     functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
+    selected = t.Int(-1).tag(sync=True)
+    picked = t.Dict().tag(sync=True)
+
+
+# -- the rules that changed -------------------------------------------------------------
+# The oracle's twelve flags (tests/oracle): the changed rules are listed over these;
+# a name only one version defines goes to the other by value (rules --compare does).
+RULE_FLAGS = ["CLONE_VM", "CLONE_FS", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NEWNS", "CLONE_NEWUSER",
+              "CLONE_NEWPID", "CLONE_PARENT", "CLONE_PIDFD", "CLONE_DETACHED", "CLONE_VFORK", "CLONE_PARENT_SETTID"]
+
+
+class ChangedRules(anywidget.AnyWidget):
+    """The `changed` entries of `rules A --compare B`; a click reports the row."""
+    _esm = Path(__file__).with_name("then_and_now_rules.js")
+    _css = CSS
+    rows = t.List().tag(sync=True)          # compare_doc()["changed"]
+    labels = t.List(t.Unicode()).tag(sync=True)
+    empty = t.Unicode("").tag(sync=True)    # said instead of a table when no rule changed
     selected = t.Int(-1).tag(sync=True)
     picked = t.Dict().tag(sync=True)
 
@@ -368,12 +392,20 @@ class ThenAndNow(w.VBox):
         self.view_a.observe(lambda c: self._pane_clicked(0, c), names="selected_line")
         self.view_b.observe(lambda c: self._pane_clicked(1, c), names="selected_line")
         self.guards.observe(self._row_picked, names="picked")
+        self.rules = ChangedRules()
+        self.rules_summary = w.HTML()
+        self.rules_summary.add_class("fx-tn-rules-summary")
+        self.rules.observe(self._rule_picked, names="picked")
+        for box in self.playground.world_boxes.values():     # the rules depend on the caller too
+            box.observe(lambda _c: self._list_changed_rules(), names="value")
         self.a.observe(self._versions_changed, names="value")
         self.b.observe(self._versions_changed, names="value")
         self.function.observe(lambda _c: self._show_function(), names="value")
         self.children = [w.HBox([self.a, self.b, self.function]), self.say, self.summary, self.playground,
                          panes, self.counterpart,
                          w.HTML("<b>The checks, aligned</b> (click a row, or a guard in either pane)"), self.guards,
+                         w.HTML("<b>The rules of clone() that changed</b> (click one: a combination of it is "
+                                "ticked above and runs in both versions)"), self.rules_summary, self.rules,
                          w.Accordion([self.notes_table], titles=["Commentary in both versions"],
                                      selected_index=None)]
 
@@ -452,6 +484,7 @@ class ThenAndNow(w.VBox):
         self._notes_table()
         self.playground.set_modules(ma, mb)
         self._show_function()
+        self._list_changed_rules()
 
     def _summarise(self) -> None:
         p = self.pair
@@ -512,6 +545,64 @@ class ThenAndNow(w.VBox):
                 self.function.value = shown if shown in [v for _, v in self.function.options] else None
             finally:
                 self._busy = False
+
+    # -- the rules that changed ---------------------------------------------------------
+    rules_doc: dict | None = None
+
+    def _list_changed_rules(self) -> None:
+        """`rules A --compare B` over the oracle's twelve flags for the playground's
+        caller: each combination whose outcome differs, as conditions, with the
+        deciding line on both sides (explorer.executor.rules.compare_doc)."""
+        from ..executor.rules import compare_doc
+        ma, mb = self.modules
+        if ma is None or mb is None:
+            return
+        known = set(self.playground.tables[0].values) | set(self.playground.tables[1].values)
+        names = [n for n in RULE_FLAGS if n in known]
+        world = self.playground.world()
+        try:
+            doc = compare_doc(ma, mb, names, world=world)
+        except ExplorerError as e:
+            self.rules_doc = None
+            with self.rules.hold_sync():
+                self.rules.rows, self.rules.selected, self.rules.empty = [], -1, str(e)
+            self.rules_summary.value = ""
+            return
+        self.rules_doc = doc
+        changed = doc["changed"]
+        covered = sum(c["combinations"] for c in changed)
+        who = "as root" if world.capable else "unprivileged (no CAP_SYS_ADMIN)"
+        self.rules_summary.value = (
+            f"Over {len(names)} flags ({esc(', '.join(names))}), called {esc(who)}: "
+            f"{len(changed)} rule{'s' if len(changed) != 1 else ''} changed, covering {covered} of "
+            f"{doc['total']} combinations." + ("" if doc["complete"] else f" {esc(doc['incomplete'])}."))
+        with self.rules.hold_sync():
+            self.rules.labels = [ma.label, mb.label]
+            self.rules.empty = f"Every combination of these flags has the same outcome in {ma.label} and {mb.label}."
+            self.rules.rows = changed
+            self.rules.selected = -1
+
+    def _rule_picked(self, change) -> None:
+        i = change["new"].get("i", -1)
+        if 0 <= i < len(self.rules.rows):
+            self.pick_rule(i)
+
+    def pick_rule(self, i: int) -> None:
+        """Tick a combination of changed rule i (its first conjunction's set flags),
+        run it in both versions, and show each side's deciding line."""
+        row = self.rules.rows[i]
+        self.rules.selected = i
+        self.playground.set_flags(*[lit["name"] for lit in (row["when"] or [[]])[0] if lit["set"]])
+        self._syncing = True
+        try:
+            for side, (key, view) in enumerate((("a", self.view_a), ("b", self.view_b))):
+                fn, line = row[key]["function"], row[key]["line"]
+                if fn and fn in self.modules[side].functions:
+                    self._show_in(side, fn)
+                    if line:
+                        view.select(line)
+        finally:
+            self._syncing = False
 
     @staticmethod
     def _in(mod, name, line) -> bool:

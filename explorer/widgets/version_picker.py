@@ -1,8 +1,12 @@
 """The version picker: every known version in release order, and for one not
 fetched yet a button that fetches it (through explorer.sources.sync) with a
-progress bar."""
+progress bar.  "Add a version" registers one the reader has (a group that is
+offline): a fork.c or kernel tarball uploaded from their machine, or a path on
+the server's, through the same checks as `fork-explorer sources add`
+(explorer.sources.add / add_upload)."""
 from __future__ import annotations
 
+import re
 import threading
 
 import ipywidgets as w
@@ -60,7 +64,16 @@ class VersionPicker(w.VBox):
         self._rows: dict[str, dict] = {}
         self._fetching = False
         self._quiet = False
-        super().__init__([w.HBox([self.dropdown, self.fetch_button, self.progress]), self.status])
+        self.add_toggle = w.ToggleButton(description="Add a version…", value=False,
+                                         tooltip="a fork.c or kernel tarball you have (no network needed)",
+                                         layout=w.Layout(width="auto"))
+        self.add_toggle.add_class("fx-add-toggle")
+        self.adder = VersionAdder(self._added)
+        self.adder.layout.display = "none"
+        self.add_toggle.observe(lambda c: setattr(self.adder.layout, "display", "" if c["new"] else "none"),
+                                names="value")
+        super().__init__([w.HBox([self.dropdown, self.fetch_button, self.progress, self.add_toggle]), self.status,
+                          self.adder])
         self.add_class("fx-version-picker")
         self.refresh(value)
         self.dropdown.observe(self._changed, names="value")
@@ -112,6 +125,12 @@ class VersionPicker(w.VBox):
             for cb in self._callbacks:
                 cb(lb)
 
+    def _added(self, label: str) -> None:
+        """A version the adder registered: listed, chosen and loaded."""
+        self.refresh(label)
+        for cb in self._callbacks:
+            cb(label)
+
     # -- fetching -----------------------------------------------------------
     def fetch(self, label: str, wait: bool = False) -> threading.Thread:
         """Fetch `label` in a thread (the page stays responsive), then pick it."""
@@ -150,3 +169,81 @@ class VersionPicker(w.VBox):
         if wait:
             th.join()
         return th
+
+
+class VersionAdder(w.VBox):
+    """A label, an optional kernel version, and a file: uploaded here, or a path
+    on the machine that runs the explorer.  Whatever goes wrong is said in one
+    line under the form (the checks are those of `sources add`)."""
+
+    ACCEPT = ",".join((".c",) + sources.TARBALL_SUFFIXES + (".gz", ".xz", ".bz2"))
+
+    def __init__(self, on_added):
+        self._on_added = on_added
+        self.label = w.Text(description="Label", placeholder="v2.6.32", layout=w.Layout(width="300px"))
+        self.kernel_version = w.Text(description="Release", placeholder="2.6.32 (else read from the label)",
+                                     layout=w.Layout(width="340px"))
+        self.upload = w.FileUpload(accept=self.ACCEPT, multiple=False, description="Upload fork.c or tarball",
+                                   layout=w.Layout(width="auto"))
+        self.path = w.Text(description="or path", placeholder="/path/to/kernel/fork.c, linux-2.6.32.tar.xz or a tree",
+                           layout=w.Layout(width="520px"))
+        self.add_button = w.Button(description="Add", button_style="primary", layout=w.Layout(width="90px"))
+        self.message = w.HTML()
+        for widget, cls in ((self.label, "fx-add-label"), (self.kernel_version, "fx-add-release"),
+                            (self.upload, "fx-add-upload"), (self.path, "fx-add-path"),
+                            (self.add_button, "fx-add-button"), (self.message, "fx-add-message")):
+            widget.add_class(cls)
+        self.add_button.on_click(lambda _b: self.add())
+        self.upload.observe(self._chosen, names="value")
+        super().__init__([w.HBox([self.label, self.kernel_version], layout=w.Layout(flex_flow="row wrap")),
+                          w.HBox([self.upload, self.path, self.add_button], layout=w.Layout(flex_flow="row wrap")),
+                          self.message])
+        self.add_class("fx-version-adder")
+
+    def _chosen(self, change) -> None:
+        files = change["new"]
+        if files:
+            self.message.value = f"{_esc(files[0]['name'])} ({files[0]['size']:,} bytes) will be added. Press Add."
+
+    def add(self) -> dict | None:
+        """Register the uploaded file (or else the path) under the label; the
+        report of sources.add, or None after saying what is wrong."""
+        label = self.label.value.strip()
+        release = self.kernel_version.value.strip() or None
+        files = self.upload.value
+        path = self.path.value.strip()
+        try:
+            if not label:
+                raise ValueError("give the version a label first (for example v2.6.32)")
+            if files:
+                f = files[0]
+                report = sources.add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
+            elif path:
+                report = sources.add(label, path, kernel_version=release)
+            else:
+                raise ValueError("choose a fork.c or kernel tarball to upload, or type a path")
+        except (ExplorerError, ValueError, OSError) as e:
+            self.message.value = f'<span class="fx-add-error" style="color:#b00020"><b>Not added</b>: {_esc(_uploaded(_one_line(e)))}</span>'
+            return None
+        except Exception as e:   # noqa: BLE001 - the reader gets one line, never a traceback
+            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>Not added</b>: {_esc(type(e).__name__)}: '
+                                  f'{_esc(_one_line(e))}</span>')
+            return None
+        self.upload.value = ()
+        self.path.value = self.label.value = self.kernel_version.value = ""     # ready for the next one
+        release_said = f", kernel {report['kernel_version']}" if report.get("kernel_version") else ""
+        self.message.value = (f'<span class="fx-add-ok" style="color:#1b6e2a">Added {_esc(label)} ({_esc(report["form"])} form'
+                              f'{_esc(release_said)}) from {_esc(report["origin"])}.</span>')
+        self._on_added(label)
+        return report
+
+
+def _uploaded(text: str) -> str:
+    """add_upload checks the bytes in a temporary folder: name the file as the reader knows it."""
+    from .. import paths
+    return re.sub(re.escape(str(paths.home() / "downloads")) + r"/tmp[^/]*/", "uploaded ", text)
+
+
+def _one_line(e: Exception) -> str:
+    text = " ".join(str(e).split())
+    return text or type(e).__name__

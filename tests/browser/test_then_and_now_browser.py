@@ -222,3 +222,53 @@ def test_ticked_flags_run_in_both_versions_and_a_difference_is_marked(tab):
     tick(page, "CLONE_NEWUSER", False)
     tick(page, "CLONE_THREAD", False)
 
+
+
+def test_the_changed_rules_are_listed_and_a_click_runs_one_in_both_versions(tab):
+    """The rules that changed between 2.6.32.69 and 6.12 (the library's
+    rules --compare over the same twelve flags) are listed with both deciding
+    lines; clicking one ticks a combination of it, both versions run it, the
+    outcomes differ as the rule says, and each pane marks its deciding line."""
+    from explorer.executor import World
+    from explorer.executor.rules import compare_doc
+    from explorer.widgets.then_and_now import RULE_FLAGS
+    page, a, b = tab["page"], tab["a"], tab["b"]
+    changed = compare_doc(a, b, RULE_FLAGS, world=World())["changed"]
+    assert changed
+    table = page.locator(".fx-tn-rules")
+    page.wait_for_selector(".fx-tn-rules[data-ready] tr.fx-tn-rule")
+    rows = table.locator("tr.fx-tn-rule")
+    assert rows.count() == len(changed)
+    for i, rule in enumerate(changed):
+        text = rows.nth(i).inner_text()
+        assert rule["text"] in text.replace("\n", " ") or rule["text"] in text
+        for side in ("a", "b"):
+            assert f"{rule[side]['function']}():{rule[side]['line']}" in text
+    # the rule decided furthest from the fork entry in 6.12: the pane must move there
+    i = max(range(len(changed)), key=lambda k: changed[k]["b"]["line"])
+    rule = changed[i]
+    before = page.locator(".fx-tn-outcome").inner_html()
+    rows.nth(i).click()
+    page.wait_for_function("(b) => document.querySelector('.fx-tn-outcome').innerHTML !== b", arg=before)
+    page.wait_for_selector(f".fx-tn-rules[data-selected='{i}']")
+    assert page.locator(".fx-tn-outcome .fx-tn-sides").get_attribute("data-differ") == "1"
+    for side, pane, cls in (("a", ".fx-tn-then", ".fx-tn-out-a"), ("b", ".fx-tn-now", ".fx-tn-out-b")):
+        s = rule[side]
+        page.wait_for_selector(f"{pane} tr#L{s['line']}.fx-sel")
+        assert f"{s['function']}()" in page.locator(f"{pane} .fx-title").text_content()
+        assert in_view(page, pane, s["line"])
+        said = page.locator(f".fx-tn-outcome {cls}").inner_text()
+        assert f"{s['function']} line {s['line']}" in said
+        assert ("success" in said) if s["outcome"] == "ok" else (f"-{s['outcome']}" in said)
+    # the ticked boxes are a combination of the rule: its first conjunction's set flags
+    ticked = {n.strip(" *") for n in page.locator(".fx-tn-playground .fx-tn-flag:has(input:checked)").all_inner_texts()}
+    want = {lit["name"] for lit in rule["when"][0] if lit["set"]}
+    assert all(any(w in t for t in ticked) for w in want) and len(ticked) == len(want)
+    for w, h in SIZES:
+        page.set_viewport_size({"width": w, "height": h})
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"then-and-now-rules-{w}x{h}.png"))
+        page.locator(".fx-tn-outcome").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"then-and-now-rules-run-{w}x{h}.png"))
+    for name in want:
+        tick(page, name, False)
