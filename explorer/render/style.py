@@ -79,7 +79,8 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-header { align-items: center; flex-wrap: wrap; gap: 0 14px; min-height: 34px; }
 .fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }
 .fx-app .fx-header .fx-version-picker .widget-html { margin: 0; }
-.fx-app .fx-ready-box { font-size: 11px; color: #888; margin-left: auto; }
+.fx-app { position: relative; }
+.fx-app .fx-ready-box { font-size: 11px; color: #888; position: absolute; right: 8px; top: 0; }  /* never wraps the header */
 .fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
 .fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
 .fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;

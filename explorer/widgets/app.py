@@ -69,7 +69,7 @@ class App(w.VBox):
         label = label or default_label(available)
         self.picker = VersionPicker(label)
         self.view = SourceView()
-        self.goto = w.Dropdown(description=_("Go to", "app"), options=[], layout=w.Layout(width="300px"))
+        self.goto = w.Dropdown(description=_("Go to", "app"), options=[], layout=w.Layout(width="260px"))
         self.goto.add_class("fx-goto")
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
