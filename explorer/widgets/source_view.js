@@ -113,7 +113,11 @@ function render({ model, el: root }) {
     return pane;
   }
   function park(pane) {
-    pane.classList.add("fx-parked");
+    // A kept pane is no .fx-scroll (that is the one on show), keeps the shown one's
+    // height (so the cell does not grow) and its width (the grid column's: its rows'
+    // layout stays valid).
+    pane.style.height = (scroller && scroller.offsetHeight ? scroller.offsetHeight : pane.offsetHeight) + "px";
+    pane.classList.replace("fx-scroll", "fx-kept");
     for (const tr of pane.querySelectorAll("tr[data-line]")) {
       tr.dataset.kept = tr.dataset.line;
       tr.removeAttribute("data-line");
@@ -130,7 +134,8 @@ function render({ model, el: root }) {
         tr.classList.remove(...TRACE_CLASSES);
       }
     }
-    pane.classList.remove("fx-parked");
+    pane.classList.replace("fx-kept", "fx-scroll");
+    pane.style.height = "";
   }
   function keep(key, pane) {
     if (!key || !pane) return;

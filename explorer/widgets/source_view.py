@@ -23,8 +23,9 @@ VIEW_CSS = """
 .fx-view .fx-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 2fr); gap: 10px; }
 .fx-view .fx-scroll { max-height: 62vh; overflow: auto; border: 1px solid #ddd; }
 /* one pane per version kept, stacked in one cell; the kept ones invisible (laid out still) */
-.fx-view .fx-body > .fx-scroll { grid-row: 1; grid-column: 1; }
-.fx-view .fx-body > .fx-scroll.fx-parked { visibility: hidden; pointer-events: none; }
+.fx-view .fx-body > .fx-scroll, .fx-view .fx-body > .fx-kept { grid-row: 1; grid-column: 1; }
+.fx-view .fx-body > .fx-kept { visibility: hidden; pointer-events: none; overflow: auto; align-self: start;
+  border: 1px solid transparent; }
 .fx-view .fx-src tr { cursor: pointer; }
 .fx-view .fx-panel { max-height: 62vh; overflow: auto; font-size: 13px; }
 .fx-view .fx-note-view { border-left: 3px solid #d08a00; background: #fffaf0; padding: 4px 8px; margin-bottom: 6px;
