@@ -69,19 +69,43 @@ old_sources() {
   fi
 }
 
+hub_proxy() {
+  # configurable-http-proxy for `fork-explorer hub`, pinned by deploy/package-lock.json,
+  # into the ignored .hub/ (Node 20+ and npm; never fatal: the hub tests say what is missing).
+  local stamp=".hub/.installed-$(cat deploy/package.json deploy/package-lock.json | sha1sum | cut -c1-12)"
+  [ -f "$stamp" ] && [ -x .hub/node_modules/.bin/configurable-http-proxy ] && return 0
+  local major
+  major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
+  if ! command -v npm >/dev/null || [ "${major:-0}" -lt 20 ]; then
+    log "'fork-explorer hub' needs configurable-http-proxy, which needs Node 20+ and npm (nodejs.org or NodeSource)"
+    return 0
+  fi
+  log "npm ci configurable-http-proxy into .hub/"
+  mkdir -p .hub && cp deploy/package.json deploy/package-lock.json .hub/
+  if (cd .hub && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    rm -f .hub/.installed-*; touch "$stamp"
+  else
+    log "could not install configurable-http-proxy; the hub tests will say so"
+  fi
+}
+
 cmd="${1:-}"
 shift || true
 case "$cmd" in
   test)
     apt_install "${APT_PACKAGES_TEST[@]}"
     python_env
+    hub_proxy
     kernel_sources
     # Two workers on this project's 2-core machines: most of the suite waits on
     # subprocesses (kernels, chromium, QEMU, nbclient), so the wall time halves.
+    # --dist loadgroup is served by tests/conftest.py's scheduler: the longest
+    # tests go out first, and tests sharing a boot or a browser session stay
+    # on one worker.
     jobs=${FORK_EXPLORER_TEST_JOBS:-auto}
     log "pytest (-n $jobs)"
     set +e
-    "$VENV/bin/python" -m pytest -n "$jobs" "$@"
+    "$VENV/bin/python" -m pytest -n "$jobs" --dist loadgroup "$@"
     rc=$?
     set -e
     if [ $rc -eq 5 ]; then echo "no tests ran: that is a failure" >&2; exit 1; fi
@@ -90,6 +114,7 @@ case "$cmd" in
   explore)
     [ ${#APT_PACKAGES_EXPLORE[@]} -gt 0 ] && apt_install "${APT_PACKAGES_EXPLORE[@]}"
     python_env
+    hub_proxy
     kernel_sources
     old_sources
     if [ "${1:-}" = "--lab" ]; then

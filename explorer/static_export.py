@@ -6,6 +6,10 @@ beside the lines it belongs to (as Docco puts prose beside code), a language
 toggle offering the languages present, and an index of functions.  No
 network and no Jupyter: CSS and the few lines of toggle script are inline,
 fonts are the reader's own.
+
+The page's own words are in Japanese and English (explorer.i18n): each such
+element carries both (data-fx-ui-ja, data-fx-ui-en); the script picks the
+browser's language (navigator.languages) and a small toggle switches them.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from .cparse import FORK_ENTRIES
 from .errors import ExplorerError
-from .render import LineNote, esc, languages_present, page_css, render_lines, source_table, switch_choices
+from .i18n import UI_LANGS, translator
+from .render import LineNote, esc, lang_name, languages_present, page_css, render_lines, source_table, switch_choices
 
 PAGE_CSS_EXTRA = """
 body { margin: 0; font-family: sans-serif; }
@@ -35,6 +40,8 @@ nav.fx-index a { margin-right: 8px; }
   box-shadow: 0 2px 10px rgba(0, 0, 0, .25); outline: none; }
 /* the #L123 line is marked, not the notes beside it (they span many lines: a band) */
 .fx-src tr:target td.notes { background: none; }
+.fx-ui-toggle button { border: 1px solid #bbb; background: #f6f6f6; padding: 1px 6px; cursor: pointer; }
+.fx-ui-toggle button.fx-on { background: #dbe7ff; border-color: #3a6df0; font-weight: bold; }
 """
 
 TOGGLE_JS = """
@@ -55,7 +62,54 @@ TOGGLE_JS = """
   });
   if (offered) { set(saved); }   // a language this page does not have is not restored
 })();
+(function () {
+  // The interface's words: the reader's pick, else the browser's first language we have (as the app does).
+  var langs = ['ja', 'en'], chosen = null;
+  try { chosen = localStorage.getItem('fx-ui-lang'); } catch (e) {}
+  if (langs.indexOf(chosen) < 0) {
+    chosen = 'en';
+    var wanted = navigator.languages || [navigator.language || ''];
+    for (var i = 0; i < wanted.length; i++) {
+      var primary = String(wanted[i]).toLowerCase().split(/[-_]/)[0];
+      if (langs.indexOf(primary) >= 0) { chosen = primary; break; }
+    }
+  }
+  function ui(lang) {
+    document.documentElement.lang = lang;
+    document.querySelectorAll('[data-fx-ui-' + lang + ']').forEach(function (e) {
+      e.textContent = e.getAttribute('data-fx-ui-' + lang);
+    });
+    document.querySelectorAll('.fx-ui-toggle button').forEach(function (b) {
+      b.classList.toggle('fx-on', b.getAttribute('data-lang') === lang);
+    });
+  }
+  document.querySelectorAll('.fx-ui-toggle button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var lang = b.getAttribute('data-lang');
+      try { localStorage.setItem('fx-ui-lang', lang); } catch (e) {}
+      ui(lang);
+    });
+  });
+  ui(chosen);
+})();
 """
+
+
+def ui_text(msgid: str, **fields) -> tuple[str, str]:
+    """An element's content in English, with every interface language's text as
+    data-fx-ui-LANG attributes for the page's script (escaped)."""
+    texts = {lang: translator(lang)(msgid).format(**fields) for lang in UI_LANGS}
+    attrs = "".join(f' data-fx-ui-{lang}="{esc(text)}"' for lang, text in texts.items())
+    return attrs, esc(texts["en"])
+
+
+def ui_toggle() -> str:
+    """The ja/en buttons of the interface language (each language by its own name)."""
+    buttons = "".join(f'<button type="button" data-lang="{code}" lang="{code}">{esc(lang_name(code))}</button>'
+                      for code in ("ja", "en"))
+    attrs, text = ui_text("Interface:")
+    return f'<span class="fx-ui-toggle"><span{attrs}>{text}</span> {buttons}</span>'
+
 
 
 def page_scope(module, notes: list[LineNote] | None, function: str | None = None):
@@ -81,8 +135,12 @@ def page_html(module, notes: list[LineNote] | None = None, *, function: str | No
     langs = languages_present(notes)     # ja, en, and the languages of the notes on this page
     toggle = "".join(
         f'<label><input type="radio" name="fx-lang" value="{esc(v)}"{" checked" if v == "both" else ""}> '
-        f'{esc(t)}</label> '
+        + (f'<span{ui_text(t)[0]}>{esc(t)}</span>' if v == "both" and len(langs) > 3 else esc(t))
+        + '</label> '
         for v, t in switch_choices(langs))
+    commentary = ui_text("Commentary:")
+    counts_attrs, counts = ui_text("{notes} notes · {lines} lines · form {form}", notes=len(notes),
+                                   lines=line_count, form=module.form)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -91,8 +149,9 @@ def page_html(module, notes: list[LineNote] | None = None, *, function: str | No
 <style>{page_css(langs)}{PAGE_CSS_EXTRA}</style></head>
 <body class="fx-both">
 <header><h1>{esc(title)}</h1>
-<span class="fx-toggle">{toggle}</span>
-<span>{len(notes)} notes · {line_count} lines · form {esc(module.form)}</span>
+<span class="fx-toggle"><span{commentary[0]}>{commentary[1]}</span> {toggle}</span>
+<span class="fx-counts"{counts_attrs}>{counts}</span>
+{ui_toggle()}
 <nav class="fx-index">{index}</nav></header>
 <main>
 {source_table(rendered, notes, note_column=True, langs=langs)}

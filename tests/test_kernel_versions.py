@@ -9,6 +9,7 @@ import pytest
 
 import explorer
 import explorer.sources as sources
+from explorer import cparse
 from conftest import REPO, make_home, need, shared_path
 from explorer.errors import LabelError
 from explorer.executor import program_for
@@ -29,8 +30,8 @@ def home(tmp_path, monkeypatch):
 
 def test_add_records_the_kernel_version_given_or_read_from_the_label(home):
     old = shared_path("testdata/v2.6.32.69/fork.c")
-    assert sources.add("vendor-old", str(old), kernel_version="2.6.32")["kernel_version"] == "2.6.32"
-    assert sources.add("v5.4.6-lab", str(shared_path("testdata/v5.4/fork.c")))["kernel_version"] == "5.4.6"
+    assert cparse.add_source("vendor-old", str(old), kernel_version="2.6.32")["kernel_version"] == "2.6.32"
+    assert cparse.add_source("v5.4.6-lab", str(shared_path("testdata/v5.4/fork.c")))["kernel_version"] == "5.4.6"
     rows = {r["label"]: r for r in sources.list_versions()}
     assert rows["vendor-old"]["kernel_version"] == "2.6.32"
     assert rows["v5.4.6-lab"]["kernel_version"] == "5.4.6"
@@ -40,7 +41,7 @@ def test_add_records_the_kernel_version_given_or_read_from_the_label(home):
 
 
 def test_versions_sort_by_kernel_version_everywhere(home):
-    sources.add("vendor-old", str(shared_path("testdata/v2.6.32.69/fork.c")), kernel_version="2.6.32")
+    cparse.add_source("vendor-old", str(shared_path("testdata/v2.6.32.69/fork.c")), kernel_version="2.6.32")
     # "vendor-old" says no release in its name: only the recorded version places it first
     assert sources.sort_labels(["debian-6.12", "vendor-old", "debian-6.1"]) == \
         ["vendor-old", "debian-6.1", "debian-6.12"]
@@ -52,7 +53,7 @@ def test_versions_sort_by_kernel_version_everywhere(home):
 
 
 def test_the_executor_takes_the_flags_of_the_recorded_release(home):
-    sources.add("vendor-old", str(shared_path("testdata/v2.6.32.69/fork.c")), kernel_version="2.6.32")
+    cparse.add_source("vendor-old", str(shared_path("testdata/v2.6.32.69/fork.c")), kernel_version="2.6.32")
     flags = program_for(explorer.load("vendor-old")).flags.values
     assert "CLONE_STOPPED" in flags and "CLONE_NEWCGROUP" not in flags
 
@@ -67,7 +68,7 @@ def test_manifest_versions_are_in_release_order_and_know_their_version():
 
 def test_bad_kernel_version_is_refused(home):
     with pytest.raises(LabelError):
-        sources.add("vendor-x", str(shared_path("testdata/v5.4/fork.c")), kernel_version="five")
+        cparse.add_source("vendor-x", str(shared_path("testdata/v5.4/fork.c")), kernel_version="five")
     r = cli("sources", "add", "vendor-x", str(shared_path("testdata/v5.4/fork.c")), "--kernel-version", "5")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
 
@@ -104,16 +105,16 @@ def _tarball(dest, fork_bytes, suffix="xz"):
 
 def test_add_takes_a_kernel_tarball_a_tree_or_an_upload(home, tmp_path):
     data = shared_path("testdata/v2.6.32.69/fork.c").read_bytes()
-    r = sources.add("v2.6.32.69", str(_tarball(tmp_path, data)))
+    r = cparse.add_source("v2.6.32.69", str(_tarball(tmp_path, data)))
     assert r["kernel_version"] == "2.6.32" and r["form"] == "do_fork"
     assert sources.get("v2.6.32.69").data == data
     tree = tmp_path / "tree" / "kernel"
     tree.mkdir(parents=True)
     (tree / "fork.c").write_bytes(data)
-    assert sources.add("old-tree", str(tmp_path / "tree"), kernel_version="2.6.32")["kernel_version"] == "2.6.32"
-    up = sources.add_upload("old-upload", "fork.c", data, kernel_version="2.6.32")
+    assert cparse.add_source("old-tree", str(tmp_path / "tree"), kernel_version="2.6.32")["kernel_version"] == "2.6.32"
+    up = cparse.add_upload("old-upload", "fork.c", data, kernel_version="2.6.32")
     assert up["origin"] == "upload fork.c" and sources.get("old-upload").data == data
-    up = sources.add_upload("old-upload-tar", "linux.tar.gz", _tarball(tmp_path, data, "gz").read_bytes(),
+    up = cparse.add_upload("old-upload-tar", "linux.tar.gz", _tarball(tmp_path, data, "gz").read_bytes(),
                             kernel_version="2.6.32")
     assert sources.get("old-upload-tar").data == data
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import explorer
-from explorer import sources
+from explorer import cparse, sources
 from explorer.executor.compare import sweep_compare
 
 from conftest import FIXTURES, REPO, make_home, seed_do_fork_bytes
@@ -53,7 +53,7 @@ def _add(home: Path, label: str, data: bytes) -> None:
     f = home.parent / f"{label}.fork.c"
     f.write_bytes(data)
     with Home(home):
-        sources.add(label, str(f))
+        cparse.add_source(label, str(f))
 
 
 @pytest.fixture(scope="module")

@@ -359,7 +359,7 @@ def home_with_seed(tmp_path, monkeypatch, mod612):
     monkeypatch.setenv("FORK_EXPLORER_HOME", str(home))
     src = tmp_path / "seed_fork.c"
     src.write_bytes(seed_do_fork_bytes())
-    explorer.sources.add(SEED_LABEL, str(src))
+    explorer.cparse.add_source(SEED_LABEL, str(src))
     return home
 
 
@@ -406,7 +406,7 @@ def test_lines_pasted_twice_inside_a_block_do_not_sink_the_score(mod612):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from explorer.notes.ctokens import CODE, COMMENT  # noqa: E402
+from explorer.cparse.ctokens import CODE, COMMENT  # noqa: E402
 
 
 def _clean_cuts(mod):

@@ -277,7 +277,7 @@ def test_glossary_entries_carry_more_languages_and_check_the_ones_present(tmp_pa
 
 
 def test_notes_import_writes_each_file_once_with_every_record_whole(four, tmp_path, monkeypatch):
-    import explorer.annotations.store as store_module
+    import explorer.annotations.yamlfile as store_module   # the one atomic writer of annotation files
     from explorer.notes import write_into
     text, _ = build_note("notes_steps.zh.md", four, "v5.4")
     result = _import(text, four)

@@ -356,7 +356,7 @@ def test_export_shows_the_code_of_the_version_read(populated, tmp_path, mod61):
 def test_a_translation_and_its_record_are_written_in_one_save(populated, tmp_path, monkeypatch):
     """The translated text and what it was made from land together: with a
     disk that refuses every write after the first, the record is whole."""
-    import explorer.annotations.store as store_module
+    import explorer.annotations.yamlfile as store_module   # the one atomic writer of annotation files
     out = tmp_path / "en.po"
     export_po(Store(populated["dir"]), out, to="en")
     po = polib.pofile(str(out))

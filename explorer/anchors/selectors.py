@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 
 from tree_sitter import Node
 
+from ..cparse.ctokens import without_comments, words
 from ..cparse.kinds import STATEMENT_KINDS
 from ..errors import LookupFailure
 
@@ -34,15 +35,6 @@ ANCHOR_KINDS = STATEMENT_KINDS | {"function_definition"}
 # Kinds whose head is their controlling condition rather than their whole text.
 CONDITION_KINDS = ("if_statement", "while_statement", "switch_statement", "do_statement")
 
-_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-_TOKEN = re.compile(r"""
-    "(?:\\.|[^"\\])*"            # string literal
-  | '(?:\\.|[^'\\])*'            # character literal
-  | [A-Za-z_]\w*                 # identifier or keyword
-  | \d[\w.]*                     # number
-  | <<=|>>=|->|\+\+|--|&&|\|\||[<>=!+\-*/%&|^]=|<<|>>
-  | \S                           # any other punctuation
-""", re.X)
 # Identifiers a placement must keep: constants and flag names in capitals
 # (CLONE_NEWUSER, EINVAL, CAP_SYS_ADMIN, SIGNAL_UNKILLABLE, PF_KTHREAD...).
 _KEY_IDENT = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
@@ -52,21 +44,16 @@ _C_WORDS = frozenset("""if else while for do switch case default return goto bre
     void bool u64 u32 unlikely likely""".split())
 
 
-def tokens(code: str) -> list[str]:
-    """C tokens of code, comments dropped."""
-    return _TOKEN.findall(_COMMENT.sub(" ", code))
-
-
 def canonical(code: str) -> str:
     """The comparison form of code: tokens joined by one space, so that
     whitespace, line breaks and comments never make two heads differ."""
-    return " ".join(tokens(code))
+    return " ".join(words(code))
 
 
 def readable(code: str) -> str:
     """Code on one line, comments dropped, runs of blanks collapsed: what an
     anchor's head looks like in an annotation file."""
-    return " ".join(_COMMENT.sub(" ", code).split())
+    return " ".join(without_comments(code).split())
 
 
 def short_hash(text: str, n: int = 16) -> str:
@@ -79,7 +66,7 @@ def key_identifiers(head: str) -> frozenset[str]:
     for a label or a goto, the label's name.
     A fuzzy placement must contain every one of them, so a note on a
     CLONE_NEWUSER guard can never slide onto a look-alike CLONE_NEWNS guard."""
-    toks = tokens(head)
+    toks = words(head)
     if len(toks) == 2 and toks[1] == ":":
         return frozenset(toks[:1])   # a label is its name: bad_fork_cleanup_fs is not bad_fork_cleanup_files
     keys = {t for t in toks if _KEY_IDENT.match(t)}
@@ -95,7 +82,7 @@ def field_names(head: str) -> frozenset[str]:
     """Struct fields a head reads or writes (`p->proc_lock` -> proc_lock).  A
     fuzzy placement may add or drop fields (an argument appended to a call) but
     never swap them: `&p->proc_lock` is not `&p->alloc_lock`."""
-    toks = tokens(head)
+    toks = words(head)
     return frozenset(toks[i + 1] for i, t in enumerate(toks[:-1])
                      if t in ("->", ".") and re.match(r"^[A-Za-z_]\w*$", toks[i + 1]))
 

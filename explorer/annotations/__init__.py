@@ -25,28 +25,14 @@ Languages are BCP 47 tags (ja, en, zh, zh-Hant...); ja and en are the shipped pa
 Annotation fields: id, anchor (explorer.anchors.Anchor), function, text {lang: str},
 source_lang, written_against, tags, provenance {lang: {"source": text_hash of the
 source-language text when lang was written/translated, "code": code hash of the
-anchored node then}}, path, line.
+anchored node then}}, author (the hub member who wrote it, or None), path, line.
 
 Translation status (issue 6) is derived, not stored: for a language L,
 missing if L not in text; stale if provenance[L].source != text_hash(text[source_lang])
 or provenance[L].code != anchored_code_hash(ann, module); current otherwise.
 """
+from .placement import anchored_code_hash, resolve_annotation
 from .store import Annotation, Problem, Store, atomic_write, clean_text, text_hash
 
 __all__ = ["Store", "Annotation", "Problem", "text_hash", "clean_text", "atomic_write", "resolve_annotation",
            "anchored_code_hash"]
-
-
-def resolve_annotation(ann: Annotation, module):
-    """Where `ann` sits in `module`: an explorer.anchors.Resolution with status
-    exact|moved|fuzzy|absent|orphaned, score, line, end_line and node."""
-    from ..anchors import resolve
-    return resolve(ann.anchor, module, written_against=ann.written_against)
-
-
-def anchored_code_hash(ann: Annotation, module) -> str | None:
-    """Code hash of the node `ann` resolves to in `module` (None when it does not
-    place there), comparable with ann.provenance[lang]["code"]."""
-    from ..anchors import code_hash
-    res = resolve_annotation(ann, module)
-    return code_hash(module, res.node) if res.node is not None else None

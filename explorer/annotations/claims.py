@@ -39,7 +39,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..anchors import canonical
+from ..diff.history import history
+from ..errors import LookupFailure
 from ..sources.versions import release_key
+from .placement import resolve_annotation
 
 KINDS = ("since", "until", "changed_in")
 VERSION_RE = re.compile(r"^\d+(?:\.\d+){1,3}$")
@@ -100,8 +104,6 @@ class ClaimResult:
 
 
 def _observe(ann, claim: dict, mod) -> _Seen:
-    from ..anchors import canonical
-    from . import resolve_annotation
     res = resolve_annotation(ann, mod)
     if res.status == "orphaned":
         return _Seen(mod.label, "unknown", f"the note cannot be placed in {mod.label}")
@@ -123,10 +125,6 @@ def _guard_changed(ann, before: str, after: str, by_label: dict) -> bool | None:
     versions?  None when the note is not on a guard the history follows."""
     if ann.anchor.kind != "if_statement":
         return None
-    from ..anchors import canonical
-    from ..diff.history import history
-    from ..errors import LookupFailure
-    from . import resolve_annotation
     res = resolve_annotation(ann, by_label[after])
     if not res.placed:
         return None

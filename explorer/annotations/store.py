@@ -37,271 +37,33 @@ rename, fsync of the directory) and guarded twice: an exclusive flock on the
 directory serialises writers, and the file's SHA-256 seen at load time must
 still be the file's hash at save time, otherwise ConflictError (optimistic
 concurrency: a widget never overwrites an edit it has not seen).
+
+The file I/O and that guarded save are explorer.annotations.yamlfile; what a
+record holds and how its values look in the file, explorer.annotations.records.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import fcntl
-import hashlib
-import io
-import os
-import re
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString
 
-from .. import paths
-from .claims import claim_problem
+from .. import paths, sources
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
-from ..fsutil import atomic_write
 from ..errors import AnnotationError, ConflictError, LookupFailure
+from ..fsutil import atomic_write  # noqa: F401 (re-exported: explorer.annotations.atomic_write)
+from .claims import claim_problem
+from .records import (ID_RE, Annotation, Problem, _block, _claims_seq, _extra_fields, _flow, _flow_map, _line_of,
+                      _plain, _record_to_annotation, _to_python, clean_text, text_hash)
+# Re-exported: callers import the record vocabulary from the store (translate, notes, cli).
+from .records import LANG_RE, RECORD_KEYS, valid_lang  # noqa: F401
+from .records import _NOT_YAML
+from .yamlfile import _digest, _load_shared, dump_bytes, load_bytes, save_checked
 
-# A BCP 47 language tag (well-formed, not checked against the registry): a 2-3
-# letter language, then script (Hant), region (TW, 419) and variant subtags;
-# "_" is accepted too, as gettext's locale names write it (pt_BR).
-LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_](?:[A-Za-z]{4}|[A-Za-z]{2}|[0-9]{3}|[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
-ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 ARCHIVE = "archive"
-# Keys the store itself manages; everything else on a record is an extra field
-# (where a note came from, what a translation was made from) set via update().
-RECORD_KEYS = frozenset({"id", "anchor", "written_against", "source_lang", "tags", "text", "provenance",
-                         "archived", "claims"})
 _MISSING = object()
-
-
-def valid_lang(lang) -> bool:
-    """Is `lang` a well-formed BCP 47 language tag (ja, en, zh, zh-Hant, pt_BR)?"""
-    return isinstance(lang, str) and bool(LANG_RE.match(lang))
-
-
-_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
-
-
-# Characters YAML cannot hold in a file (C0/C1 controls, surrogates, U+FFFE/F).
-_NOT_YAML = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def clean_text(text: str) -> str:
-    """A note's text as stored: every kind of line break made a plain newline
-    (YAML would otherwise rewrite NEL or U+2028 and break the byte-exact round
-    trip), control characters YAML cannot store dropped, trailing blanks and
-    the blank lines around the text dropped."""
-    lines = _NOT_YAML.sub("", _LINE_BREAKS.sub("\n", text)).split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
-
-
-def text_hash(text: str) -> str:
-    """Hash of a note's text as provenance records it (of its clean_text form,
-    so line endings and surrounding blank lines do not count)."""
-    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()[:16]
-
-
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = 4096                 # never re-wrap a long head or sentence
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.allow_unicode = True
-    return y
-
-
-def dump_bytes(doc) -> bytes:
-    buf = io.StringIO()
-    _yaml().dump(doc, buf)
-    return buf.getvalue().encode("utf-8")
-
-
-def load_bytes(data: bytes):
-    return _yaml().load(data.decode("utf-8"))
-
-
-def _load_shared(data: bytes):
-    """load_bytes, done once for all the kernels of a room: the round-trip
-    document (comments and line marks included) is kept on disk by the file's
-    bytes.  A file that does not parse is not kept, so its error is raised
-    here every time."""
-    from ..computed import remember
-    return remember("annotation-docs", data, lambda: load_bytes(data),
-                    modules=(__name__,), libraries=("ruamel.yaml",))
-
-
-# -- atomic, fsynced writes: explorer.fsutil.atomic_write (re-exported here) ------
-
-
-@contextmanager
-def _dir_lock(directory: Path):
-    """Exclusive lock on the directory itself (no lock file to leave behind or
-    commit by mistake; the kernel drops it if the process dies)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _digest(data: bytes | None) -> str | None:
-    return None if data is None else hashlib.sha256(data).hexdigest()
-
-
-def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, object]:
-    """The one writer of human-edited YAML (annotations, tours): dump `doc`,
-    refuse what would not read back, and replace `path` atomically under the
-    directory lock, but only if its bytes still hash to `seen_digest` (None: the
-    file must not exist yet), else ConflictError.  Returns (bytes written, the
-    document as read back from them)."""
-    data = dump_bytes(doc)
-    try:
-        reread = load_bytes(data)      # never write a file we could not read back
-    except YAMLError as e:
-        raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
-    try:
-        with _dir_lock(path.parent):
-            current = path.read_bytes() if path.exists() else None
-            if _digest(current) != seen_digest:
-                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
-                                    path=str(path))
-            atomic_write(path, data)
-    except OSError as e:
-        # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
-        raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
-                              path=str(path)) from None
-    return data, reread
-
-
-# -- records ------------------------------------------------------------------------
-
-@dataclass
-class Annotation:
-    """One note, as a plain snapshot (editing it changes nothing: use the Store)."""
-    id: str
-    anchor: Anchor
-    text: dict[str, str]
-    source_lang: str
-    written_against: str
-    tags: list[str] = field(default_factory=list)
-    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
-    claims: list[dict] = field(default_factory=list)   # history claims (explorer.annotations.claims)
-    path: Path | None = None
-    line: int | None = None          # 1-based line of the record in its file
-
-    @property
-    def function(self) -> str:
-        return self.anchor.function
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "function": self.function, "kind": self.anchor.kind,
-                "code": self.anchor.head, "written_against": self.written_against,
-                "tags": list(self.tags), "source_lang": self.source_lang,
-                "text": dict(self.text), "provenance": {k: dict(v) for k, v in self.provenance.items()},
-                "anchor": self.anchor.as_dict(), "claims": [dict(c) for c in self.claims],
-                "path": str(self.path) if self.path else None, "line": self.line}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A validation failure, located in its file."""
-    path: Path
-    line: int
-    message: str
-    id: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"path": str(self.path), "line": self.line, "message": self.message, "id": self.id}
-
-
-def _line_of(node, key=None, default: int = 1) -> int:
-    try:
-        if key is not None and isinstance(node, CommentedMap):
-            return node.lc.key(key)[0] + 1
-        return node.lc.line + 1
-    except Exception:
-        return default
-
-
-def _record_to_annotation(rec: CommentedMap, path: Path) -> Annotation:
-    text = {str(k): str(v) for k, v in (rec.get("text") or {}).items() if v is not None}
-    prov = {str(k): {str(a): str(b) for a, b in (v or {}).items()}
-            for k, v in (rec.get("provenance") or {}).items()}
-    return Annotation(id=str(rec["id"]), anchor=Anchor.from_dict(rec["anchor"]), text=text,
-                      source_lang=str(rec.get("source_lang") or ""),
-                      written_against=str(rec.get("written_against") or ""),
-                      tags=[str(t) for t in (rec.get("tags") or [])], provenance=prov,
-                      claims=[{str(k): str(v) for k, v in c.items()} for c in (rec.get("claims") or [])],
-                      path=path, line=_line_of(rec, default=None))
-
-
-def _block(text: str):
-    """Multi-line or long prose reads best as a literal block in the file."""
-    text = clean_text(text)
-    return LiteralScalarString(text) if ("\n" in text or len(text) > 60) else text
-
-
-def _flow(items):
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
-    return seq
-
-
-def _flow_map(d: dict):
-    m = CommentedMap(d)
-    m.fa.set_flow_style()
-    return m
-
-
-def _plain(value):
-    """An extra field's value as the file holds it (multi-line strings as blocks)."""
-    if isinstance(value, dict):
-        m = CommentedMap()
-        for k, v in value.items():
-            if v is not None:
-                m[str(k)] = _plain(v)
-        return m
-    if isinstance(value, (list, tuple)):
-        return CommentedSeq(_plain(v) for v in value)
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value.rstrip("\n"))
-    return value
-
-
-def _to_python(val):
-    if isinstance(val, dict):
-        return {str(k): _to_python(v) for k, v in val.items()}
-    if isinstance(val, list):
-        return [_to_python(v) for v in val]
-    if isinstance(val, str):
-        return str(val)
-    return val
-
-
-def _claims_seq(claims) -> CommentedSeq:
-    """History claims ({kind, version, what[, code]}, see explorer.annotations.claims),
-    checked, as the file holds them (one flow map each)."""
-    claims = [dict(c) for c in claims]
-    for c in claims:
-        why = claim_problem(c)
-        if why:
-            raise AnnotationError(why)
-    return CommentedSeq(_flow_map(c) for c in claims)
-
-
-def _extra_fields(fields: dict | None) -> dict:
-    fields = dict(fields or {})
-    for key in fields:
-        if not isinstance(key, str) or not ID_RE.match(key):
-            raise AnnotationError(f"malformed field name {key!r}")
-        if key in RECORD_KEYS:
-            raise AnnotationError(f"{key!r} is the store's own key; use add/update's own arguments")
-    return fields
 
 
 # -- the store --------------------------------------------------------------------
@@ -345,7 +107,6 @@ class Store:
     @property
     def known_versions(self) -> set[str]:
         if self._known_versions is None:
-            from .. import sources
             self._known_versions = set(sources.known_labels())
         return self._known_versions
 
@@ -451,6 +212,9 @@ class Store:
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+        author = rec.get("author")
+        if author is not None and not (isinstance(author, str) and author.strip()):
+            errs.append((_line_of(rec, "author", line), f"{rid}: author must be a name"))
         claims = rec.get("claims")
         if claims is not None:
             if not isinstance(claims, list):
@@ -555,14 +319,17 @@ class Store:
         return doc
 
     def add(self, module, node, text: dict[str, str], *, source_lang: str, tags=(), id: str | None = None,
-            written_against: str | None = None, fields: dict | None = None, claims=()) -> Annotation:
+            written_against: str | None = None, fields: dict | None = None, claims=(),
+            author: str | None = None) -> Annotation:
         """Pin a new note to `node` of `module` (a click inside a statement lands
         on the statement).  text maps language -> text and must include
         source_lang; every language given is recorded as current against the
         source text and the node's code hash now.  `fields` are extra keys of
-        the record (see update), written in the same save."""
+        the record (see update), written in the same save; `author` is the
+        member who wrote it (explorer.members.current_member())."""
         return self.add_many([dict(module=module, node=node, text=text, source_lang=source_lang, tags=tags,
-                                   id=id, written_against=written_against, fields=fields, claims=claims)])[0]
+                                   id=id, written_against=written_against, fields=fields, claims=claims,
+                                   author=author)])[0]
 
     def add_many(self, notes) -> list[Annotation]:
         """Add several notes (each a dict of add()'s arguments) with one atomic,
@@ -593,7 +360,7 @@ class Store:
 
     def _new_record(self, module, node, text: dict[str, str], *, source_lang: str, tags=(),
                     id: str | None = None, written_against: str | None = None,
-                    fields: dict | None = None, claims=()) -> tuple[Path, CommentedMap]:
+                    fields: dict | None = None, claims=(), author: str | None = None) -> tuple[Path, CommentedMap]:
         claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
@@ -624,6 +391,10 @@ class Store:
             (lang, _flow_map({"source": src_hash, "code": chash})) for lang in text)
         if claims_seq:
             rec["claims"] = claims_seq
+        if author is not None:
+            if not isinstance(author, str) or not author.strip() or _NOT_YAML.search(author) or "\n" in author:
+                raise AnnotationError(f"author {author!r} is not a name")
+            rec["author"] = author.strip()
         for key, value in _extra_fields(fields).items():
             if value is not None:
                 rec[key] = _plain(value)

@@ -13,11 +13,12 @@ import json
 import re
 import sys
 
-from ..errors import ExplorerError
+from .. import sources
+from ..errors import ExplorerError, SourceError
 
 # Verb modules, in the order their verbs appear in --help.
 COMMAND_MODULES = ["cmd_sources", "cmd_parse", "cmd_trace", "cmd_diff", "cmd_pair", "cmd_annotations",
-                   "cmd_notes", "cmd_translate", "cmd_app", "cmd_verify", "cmd_rules",
+                   "cmd_notes", "cmd_translate", "cmd_app", "cmd_hub", "cmd_verify", "cmd_rules",
                    "cmd_tours"]
 
 
@@ -53,10 +54,8 @@ def emit(obj, as_json: bool, text=None) -> None:
 def version_labels(words: list[str] | None) -> list[str]:
     """The versions a multi-version verb works on: those named (in release
     order), else every fetched one; none at all is bad input, not an empty 'ok'."""
-    from .. import sources
     labels = sources.sort_labels(words) if words else sources.available()
     if not labels:
-        from ..errors import SourceError
         raise SourceError("no version is fetched yet; run 'fork-explorer sources sync'")
     return labels
 

@@ -50,12 +50,14 @@ def cmd_list(args) -> int:
         rows.append({k: d[k] for k in ("id", "function", "kind", "code", "written_against", "tags")}
                     | {"text": {lang: ann.text.get(lang) for lang in LANGS}
                        | {k: v for k, v in ann.text.items() if k not in LANGS},
-                       "source_lang": ann.source_lang, "path": d["path"], "line": d["line"]})
+                       "source_lang": ann.source_lang, "path": d["path"], "line": d["line"]}
+                    | ({"author": ann.author} if ann.author else {}))   # a note from a hub room
     problems = store.problems()
 
     def text(obj):
         out = [f"{r['id']:<48} {r['function']}:{r['kind']}  [{', '.join(r['tags'])}]  "
-               f"({r['written_against']})" for r in obj["annotations"]]
+               f"({r['written_against']})" + (f" by {r['author']}" if r.get("author") else "")
+               for r in obj["annotations"]]
         out.append(f"{len(obj['annotations'])} annotations")
         if problems:
             out.append(_problems_text(problems))

@@ -4,12 +4,18 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
+from .. import load
+from ..annotations import Store
 from ..errors import ExplorerError
-from ..paths import REPO_ROOT
+from ..paths import REPO_ROOT, home
+from ..render.notes import notes_for
+from ..static_export import export, page_scope
 from . import emit
+from .supervise import check_port, run
 
 APP_NOTEBOOK = REPO_ROOT / "notebooks" / "app.ipynb"
 APP_CODE = ("# The reading room (`fork-explorer serve` shows this cell's output in Voila and\n"
@@ -26,9 +32,10 @@ def app_notebook() -> Path:
     checkout, the same one-cell app written under the fork-explorer home."""
     if APP_NOTEBOOK.exists():
         return APP_NOTEBOOK
+    # Lazy on purpose: `import nbformat` took 12-21 s here (python -X importtime; jsonschema's
+    # rfc3987_syntax builds a grammar at import), against ~1 s for the whole CLI; only an
+    # installed package without the checkout ever reaches this line.
     import nbformat
-
-    from ..paths import home
     target = home() / "app" / "app.ipynb"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +124,6 @@ def warm_room(env: dict) -> None:
     reader's kernel needs equally (the highlighted source of the version the app
     opens on, every annotation file read); explorer.computed keeps it on disk
     for the kernels.  A failure here only means the first kernel does it."""
-    import subprocess
     try:
         subprocess.run([sys.executable, "-c", WARM_CODE], env=env, cwd=str(REPO_ROOT), timeout=120,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -126,7 +132,6 @@ def warm_room(env: dict) -> None:
 
 
 def cmd_serve(args) -> int:
-    from .supervise import check_port, run
 
     if args.port < 0 or args.port > 65535:
         raise ExplorerError(f"--port {args.port} is not a TCP port")
@@ -148,11 +153,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_html(args) -> int:
-    from .. import load
-    from ..render.notes import notes_for
-    from ..static_export import export, page_scope
 
-    from ..annotations import Store
 
     mod = load(args.label)
     if args.function:

@@ -11,6 +11,7 @@ from ..errors import LabelError, LookupFailure
 from ..executor import program_for
 from ..executor.compare import sweep_compare, trace_compare
 from . import emit
+from .run_options import build_config, build_world
 
 
 def _versions(args):
@@ -20,7 +21,6 @@ def _versions(args):
 
 
 def _config(args, a, b):
-    from .cmd_trace import build_config
     try:
         return build_config(args.config, a)
     except LookupFailure:
@@ -42,7 +42,6 @@ def _spell(bits: list[dict], a: str, b: str) -> str:
 
 
 def cmd_trace_compare(args) -> int:
-    from .cmd_trace import build_world
     a, b = _versions(args)
     config = _config(args, a, b)
     cmp = trace_compare(a, b, args.flags, args.entry, build_world(args), config, budget=args.budget)
@@ -74,7 +73,6 @@ def cmd_trace_compare(args) -> int:
 
 
 def cmd_sweep_compare(args) -> int:
-    from .cmd_trace import build_world
     a, b = _versions(args)
     config = _config(args, a, b)
     names = [n.strip() for n in args.flags.split(",") if n.strip()]

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import sys
 
-from ..cparse import open_version
+from ..cparse import names_a_file, open_version, path_label
+from ..diff.filediff import diff_file
+from ..diff import history_store
+from ..diff.history import history_of
+from ..diff.lineage import counterpart, lineage, match_functions
+from ..diff.treediff import diff_functions
 from ..errors import SourceError
-from . import emit, version_labels
-
+from ..sources import read_user_file
+from ..render import diff_html
+from ..render.diff_rows import file_summary, terminal
+from . import UsageError, emit, version_labels
 
 
 def register(sub) -> None:
@@ -36,7 +43,6 @@ def register(sub) -> None:
 
 
 def cmd_lineage(args) -> int:
-    from ..diff.lineage import lineage
     mods = [open_version(w) for w in version_labels(args.labels)]
 
     def text(obj):
@@ -77,13 +83,7 @@ def _write_html(path: str, text: str) -> None:
 
 
 def cmd_diff(args) -> int:
-    from ..diff.filediff import diff_file
-    from ..diff.lineage import counterpart, match_functions
-    from ..diff.treediff import diff_functions
-    from ..render import diff_html
-    from ..render.diff_rows import file_summary, terminal
     if args.width is not None and args.width < 20:
-        from . import UsageError
         raise UsageError(f"--width {args.width} is too narrow for two columns of code; use 20 or more")
     a, b = open_version(args.a), open_version(args.b)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
@@ -181,10 +181,6 @@ def history_text(doc: dict) -> str:
 
 def cmd_history(args) -> int:
     # Through the facts kept on disk per distinct file: a second run parses nothing.
-    from ..cparse import names_a_file, path_label
-    from ..diff import history_store
-    from ..diff.history import history_of
-    from ..sources import read_user_file
     versions = [history_store.of_file(path_label(w), read_user_file(w)) if names_a_file(w)
                 else history_store.of_label(w) for w in version_labels(args.versions)]
     emit(history_of(args.function, versions).as_dict(), args.json, history_text)

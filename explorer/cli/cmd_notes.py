@@ -1,6 +1,12 @@
 """`fork-explorer notes import NOTE.md [--versions L ...] [--version L] [--lang TAG] [--out FILE | --into] [--json]`."""
 from __future__ import annotations
 
+from ..annotations import Store
+from ..errors import NoteError
+from ..cparse import load
+from ..notes import import_note, write_file, write_into
+from ..tours import place_stop
+from ..tours.from_note import check_tour_file, write_tour
 from . import emit
 
 
@@ -27,19 +33,15 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from ..notes import import_note, write_file, write_into
     if args.tour:
-        from ..tours.from_note import check_tour_file
         check_tour_file(args.tour)     # a tour that cannot be written stops the import before any write
     result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.
-        from ..errors import NoteError
         what = (f"has {len(result.blocks)} code block(s) but no prose around them"
                 if result.blocks else "is empty")
         raise NoteError(f"the note {what}: nothing to turn into annotations", path=args.note)
     if args.into:
-        from ..annotations import Store
         write_into(result, Store())
     elif args.out:
         write_file(result, args.out)
@@ -54,16 +56,13 @@ def _import(args) -> int:
 
 def _write_tour(result, path) -> dict:
     """The note as a tour file, and each stop's place in the version it was written against."""
-    from ..tours import place_stop
-    from ..tours.from_note import write_tour
     tour = write_tour(result, path)
     modules = {b.match.label: b.match.module for b in result.blocks if b.match is not None}
     stops = []
     for stop in tour.stops:
         mod = modules.get(stop.written_against)
         if mod is None:   # an orphan's version, which no block of the note matched
-            import explorer
-            mod = modules[stop.written_against] = explorer.load(stop.written_against)
+            mod = modules[stop.written_against] = load(stop.written_against)
         where = place_stop(stop, mod)
         stops.append({"index": stop.index, "status": where.status, "label": where.label,
                       "function": where.function or stop.function, "line": where.line})

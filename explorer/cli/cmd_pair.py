@@ -4,6 +4,8 @@ from __future__ import annotations
 import shutil
 
 from ..cparse import open_version
+from ..diff.pair import pair
+from ..errors import LabelError
 from . import emit
 
 
@@ -18,8 +20,6 @@ def register(sub) -> None:
 
 
 def cmd_pair(args) -> int:
-    from ..diff.pair import pair
-    from ..errors import LabelError
     if args.a == args.b:
         raise LabelError(f"pair needs two different versions, got {args.a} twice")
     doc = pair(open_version(args.a), open_version(args.b))

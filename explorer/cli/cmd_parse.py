@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import sys
 
+from pygments import highlight
+from pygments.formatters import TerminalFormatter
+from pygments.lexers import CLexer
+
 from ..cparse import load
 from ..cparse.check import parse_report
 from . import emit, version_labels
@@ -37,9 +41,6 @@ def cmd_functions(args) -> int:
 
 def highlight_lines(text: str, first_line: int, color: bool) -> str:
     if color:
-        from pygments import highlight
-        from pygments.formatters import TerminalFormatter
-        from pygments.lexers import CLexer
         text = highlight(text, CLexer(stripnl=False, ensurenl=False), TerminalFormatter())
     lines = text.split("\n")
     width = len(str(first_line + len(lines)))

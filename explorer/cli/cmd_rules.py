@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..cparse import open_version
 from ..errors import ExecutionError, LabelError
+from ..executor import World
 from ..executor.rules import MAX_SYMBOLS, compare_doc, rules_doc
 from ..executor.symbolic import DEFAULT_PATH_BUDGET, default_flags, explore
 from . import emit
@@ -34,7 +35,6 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def _world(args):
-    from ..executor import World
     world = World()
     for item in args.assume:
         key, sep, value = item.partition("=")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from .. import sources
-from . import emit
+from .. import cparse, sources
+from ..sources.tags import sync_all_tags
+from . import UsageError, emit
 
 
 def register(sub) -> None:
@@ -58,7 +59,6 @@ def cmd_sync(args) -> int:
     if args.all_tags:
         return _sync_all_tags(args)
     if args.match or args.rc or args.git:
-        from . import UsageError
         raise UsageError("--match, --rc and --git go with --all-tags")
     log = (lambda m: print(f"  {m}", file=sys.stderr)) if not args.json else None
     reports = sources.sync(args.labels or None, provider=args.provider, force=args.force, log=log)
@@ -71,18 +71,16 @@ def cmd_sync(args) -> int:
 
 
 def cmd_add(args) -> int:
-    report = sources.add(args.label, args.path, args.header, kernel_version=args.kernel_version)
+    report = cparse.add_source(args.label, args.path, args.header, kernel_version=args.kernel_version)
     emit(report, args.json, lambda r: f"{r['label']}: added ({r['form']}, kernel {r['kernel_version'] or 'unknown'}, "
                                       f"blob {r['blob']})")
     return 0
 
 
 def _sync_all_tags(args) -> int:
-    from ..sources.tags import sync_all_tags
     if args.labels:
-        from . import UsageError
         raise UsageError("--all-tags takes no labels (use --match GLOB)")
-    report = sync_all_tags(args.git, args.match, args.rc)
+    report = sync_all_tags(args.git, args.match, args.rc, form_of=cparse.tag_form)
     for label, why in report.bad:
         print(f"  skipped {label}: {why}", file=sys.stderr)
 

@@ -1,14 +1,13 @@
 """trace | sweep: run the real fork.c control flow for clone flags."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from ..cparse import open_version
-from ..cparse.config import DEFAULT_CONFIG
-from ..errors import ExecutionError, LookupFailure
 from ..executor import World, program_for, run, sweep
 from . import emit
+from .cmd_compare import cmd_sweep_compare, cmd_trace_compare
+from .run_options import build_config, build_world
 
 
 def register(sub) -> None:
@@ -43,47 +42,8 @@ def _common(p) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
-    out = []
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ExecutionError(f"{what} takes KEY=VALUE, not {item!r}")
-        out.append((key.strip(), value.strip()))
-    return out
-
-
-def build_world(args) -> World:
-    world = World()
-    for key, value in _pairs(args.assume, "--assume"):
-        world.assume(key, value)
-    for callee, errno in _pairs(args.fail, "--fail"):
-        world.fail(callee, errno)
-    for name, value in _pairs(args.clone_arg, "--clone-arg"):
-        world.set_clone_arg(name, value)
-    return world
-
-
-def build_config(items: list[str], module=None) -> dict[str, bool]:
-    config = dict(DEFAULT_CONFIG)
-    for name, value in _pairs(items, "--config"):
-        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-            raise ExecutionError(f"bad config option name {name!r}")
-        # An option the file never tests changes nothing: most likely a typo.
-        if module is not None and name not in DEFAULT_CONFIG and \
-                not re.search(rb"\b" + name.encode() + rb"\b", module.source):
-            raise LookupFailure(f"{module.label or 'the source'} never tests {name}; "
-                                "--config names an option the file uses (CONFIG_NUMA=n)")
-        v = value.lower()
-        if v not in ("y", "n", "yes", "no", "1", "0", "true", "false", "m"):
-            raise ExecutionError(f"{name} takes y or n, not {value!r}")
-        config[name] = v in ("y", "yes", "1", "true")
-    return config
-
-
 def cmd_trace(args) -> int:
     if args.compare:
-        from .cmd_compare import cmd_trace_compare
         return cmd_trace_compare(args)
     module = open_version(args.label)
     config = build_config(args.config, module)
@@ -134,7 +94,6 @@ def render_trace(module, trace, flag_table, all_steps: bool = False) -> str:
 
 def cmd_sweep(args) -> int:
     if args.compare:
-        from .cmd_compare import cmd_sweep_compare
         return cmd_sweep_compare(args)
     module = open_version(args.label)
     config = build_config(args.config, module)

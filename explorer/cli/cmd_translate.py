@@ -1,6 +1,11 @@
 """`fork-explorer translate status|export|import|glossary`."""
 from __future__ import annotations
 
+from .. import cparse
+from ..annotations import Store
+from ..errors import TranslationError
+from ..translate import check_glossary, check_wording, export_po, import_po, load_avoid, load_glossary, summary
+from ..translate.po import _check_lang
 from . import emit
 
 
@@ -40,18 +45,13 @@ def register(sub) -> None:
 def _store():
     """The store, refused while a file in it does not validate: its notes would
     silently be missing from the status, the PO file or the import."""
-    from ..annotations import Store
-    from ..errors import TranslationError
     return Store().require_valid("its notes would be left out", TranslationError)
 
 
 def _status(args) -> int:
-    from ..translate import summary
     if args.version:
-        import explorer
-        explorer.load(args.version)      # an unknown or unfetched version is bad input
+        cparse.load(args.version)      # an unknown or unfetched version is bad input
     if args.langs:
-        from ..translate.po import _check_lang
         for lang in args.langs:
             _check_lang(lang)
     out = summary(_store().list(), version=args.version, langs=args.langs)
@@ -73,10 +73,8 @@ def _status(args) -> int:
 
 
 def _export(args) -> int:
-    from ..translate import export_po
     if args.version:
-        import explorer
-        explorer.load(args.version)
+        cparse.load(args.version)
     rep = export_po(_store(), args.output, to=args.to, from_lang=args.from_lang, version=args.version)
     emit(rep.as_dict(), args.json,
          lambda d: f"wrote {d['entries']} entries to {d['file']}: {d['translated']} translated, "
@@ -85,7 +83,6 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from ..translate import import_po
     rep = import_po(_store(), args.po, dry_run=args.dry_run)
 
     def text(d):
@@ -102,7 +99,6 @@ def _import(args) -> int:
 
 
 def _glossary(args) -> int:
-    from ..translate import check_glossary, check_wording, load_avoid, load_glossary
     terms = load_glossary(args.glossary)
     avoid = load_avoid(args.glossary)
     store = _store()

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
+
+import psutil
 
 from ..errors import ExplorerError
 
@@ -63,7 +63,6 @@ def _die_with_parent() -> None:
 
 
 def _tree(pid: int) -> dict[int, object]:
-    import psutil
     try:
         root = psutil.Process(pid)
         return {p.pid: p for p in [root] + root.children(recursive=True)}
@@ -110,7 +109,6 @@ def run(cmd: list[str], cwd: str, env: dict) -> int:
 def _kill_rest(proc: subprocess.Popen, known: dict) -> None:
     """SIGKILL whatever of the remembered tree is still alive (the same process,
     checked by its start time, so a recycled pid is never hit)."""
-    import psutil
     alive = []
     for p in known.values():
         try:

@@ -1,13 +1,17 @@
 """Kernel-aware tree-sitter parsing: same-length normalisation, then tree-sitter-c."""
+import copy
 import os
 import re
 
+from .. import sources
 from .module import (FORK_ENTRIES, SYSCALL_ENTRIES, Function, Module, count_errors, error_lines,
                      parse_raw, parse_source)
 from .normalize import Rewrite, normalize
+from .register import add_source, add_upload, tag_form
 
 __all__ = ["Module", "Function", "parse_source", "parse_raw", "normalize", "Rewrite", "count_errors",
-           "error_lines", "FORK_ENTRIES", "SYSCALL_ENTRIES", "load", "open_version", "path_label"]
+           "error_lines", "FORK_ENTRIES", "SYSCALL_ENTRIES", "load", "open_version", "path_label",
+           "add_source", "add_upload", "tag_form"]
 
 _LOADED: dict[str, Module] = {}
 # blob id -> a Module parsed from it: the tags sharing one fork.c (aliases) are parsed once.
@@ -18,9 +22,6 @@ def load(label: str) -> Module:
     """The cached, verified source of a version, parsed (once per process,
     and once per distinct file: a label whose bytes were already parsed under
     another label gets a copy of that Module under its own label)."""
-    import copy
-
-    from .. import sources
     src = sources.get(label)
     mod = _LOADED.get(label)
     if mod is None or mod.source != src.data:
@@ -55,8 +56,7 @@ def open_version(word: str) -> Module:
     names (fixtures, a vendor tree): read with the same checks as `sources add`,
     parsed, not cached."""
     if word.endswith((".c", ".h")) and (os.sep in word or os.path.exists(word)):
-        from ..sources import read_user_file
-        return parse_source(read_user_file(word), label=path_label(word))
+        return parse_source(sources.read_user_file(word), label=path_label(word))
     return load(word)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from ..cparse import FORK_ENTRIES, Module
 from ..cparse.memo import per_module
 from ..errors import LabelError, LookupFailure
 from ..fork_names import FORK_ENTRY_LINEAGE
+from ..sources import manifest
 from .tokens import token_string
 
 # Renames recorded from the history of kernel/fork.c (facts about versions,
@@ -55,7 +55,6 @@ class Roles:
 def _manifest_entry(label: str | None) -> str | None:
     if not label:
         return None
-    from ..sources import manifest
     try:
         v = manifest.get(label)
     except LabelError:

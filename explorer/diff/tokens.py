@@ -14,10 +14,10 @@ every whitespace difference, so neither counts as a change.
 from __future__ import annotations
 
 import bisect
-import re
 
 from tree_sitter import Node
 
+from ..cparse.ctokens import code_spans
 from ..cparse.memo import per_module
 
 SKIP = frozenset({"comment"})
@@ -105,23 +105,6 @@ def token_string(mod, node: Node) -> str:
     return " ".join(t for _, _, t in TokenIndex(mod, node).toks)
 
 
-# A C lexer for the normalised text: same tokens as tree-sitter's leaves for
-# everything the diff compares (a string literal is one token here, which is
-# fine as both versions are read the same way), at a tenth of the cost of
-# walking the tree.  Comments and line continuations are skipped.
-_LEX = re.compile(rb"""
-    (?P<skip>/\*.*?\*/|//[^\n]*|\\\n|\s+)
-  | (?P<tok>
-        "(?:\\.|[^"\\\n])*"
-      | '(?:\\.|[^'\\\n])*'
-      | \#[ \t]*[A-Za-z_]\w*
-      | [A-Za-z_]\w*
-      | \.?\d(?:[\w.]|[eEpP][+-])*
-      | \.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||\#\#|[-+*/%&|^]=
-      | [^\s]
-    )""", re.S | re.X)
-
-
 class TokenIndex:
     """All tokens of one subtree (a function), read once; any node inside it
     then gets its tokens by two binary searches."""
@@ -130,7 +113,11 @@ class TokenIndex:
         rw = _rewrites(mod)
         lo, hi = node.start_byte, node.end_byte
         text, src = mod.text, mod.source
-        spans = [(m.start(), m.end()) for m in _LEX.finditer(text, lo, hi) if m.lastgroup == "tok"]
+        # The C lexer on the normalised text gives the same tokens as tree-sitter's
+        # leaves for everything the diff compares (a string literal is one token
+        # here, which is fine as both versions are read the same way), at a tenth
+        # of the cost of walking the tree.
+        spans = code_spans(text, lo, hi)
         if rw.iterators:
             spans = [(s, rw.iterators[s]) if s in rw.iterators else (s, e) for s, e in spans]
         if rw.attrs:

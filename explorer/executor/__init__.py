@@ -17,13 +17,15 @@ Pieces, in the order a run uses them:
   cvalues      C values at run time; control: break/continue and early ends
   runtime      one run: frames, the World's answers, steps and assumptions
   world        what is outside fork.c; trace: the plain output record
-  entries      entry points, their arguments, the outcome, run and sweep
+  entries      entry points, their arguments, the outcome, run
+  flag_sweep   sweep: every subset of some flags, by symbolic paths (symbolic.py)
 """
 from .flags import FlagTable, errno_name, errno_value
-from .entries import entry_names, outcome_word, resolve_entry, run, subsets, sweep
+from .entries import entry_names, outcome_word, resolve_entry, run, subsets
+from .flag_sweep import sweep
 from .program import program_for
-from .trace import Assumption, Outcome, Step, Trace
+from .trace import Assumption, Callee, Outcome, Step, Trace
 from .world import World
 
-__all__ = ["run", "sweep", "subsets", "World", "Trace", "Step", "Outcome", "Assumption", "FlagTable",
+__all__ = ["run", "sweep", "subsets", "World", "Trace", "Step", "Outcome", "Assumption", "Callee", "FlagTable",
            "errno_name", "errno_value", "entry_names", "resolve_entry", "outcome_word", "program_for"]

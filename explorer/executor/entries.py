@@ -1,4 +1,4 @@
-"""Run an entry point of a Module with given flags: arguments, outcome, sweep."""
+"""Run an entry point of a Module with given flags: arguments, outcome (sweep: flag_sweep.py)."""
 from __future__ import annotations
 
 import gc
@@ -135,6 +135,8 @@ def _interpret(program, module, name, flags, world, budget, record, interpreter=
     trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
+    if record:
+        trace.reached_source = interp.reached_callees()
     return trace
 
 
@@ -198,31 +200,4 @@ def subsets(values: list[int]):
         yield word
 
 
-def sweep(module: Module, names: list[str], entry: str | None = None, world: World | None = None,
-          config: dict[str, bool] | None = None, budget: int = DEFAULT_BUDGET) -> dict:
-    """Run every subset of the named flags (at most 16 names)."""
-    if not names:
-        raise ExecutionError("sweep needs at least one flag name")
-    if len(names) > 16:
-        raise ExecutionError(f"sweep takes at most 16 flags, got {len(names)}")
-    if len(set(names)) != len(names):
-        raise ExecutionError("a flag is named twice")
-    program = program_for(module, config)
-    values = [program.flags.value(n) for n in names]
-    name = resolve_entry(module, entry)
-    world = World() if world is None else world
-    _check_failures(module, world)
-    if budget <= 0:
-        raise ExecutionError("the step budget must be positive")
-    results = []
-    seen: dict[int, tuple] = {}
-    for word in subsets(values):
-        if word not in seen:
-            t = _run(program, name, word, world, budget, record=False)
-            seen[word] = (outcome_word(t), t.outcome.function, t.outcome.line)
-        outcome, function, line = seen[word]
-        results.append({"flags": word, "outcome": outcome, "function": function, "line": line})
-    return {"label": module.label, "entry": name, "flags": list(names), "results": results}
-
-
-__all__ = ["run", "sweep", "subsets", "entry_names", "resolve_entry", "outcome_word"]
+__all__ = ["run", "subsets", "entry_names", "resolve_entry", "outcome_word"]

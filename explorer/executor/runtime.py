@@ -9,7 +9,7 @@ from .constants import HEADER_CONSTANTS
 from .control import BudgetExceeded, Unsupported
 from .cvalues import ErrPtr, Obj, Sym, Unknown, wrap
 from .flags import ERRNO, errno_name
-from .trace import Assumption, Step
+from .trace import Assumption, Callee, Step
 from .world import NAMESPACE_FLAG_NAMES, World
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Interpreter:
         self.last_return = None           # meta of the latest return: where an ok outcome was decided
         self.last_meta = None
         self.user_clone_args: dict = {}
+        self.sites: dict[str, CallSite] = {}   # callee -> first call site reached (when recording)
         flags = program.flags.values
         # The caller (current) and the objects it reaches, built from the knobs.
         self.pid_ns = Obj("pid_namespace")
@@ -74,6 +75,9 @@ class Interpreter:
 
     def assume(self, site: CallSite, fr, answer: str):
         if self.record:
+            callee = site.called_function
+            if callee is not None and callee not in self.sites:
+                self.sites[callee] = site
             pair = site.recorded.get(answer)
             if pair is None:
                 m = site.meta
@@ -130,12 +134,26 @@ class Interpreter:
         if self.error_origin is None or self.error_origin[0] != err:
             self.error_origin = (err, where[0], where[2])
 
+    def reached_callees(self):
+        """A function making the callees this run called, in the order first
+        reached, with the convention of that first site (kept per site): only
+        the sites are held, not the run."""
+        sites = list(self.sites.items())
+        defined = self.program.module.functions
+
+        def make() -> list[Callee]:
+            return [Callee(name, name in defined, site.convention, site.meta[0], site.meta[2])
+                    for name, site in sites]
+        return make
+
     # -- calls -------------------------------------------------------------------
     def call(self, name, args, site, caller_fr):
         cf = self.program.function(name)
         if self.depth >= MAX_DEPTH:
             raise Unsupported(f"calls nested deeper than {MAX_DEPTH}", site.meta)
         if self.record:
+            if name not in self.sites:
+                self.sites[name] = site
             step = site.recorded.get(None)       # the "call" step of this site
             if step is None:
                 m = site.meta

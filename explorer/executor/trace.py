@@ -58,6 +58,25 @@ class Assumption:
         return asdict(self)
 
 
+# How a callee's failure reaches its caller (explorer.executor.callsites.infer_convention).
+CONVENTIONS = ("int", "null", "errptr", "object")
+
+
+@dataclass(slots=True, frozen=True)
+class Callee:
+    """A function the run called, as a reader could make it fail (`World.fail`):
+    whether fork.c defines it, and the convention of the first call site reached
+    (a negative errno, NULL, or ERR_PTR), which is how the injected errno arrives."""
+    name: str
+    in_file: bool
+    convention: str      # one of CONVENTIONS
+    function: str        # the caller, at the first site reached
+    line: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Trace:
     label: str | None
@@ -67,6 +86,15 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     assumptions: list[Assumption] = field(default_factory=list)
     step_count: int = 0          # statements and conditions executed (also when steps are not kept)
+    # every callee called, in the order first reached: a list, or (from the executor) a
+    # function that makes it on first use, so a run nobody asks about pays nothing for it
+    reached_source: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def reached(self) -> list[Callee]:
+        if callable(self.reached_source):
+            self.reached_source = self.reached_source()
+        return list(self.reached_source or ())
 
     def to_dict(self) -> dict:
         return {"label": self.label, "entry": self.entry, "flags": self.flags,
@@ -108,3 +136,12 @@ class Trace:
         """The functions outside the file (or failed on purpose) whose answers
         this run used: the ones a reader can make fail."""
         return sorted({a.callee for a in self.assumptions if a.callee})
+
+    def failable(self) -> list[Callee]:
+        """Every callee this run reached, the file's own functions first (in the
+        order reached: dup_task_struct, copy_files, ..., copy_mm), then the
+        functions outside the file by name.  Each can be failed with `World.fail`
+        (`--fail NAME=ERRNO`), which answers in its convention."""
+        own = [c for c in self.reached if c.in_file]
+        other = sorted((c for c in self.reached if not c.in_file), key=lambda c: c.name)
+        return own + other

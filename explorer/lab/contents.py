@@ -20,6 +20,8 @@ _JupytextManager = build_async_jupytext_contents_manager_class(AsyncLargeFileMan
 
 def kernel_language_info() -> dict:
     """What ipykernel (in this environment) reports as language_info."""
+    # Lazy on purpose: importing ipykernel's kernel costs 0.35 s (python -X importtime) in the
+    # Jupyter server, which otherwise never loads it; only saving a paired notebook asks.
     from ipykernel.ipkernel import IPythonKernel
     return dict(IPythonKernel.language_info)
 

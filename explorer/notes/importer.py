@@ -23,12 +23,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ExplorerError, NoteError
+from .. import cparse, sources
+from ..anchors import anchorable, make_anchor
+from ..anchors.selectors import statements
+from ..annotations import Store
 from ..annotations.store import valid_lang
+from ..cparse.ctokens import CODE, tokenize
+from ..errors import ExplorerError, NoteError
 from .choose import Choice, Placement, choose
-from .ctokens import CODE, tokenize
 from .languages import language_of, note_language
-from .locate import TIE_EPSILON, Location, Match, locate
+from .locate import TIE_EPSILON, Location, Match, index_module, locate
 from .markdown import CodeBlock, Note, Prose, identifiers_in, parse_note
 
 MAX_NOTE_BYTES = 2_000_000
@@ -157,8 +161,6 @@ def read_note(path: str | Path) -> Note:
 def load_modules(versions: list[str] | None, forced: str | None = None):
     """Parsed modules of the versions named (and the forced note version), or
     of every available version."""
-    import explorer
-    from .. import sources
     if forced is not None and forced not in sources.available():
         raise NoteError(f"version {forced!r} is not available here ('fork-explorer sources list' shows "
                         "what is; nothing was written)")
@@ -169,7 +171,7 @@ def load_modules(versions: list[str] | None, forced: str | None = None):
     if not labels:
         raise NoteError("no kernel version is available to locate the note's code in; "
                         "run 'fork-explorer sources sync' first")
-    return [explorer.load(lb) for lb in labels]
+    return [cparse.load(lb) for lb in labels]
 
 
 # -- the import ------------------------------------------------------------------
@@ -293,7 +295,6 @@ def _stable_id(role: str, function: str | None, *parts: str) -> str:
 
 
 def _anchored(role, text, lang, block, note_line, m: Match, node) -> Draft:
-    from ..anchors import anchorable, make_anchor
     node = anchorable(m.module, node)
     anchor = make_anchor(m.module, node)
     rid = _stable_id(role, anchor.function, lang, text.strip(), anchor.function, anchor.kind, anchor.head)
@@ -335,8 +336,6 @@ def _leaf(module, byte: int):
 def _first_statement(m: Match, block: CodeBlock):
     """The node the block's introduction belongs on: the statement holding the
     first matched code token (the function when the block starts with it)."""
-    from ..anchors import anchorable
-    from .locate import index_module
     src = index_module(m.module).tokens
     ex = tokenize(block.code.encode())
     for i, j in m.pairs:
@@ -364,8 +363,6 @@ _DECOR = re.compile(r"^\s*(?:/\*+|\*+/|\*+|//+)?\s*|\s*\*+/\s*$")
 def _inserted_comments(block: CodeBlock, m: Match, modules=()):
     """Comment lines of the block the kernel does not have, grouped, each with
     the statement that follows it: [(block line 0-based, text, node)]."""
-    from ..anchors import anchorable
-    from .locate import index_module
     ex = tokenize(block.code.encode())
     src = index_module(m.module).tokens
     matched = {i: j for i, j in m.pairs}
@@ -422,17 +419,15 @@ def _excerpt_node(draft: Draft):
     """An orphan has no place in any version: anchor it on the note's own code
     (parsed as C, wrapped in a function named after the guess), so its head and
     function are still the block's."""
-    import explorer
-    from ..anchors.selectors import statements
     fname = draft.function or "note_excerpt"
     code = draft.code or ""
-    mod = explorer.parse_source(code.encode("utf-8"), label=None) if code.strip() else None
+    mod = cparse.parse_source(code.encode("utf-8"), label=None) if code.strip() else None
     fn = None
     if mod is not None and mod.functions:
         fn = next(iter(mod.functions.values()))
     if fn is None:
         wrapped = f"void {fname}()\n{{\n{code}\n}}\n"
-        mod = explorer.parse_source(wrapped.encode("utf-8"), label=None)
+        mod = cparse.parse_source(wrapped.encode("utf-8"), label=None)
         fn = mod.functions.get(fname) or next(iter(mod.functions.values()))
     if draft.role in ("context", "trailing") or _starts_with_function(code, fn):
         return mod, fn.node
@@ -488,7 +483,6 @@ def write_into(result: ImportResult, store) -> ImportResult:
 def write_file(result: ImportResult, path: str | Path, known_versions=None) -> ImportResult:
     """Write the drafts as one annotation file (the store's format), keeping
     every record already in it; ids already there are not written again."""
-    from ..annotations import Store
     out = Path(path)
     if out.is_dir():
         raise NoteError("--out names a directory; name a file (or use --into)", path=str(out))

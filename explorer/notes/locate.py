@@ -1,7 +1,7 @@
 """Find where a note's code excerpt lives in the real sources.
 
 The excerpt and every candidate function are turned into C tokens (see
-ctokens); tokens are compared as overlapping trigrams with rapidfuzz's LCS,
+explorer.cparse.ctokens); tokens are compared as overlapping trigrams with rapidfuzz's LCS,
 which makes the alignment prefer contiguous runs (a lone `p` or `(` never
 matches on its own), then matched runs far from the main body are trimmed.
 
@@ -13,12 +13,12 @@ code the excerpt lacks (or has extra) lowers the score.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from bisect import bisect_left
+from dataclasses import dataclass, field
 
 from rapidfuzz.distance import LCSseq
 
-from .ctokens import CODE, Tokens, tokenize
+from ..cparse.ctokens import CODE, Tokens, tokenize
 
 ANCHOR_THRESHOLD = 0.6   # below this a block is orphaned rather than guessed
 MIN_MATCHED = 4          # code tokens that must match (fewer only if the whole excerpt matched)

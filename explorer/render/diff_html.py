@@ -5,9 +5,11 @@ writes `page()`.  Every piece of text goes through html.escape.
 from __future__ import annotations
 
 import html
+
 from ..cparse.memo import per_module
 from ..diff.filediff import FileDiff
 from ..diff.treediff import FunctionDiff
+from ..i18n import N_, translator
 from .diff_rows import Row, rows
 from .highlight import token_lines
 
@@ -100,13 +102,20 @@ def _row(r: Row, la, lb, ca, cb) -> str:
             + _side(r.b_no, r.b_op, r.b_marks, lb, cb) + f'<td class="note">{html.escape(r.note)}</td></tr>')
 
 
-def fragment(d: FunctionDiff) -> str:
-    """A <div class="fx-diff"> with the aligned table (include STYLE once per page)."""
+# The edit kinds as a reader's words (explorer.i18n; the widget passes its language).
+EDIT_WORDS = {"keep": N_("keep"), "update": N_("update"), "insert": N_("insert"), "delete": N_("delete"),
+              "move": N_("move")}
+
+
+def fragment(d: FunctionDiff, lang: str | None = None) -> str:
+    """A <div class="fx-diff"> with the aligned table (include STYLE once per page);
+    its counts in the interface language `lang`."""
+    _ = translator(lang)
     la, lb = d.a.lines, d.b.lines
     cap = (f"{d.a.label}: {d.function_a} ({d.tree_a.start_line}-{d.tree_a.end_line}) &rarr; "
            f"{d.b.label}: {d.function_b} ({d.tree_b.start_line}-{d.tree_b.end_line})")
     cap = html.escape(cap).replace("&amp;rarr;", "&rarr;")
-    counts = ", ".join(f"{v} {k}" for k, v in d.counts().items())
+    counts = ", ".join(f"{v} {_(EDIT_WORDS.get(k, k))}" for k, v in d.counts().items())
     ca = _colours(d.a, d.tree_a.start_line, d.tree_a.end_line)
     cb = _colours(d.b, d.tree_b.start_line, d.tree_b.end_line)
     body = "\n".join(_row(r, la, lb, ca, cb) for r in rows(d))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_
+
 SHIPPED = ("ja", "en")
 _NAMES = {"ja": "日本語", "en": "English", "zh": "中文", "zh-Hans": "简体中文", "zh-Hant": "繁體中文",
           "ko": "한국어", "de": "Deutsch", "fr": "Français", "es": "Español", "ru": "Русский",
@@ -35,9 +37,11 @@ def languages_present(notes) -> list[str]:
     return out
 
 
-def switch_choices(langs: list[str]) -> list[tuple[str, str]]:
-    """(value, label) of the language switch: all at once, then each language."""
-    both = " + ".join(lang_name(lang) for lang in langs) if len(langs) <= 3 else "All languages"
+def switch_choices(langs: list[str], _=None) -> list[tuple[str, str]]:
+    """(value, label) of the language switch: all at once, then each language.
+    `_` translates the interface's words (explorer.i18n.translator)."""
+    both = " + ".join(lang_name(lang) for lang in langs) if len(langs) <= 3 else (
+        _ or (lambda s: s))(N_("All languages"))
     return [("both", both)] + [(lang, lang_name(lang)) for lang in langs]
 
 

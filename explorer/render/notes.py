@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..annotations import Store, resolve_annotation
 from .langs import SHIPPED
 from .source import LineNote
 
@@ -19,7 +20,6 @@ class Placed:
 
 def place_all(module, store=None) -> list[Placed]:
     """Every valid annotation of the store, resolved against `module`."""
-    from ..annotations import Store, resolve_annotation
     store = store if store is not None else Store()
     return [Placed(ann, resolve_annotation(ann, module)) for ann in store.list()]
 
@@ -31,7 +31,8 @@ def note_of(module, placed: Placed) -> LineNote | None:
         return None
     return LineNote(line=res.line, end_line=res.end_line, ja=ann.text.get("ja", ""), en=ann.text.get("en", ""),
                 other={lang: t for lang, t in ann.text.items() if lang not in SHIPPED},
-                status=res.status, key=ann.id, node_id=module.node_id(res.node))
+                status=res.status, key=ann.id, node_id=module.node_id(res.node),
+                    author=getattr(ann, "author", None) or "")
 
 
 def notes_for(module, store=None) -> list[LineNote]:

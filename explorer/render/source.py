@@ -15,6 +15,7 @@ from functools import lru_cache
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+from ..computed import remember
 from ..cparse.kinds import OUTLINE_KINDS
 from ..cparse.memo import per_module
 from ..errors import LookupFailure
@@ -42,13 +43,14 @@ class LineNote:
     key: str = ""             # the annotation's id in its store
     node_id: str = ""
     other: dict[str, str] = field(default_factory=dict)   # languages beyond ja/en (zh, ko...): text
+    author: str = ""          # the member who wrote it, in a shared room ("" when unknown)
 
     def text(self, lang: str) -> str:
         return {"ja": self.ja, "en": self.en}.get(lang) if lang in SHIPPED else self.other.get(lang, "")
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line or self.line, "ja": self.ja, "en": self.en,
-                "other": dict(self.other), "status": self.status, "key": self.key, "node_id": self.node_id}
+                "other": dict(self.other), "status": self.status, "key": self.key, "node_id": self.node_id, "author": self.author}
 
 
 @dataclass
@@ -84,7 +86,6 @@ def _token_class(ttype) -> str:
 def _highlighted(source: bytes) -> tuple[str, ...]:
     """HTML of every line of a file, from the one pygments pass (highlight.py),
     computed once for every kernel of a room (explorer.computed keeps it on disk)."""
-    from ..computed import remember
     return remember("highlighted", source, lambda: _highlight(source),
                     modules=(__name__, "explorer.render.highlight"), libraries=("pygments",))
 

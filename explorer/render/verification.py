@@ -1,10 +1,11 @@
 """The 'checked against Linux X.Y.Z' badge of a version (from explorer.verify's result)."""
 from __future__ import annotations
 
+from ..i18n import translator
 from . import esc
 
 
-def badge_text(result: dict | None) -> str:
+def badge_text(result: dict | None, lang: str | None = None) -> str:
     """One line for people, or '' when the version was never verified."""
     if not result:
         return ""
@@ -14,17 +15,20 @@ def badge_text(result: dict | None) -> str:
     per = ", ".join(f"{name} {m['agree']}/{m['total']}" for name, m in modes.items())
     k = result["kernel"]
     upstream = k["version"].split("-")[0]     # 6.1.192-3 -> 6.1.192
-    return f"checked against Linux {upstream} ({k['package']} {k['version']}): {agree}/{total} agree ({per})"
+    return translator(lang)("checked against Linux {upstream} ({package} {version}): {agree}/{total} agree ({per})").format(
+        upstream=upstream, package=k["package"], version=k["version"], agree=agree, total=total, per=per)
 
 
-def badge_html(result: dict | None) -> str:
+def badge_html(result: dict | None, lang: str | None = None) -> str:
     if not result:
         return ""
     ok = all(not m["disagree"] for m in result["modes"].values())
-    rows = "".join(f"<li>{esc(d['names'])}: kernel {esc(d['kernel'])}, executor {esc(d['executor'])} "
-                   f"({esc(d['function'])} line {esc(d['line'])})</li>"
+    _ = translator(lang)
+    rows = "".join("<li>" + esc(_("{names}: kernel {kernel}, executor {executor} ({function} line {line})").format(
+                   names=d["names"], kernel=d["kernel"], executor=d["executor"], function=d["function"],
+                   line=d["line"])) + "</li>"
                    for m in result["modes"].values() for d in m["disagree"][:10])
     colour = "#e6f4ea" if ok else "#fdecea"
     return (f'<div class="fx-verified" data-ok="{str(ok).lower()}" style="background:{colour};'
-            f'padding:2px 8px;display:inline-block;border-radius:4px">{esc(badge_text(result))}'
+            f'padding:2px 8px;display:inline-block;border-radius:4px">{esc(badge_text(result, lang))}'
             + (f"<ul>{rows}</ul>" if rows else "") + "</div>")

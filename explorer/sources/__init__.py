@@ -1,25 +1,27 @@
 """Kernel sources: the manifest, the providers and the cache.
 
 `get(label)` returns verified bytes from the cache; `sync()` fills the cache
-through the providers; `add()` registers a file the user names.
+through the providers; `read_user_file()` and `read_kernel_tree()` read a file
+the user names (`cparse.add_source` checks that it parses, then stores it).
 """
 from __future__ import annotations
 
 import os
 import stat
+import tarfile
 from pathlib import Path
 
 from ..errors import BlobMismatch, LabelError, ProviderUnavailable, SourceError
-from ..fork_names import COPY_PROCESS, FORK_ENTRY_LINEAGE
 from . import cache, manifest
 from .blob import blob_id
 from .cache import SourceFile
 from .manifest import Version
-from .providers import MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, terminal_progress
-from .versions import check_label, kernel_version_in, parse_kernel_version, release_key, version_key
+from .providers import (MAX_SOURCE_BYTES, ORDER, PROVIDERS, check_source_bytes, read_folder, read_tarball,
+                        terminal_progress)
+from .versions import check_label, kernel_version_in, release_key, version_key
 
-__all__ = ["get", "sync", "add", "read_user_file", "list_versions", "available", "SourceFile", "Version",
-           "release_key", "sort_labels", "check_label", "blob_id", "kernel_version", "add_upload"]
+__all__ = ["get", "sync", "read_user_file", "read_kernel_tree", "list_versions", "available", "SourceFile",
+           "Version", "release_key", "sort_labels", "check_label", "blob_id", "kernel_version"]
 
 
 def kernel_version(label: str) -> str | None:
@@ -189,12 +191,9 @@ def read_user_file(path: str, what: str = "source") -> bytes:
 TARBALL_SUFFIXES = (".tar", ".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2")
 
 
-def _read_kernel_tree(path: str) -> tuple[bytes, bytes | None] | None:
+def read_kernel_tree(path: str) -> tuple[bytes, bytes | None] | None:
     """(fork.c, sched.h) from a kernel tarball or an unpacked tree the user
     names, or None when path is neither (then it must be fork.c itself)."""
-    import tarfile
-
-    from .providers import read_folder, read_tarball
     p = Path(path)
     try:
         st = os.lstat(p)
@@ -230,54 +229,3 @@ class _quiet:
 
     def update(self, n):
         pass
-
-
-def add(label: str, path: str, header: str | None = None, kernel_version: str | None = None,
-        *, origin: str | None = None) -> dict:
-    """Register a local fork.c (and optionally its sched.h) under a label;
-    `path` may also be a kernel tarball or unpacked tree (its kernel/fork.c and
-    sched.h are taken).  `kernel_version` (X.Y[.Z]) says which release it is;
-    by default the first X.Y[.Z] in the label, or the manifest's for a known label."""
-    check_label(label)
-    release = parse_kernel_version(kernel_version) if kernel_version else None
-    tree = _read_kernel_tree(path)
-    if tree is not None:
-        data, sched = tree
-        if header:
-            sched = read_user_file(header, "header")
-    else:
-        data = read_user_file(path, "source")
-        sched = read_user_file(header, "header") if header else None
-    v = manifest.get(label)
-    if v is not None and v.blob:
-        actual = blob_id(data)
-        if actual != v.blob:
-            raise BlobMismatch(f"{path} has blob {actual}, but the manifest expects {v.blob} for {label}")
-    # Parse before caching: a file with no fork entry and no copy_process is not fork.c.
-    from ..cparse import parse_source
-    mod = parse_source(data, label=label)
-    if not any(n in mod.functions for n in FORK_ENTRY_LINEAGE + (COPY_PROCESS,)):
-        raise SourceError(f"{path} does not look like kernel/fork.c: it defines no do_fork, "
-                          "_do_fork, kernel_clone or copy_process")
-    form = v.form if v else mod.form
-    release = release or (v.release if v else kernel_version_in(label))
-    src = cache.store(label, data, sched, {"origin": origin or f"user {os.path.abspath(path)}", "provider": "user",
-                                           "form": form, "user": v is None, "kernel_version": release})
-    return {"label": label, "status": "added", "origin": src.origin, "blob": src.blob, "form": form,
-            "kernel_version": release}
-
-
-def add_upload(label: str, filename: str, data: bytes, kernel_version: str | None = None) -> dict:
-    """`add` for bytes a reader uploaded (the app's version picker): a fork.c
-    or a kernel tarball, told apart by the file name, with the same checks."""
-    import tempfile
-    name = os.path.basename(filename or "") or "fork.c"
-    if not name.lower().endswith(TARBALL_SUFFIXES) and not name.endswith((".c", ".h")):
-        name = "fork.c"
-    from .. import paths
-    base = paths.home() / "downloads"
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=base) as tmp:
-        target = Path(tmp) / name
-        target.write_bytes(data)
-        return add(label, str(target), kernel_version=kernel_version, origin=f"upload {name}")

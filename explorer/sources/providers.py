@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .. import paths
 from ..errors import ProviderUnavailable, SourceError
 from .manifest import Version
 
@@ -255,7 +256,6 @@ class DebianProvider:
             raise ProviderUnavailable(f"debian: {v.label} is not a Debian package")
         if not shutil.which("apt-get"):
             raise ProviderUnavailable("debian: apt-get is not available on this machine")
-        from .. import paths
         base = self.workdir or (paths.home() / "downloads")
         base.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=base) as tmp:
@@ -299,7 +299,6 @@ def private_apt_options(suite: str, mirror: str | None = None) -> list[str]:
     system's lists are never edited.  `suite` is one or more suites, e.g.
     'trixie-backports sid'; `mirror` the archive that carries them (Debian's
     security archive for 'bullseye-security'), deb.debian.org by default."""
-    from .. import paths
     root = paths.home() / "apt"
     (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
     (root / "archives" / "partial").mkdir(parents=True, exist_ok=True)

@@ -17,16 +17,16 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 from tqdm import tqdm
 
 from ..errors import ExplorerError, LabelError, SourceError
 from . import cache
-from .providers import FORK_C_PATH, MAX_SOURCE_BYTES, SCHED_H_PATHS, check_source_bytes
+from .providers import FORK_C_PATH, MAX_SOURCE_BYTES, SCHED_H_PATHS
 from .versions import check_label, kernel_version_in, release_key
 
 DEFAULT_MATCH = "v*"
-FORK_FUNCTIONS = ("do_fork", "_do_fork", "kernel_clone", "copy_process")
 
 
 @dataclass
@@ -142,24 +142,16 @@ class _Batch:
         self.p.wait(timeout=30)
 
 
-def _check_fork_c(label: str, data: bytes) -> str:
-    """The form of a fork.c; refuses one the parser cannot make sense of (one tag, reported and skipped)."""
-    from ..cparse import parse_source
-    check_source_bytes(data, f"kernel/fork.c of {label}")
-    mod = parse_source(data, label=label)
-    if not any(n in mod.functions for n in FORK_FUNCTIONS):
-        raise SourceError(f"kernel/fork.c of {label} defines none of {', '.join(FORK_FUNCTIONS)}")
-    return mod.form
-
-
 def _progress(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="tag", leave=False, disable=not sys.stderr.isatty(), file=sys.stderr)
 
 
 def sync_all_tags(repo: str | None = None, match: str | None = None, rc: bool = False,
-                  progress=_progress) -> TagSync:
+                  progress=_progress, *, form_of: Callable[[str, bytes], str]) -> TagSync:
     """Register kernel/fork.c of every matching tag of the clone `repo`
-    (default FORK_EXPLORER_LINUX_GIT) as a version labelled by the tag."""
+    (default FORK_EXPLORER_LINUX_GIT) as a version labelled by the tag.
+    `form_of(tag, data)` says a new fork.c's form or raises (cparse's
+    `tag_form`: sources reads and stores, it does not parse)."""
     repo = repo or os.environ.get("FORK_EXPLORER_LINUX_GIT")
     if not repo:
         raise SourceError("--all-tags needs a linux clone: --git PATH or FORK_EXPLORER_LINUX_GIT")
@@ -224,7 +216,7 @@ def sync_all_tags(repo: str | None = None, match: str | None = None, rc: bool = 
             report.bad.append((tag, f"kernel/fork.c of {tag} is {size:,} bytes, over the limit"))
             continue
         try:
-            meta["form"] = _check_fork_c(tag, data[blob])
+            meta["form"] = form_of(tag, data[blob])
         except ExplorerError as e:
             bad_blobs[blob] = e.message
             report.bad.append((tag, e.message))

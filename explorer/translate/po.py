@@ -19,8 +19,10 @@ parse changes nothing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
+import subprocess
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,10 @@ import polib
 
 from .. import paths
 from ..annotations import Annotation, text_hash
+from ..annotations.store import LANG_RE, load_bytes
 from ..errors import ExplorerError, TranslationError
+from ..fsutil import atomic_write
+from .glossary import check, load_glossary
 from .status import Reader, lang_state
 
 TRANSLATED_KEY = "translated"     # record key: per language, what a translation was made from
@@ -69,8 +74,6 @@ def previous_source(store, ann: Annotation, lang: str) -> str | None:
 
 
 def _from_git(ann: Annotation, want: str) -> str | None:
-    import subprocess
-    from ..annotations.store import load_bytes
     if ann.path is None:
         return None
     path = Path(ann.path).resolve()
@@ -210,14 +213,12 @@ def export_po(store, path: str | Path, to: str, from_lang: str | None = None,
     if not out.parent.is_dir():
         raise TranslationError("the directory to write into does not exist", path=str(out.parent))
     po, report = build_po(store, to, from_lang, version)
-    from ..fsutil import atomic_write
     atomic_write(out, str(po).encode("utf-8") + b"\n")
     report.path = str(out)
     return report
 
 
 def _check_lang(lang: str) -> None:
-    from ..annotations.store import LANG_RE
     if not isinstance(lang, str) or not LANG_RE.match(lang):
         raise TranslationError(f"bad language code {lang!r} (use e.g. ja, en, pt_BR)")
 
@@ -279,9 +280,7 @@ def read_po(path: str | Path) -> polib.POFile:
 def _glossary_findings(plan, lang: str) -> list[dict]:
     """Glossary terms the incoming translations use without their partner
     (a warning for the translator, not a reason to refuse the entry)."""
-    import dataclasses
 
-    from .glossary import check, load_glossary
     try:
         terms = load_glossary()
     except TranslationError:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..annotations import Annotation, text_hash
+from .. import cparse
+from ..anchors import code_hash
+from ..annotations import Annotation, resolve_annotation, text_hash
+from ..errors import ExplorerError
 
 DEFAULT_LANGS = ("ja", "en")
 STATUSES = ("current", "missing", "stale")
@@ -47,12 +50,10 @@ class Reader:
         self._modules: dict[str, object] = {}
 
     def module_for(self, ann: Annotation):
-        import explorer
-        from ..errors import ExplorerError
         label = self.version or ann.written_against
         if label not in self._modules:
             try:
-                self._modules[label] = explorer.load(label)
+                self._modules[label] = cparse.load(label)
             except ExplorerError:
                 if self.version:       # a version the user named must exist
                     raise
@@ -61,8 +62,6 @@ class Reader:
 
     def resolve(self, ann: Annotation):
         """(label, Resolution or None, code hash or None)."""
-        from ..anchors import code_hash
-        from ..annotations import resolve_annotation
         label, mod = self.module_for(ann)
         if mod is None:
             return label, None, None

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import paths
 from ..errors import VerifyError
 
 PROBE_SOURCE = Path(__file__).resolve().parent / "clone_probe.c"
@@ -94,7 +95,6 @@ class _NoFirstWord(VerifyError):
 
 
 def _kvm_marker() -> Path:
-    from .. import paths
     return paths.home() / "verify" / f"kvm-hangs-{os.uname().release}"
 
 

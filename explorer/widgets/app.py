@@ -6,20 +6,26 @@ beside it.  The Voila app notebook (notebooks/app.ipynb) displays `App()` and
 nothing else."""
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+import traceback
 
 import ipywidgets as w
+from IPython import get_ipython
 
 from .. import load, sources
 from ..errors import ExplorerError
-from ..i18n import translator, ui_language
+from ..executor import entry_names
+from ..i18n import N_, translator
 from ..render import esc
 from ..render.style import APP_CSS
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
+from .language import LanguageSwitch
 from .page_title import PageTitle
 from .playground import FlagPlayground
+from .position_link import hub_link, shared_position
 from .source_view import SourceView, plain_table
 from .then_and_now import ThenAndNow
 from .tour_panel import TourPanel
@@ -50,75 +56,106 @@ def preheated() -> bool:
 def entry_line(mod) -> int:
     """The first line of the version's fork entry (kernel_clone, _do_fork, do_fork):
     where the reader starts, every time."""
-    from ..executor import entry_names
     for name in entry_names(mod):
         if name in mod.functions:
             return mod.functions[name].start_line
     return 1
 
 
+TAB_TITLES = (N_("Read & run"), N_("Diff & history"), N_("Then and now"))
+
+
 class App(w.VBox):
     READ, DIFF, THEN_NOW = 0, 1, 2          # the tabs
 
-    def __init__(self, label: str | None = None, lang: str | None = None):
+    def __init__(self, label: str | None = None, lang: str | None = None, *, line: int | None = None):
         t0 = time.perf_counter()
-        self.lang = ui_language(lang)
-        self._lang_given = lang is not None      # else the browser's languages decide, once the page says
-        _ = translator(self.lang)
+        # The interface language: `lang`, else the browser's (LanguageSwitch asks the page).
+        self.language = LanguageSwitch(lang)
+        lang = self.language.value
+        self._ = translator(lang)
         available = sources.available()
+        bad_link = ""
+        if label is None and line is None:
+            label, line, bad_link = shared_position()
+            if label is not None and label not in available:
+                bad_link = f"{label} (named by the link) is not fetched here; showing the default version"
+                label, line = None, None
+        self._start_line = line
         label = label or default_label(available)
-        self.picker = VersionPicker(label)
-        self.view = SourceView()
-        self.goto = w.Dropdown(description=_("Go to", "app"), options=[], layout=w.Layout(width="260px"))
+        self.picker = VersionPicker(label, lang=lang)
+        self.view = SourceView(lang=lang)
+        self.goto = w.Dropdown(description=self._("Go to"), options=[], layout=w.Layout(width="260px"))
         self.goto.add_class("fx-goto")
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
         self.ready.add_class("fx-ready-box")
-        self.title = PageTitle(title=page_title(label, self.lang))
+        self.lang = lang
+        self.title = PageTitle(title=page_title(label, lang))
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
         # here instead of leaving the reader a room with a part silently missing.
-        self.editor = AnnotationEditor(self.view)
-        self.playground = FlagPlayground(self.view)
-        self.diff = DiffView()
+        self.editor = AnnotationEditor(self.view, lang=lang)
+        self.playground = FlagPlayground(self.view, lang=lang)
+        self.diff = DiffView(lang=lang)
         # issue 16 (tours): the tour panel reads the page's ?tour=ID&stop=N itself and asks the
         # app only to scroll (on_stop) or open a version (on_version).  It sits under the source
         # (its stop's note below the code it is about), above the tools.
-        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version)
+        self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version, lang=lang)
         self.then_now = ThenAndNow()
+        self.then_now.set_lang(lang)
         # Under the source: the parts a reader uses while looking at the code.  Their
         # panel has a fixed height and scrolls inside, so they never push the code down.
-        self.tools = w.Tab(children=[self.playground, self.editor],
-                           titles=[_("Flag playground", "tab"), _("Annotation editor", "tab")])
+        self.tools = w.Tab(children=[self.playground, self.editor], titles=self._tool_titles())
         self.tools.add_class("fx-tools")
         read = w.VBox([self.view, self.tour, self.tools])
         read.add_class("fx-read")
-        pages = [(_("Read & run", "tab"), read), (_("Diff & history", "tab"), self.diff),
-                 (_("Then and now", "tab"), self.then_now)]
-        self.tabs = w.Tab(children=[p for _t, p in pages], titles=[t for t, _p in pages])
+        self.tabs = w.Tab(children=[read, self.diff, self.then_now], titles=[self._(t) for t in TAB_TITLES])
         self.tabs.add_class("fx-tabs")
-        brand = w.HTML('<span class="fx-brand">fork-explorer</span>')
-        header = w.HBox([brand, self.picker, self.goto, self.ready])
+        # one line: the name, the version, Go to, the interface language (two headings stacked before)
+        self.heading = w.HTML('<span class="fx-brand">fork-explorer</span>')
+        header = w.HBox([self.heading, self.picker, self.goto, self.language, self.ready])
         header.add_class("fx-header")
         super().__init__([w.HTML(f"<style>{APP_CSS}</style>"), header, self.message, self.tabs, self.title])
+        self.language.on_change(self.set_lang)
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
         self.view.on_page_ready(self._send_ahead)
-        self.title.observe(self._browser_languages, names="languages")
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
-            self.message.value = ("<b>No version of kernel/fork.c is fetched yet.</b> Pick one above and press "
-                                  "Fetch, or run <code>fork-explorer sources sync debian-6.12</code>.")
+            self.message.value = ("<b>" + esc(self._("No version of kernel/fork.c is fetched yet.")) + "</b> "
+                                  + esc(self._("Pick one above and press Fetch, or run {command}.")).format(
+                                      command="<code>fork-explorer sources sync debian-6.12</code>"))
         elif label in available:
             self.load(label)
             if preheated():
                 _after_display(self._warm_neighbours)
         else:
-            self.message.value = f"<b>{esc(label)} is not fetched yet.</b> Press Fetch to get it."
+            self.message.value = "<b>" + esc(self._("{label} is not fetched yet.").format(label=label)) + "</b> " \
+                + esc(self._("Press Fetch to get it."))
+        if bad_link:
+            self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
+
+    def _tool_titles(self) -> list[str]:
+        return [self._("Flag playground", "tab"), self._("Annotation editor", "tab")]
+
+    def set_lang(self, lang: str) -> None:
+        """Relabel every part in another interface language, without reloading the source."""
+        self._ = translator(lang)
+        self.lang = lang
+        self.goto.description = self._("Go to")
+        self.tabs.titles = tuple(self._(t) for t in TAB_TITLES)
+        self.tools.titles = tuple(self._tool_titles())
+        self.title.title = page_title(self.module.label if self.module else None, lang)
+        for part in (self.picker, self.view, self.playground, self.tour, self.editor, self.diff, self.then_now):
+            if hasattr(part, "set_lang"):
+                part.set_lang(lang)
+        if self.module is not None and self.ready.value:     # already ready: say it in the new language
+            self._finish_ready(self.module)
 
     def load(self, label: str, line: int | None = None) -> None:
         """Show a fetched version everywhere, opened at `line` (default: its fork
@@ -141,6 +178,8 @@ class App(w.VBox):
         with self.view.hold_sync():
             self.view.show(mod)
             self.view.jump(line or self._open_at or entry_line(mod))
+        # in a hub room the commentary panel offers a link to the selected line for every member
+        self.view.link_base = hub_link({"version": mod.label}) or ""
         self._fill_goto(mod)
         with self.view.still():
             self._set(self.playground, mod)
@@ -170,13 +209,19 @@ class App(w.VBox):
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
         self.diff.set_module(mod, compute=self.tabs.selected_index == self.DIFF)
-        label = mod.label or ""
-        self.ready.value = f'<span class="fx-ready" data-label="{esc(label)}">{esc(label)} ready</span>'
+        line, self._start_line = self._start_line, None
+        if line is not None:
+            if line <= len(mod.lines):
+                self.view.jump(line)        # a shared link's line: scrolled to and marked
+            else:
+                self.message.value += (f"<div>line {line} (named by the link) is past the end of "
+                                       f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
+        self._finish_ready(mod)
 
-    def _browser_languages(self, change) -> None:
-        if not self._lang_given:
-            self.lang = ui_language(change["new"])
-            self.title.title = page_title(self.module.label if self.module else None, self.lang)
+    def _finish_ready(self, mod) -> None:
+        label = mod.label or ""
+        self.ready.value = (f'<span class="fx-ready" data-label="{esc(label)}">'
+                            f'{esc(self._("{label} ready").format(label=label))}</span>')
 
     PREFETCH_MAX = 3     # versions whose tables are sent ahead (the nearest in release order; the page keeps 4)
 
@@ -223,7 +268,6 @@ class App(w.VBox):
 
     def _fill_goto(self, mod) -> None:
         """The functions a reader starts from, then every other, in file order."""
-        from ..executor import entry_names
         first = [n for n in entry_names(mod) if n in mod.functions]
         rest = [f.name for f in sorted(mod.functions.values(), key=lambda f: f.start_byte) if f.name not in first]
         self._goto_quiet = True
@@ -266,21 +310,15 @@ class App(w.VBox):
 
 def _after_display(fn) -> None:
     """Run fn once the current cell has finished (in a kernel), else now."""
-    import asyncio
 
     def guarded():
         try:
             fn()
         except Exception as e:  # a bug must show in the page, not vanish in a callback
-            import traceback
             traceback.print_exc()
             raise e
 
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        shell = None
+    shell = get_ipython()
     if shell is None or getattr(shell, "kernel", None) is None:
         fn()
         return

@@ -7,9 +7,14 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import load, sources
+from ..diff import match_functions
+from ..diff.treediff import diff_functions
 from ..errors import ExplorerError
 from ..fork_names import COPY_PROCESS, FORK_ENTRIES
+from ..i18n import translator
 from ..render import esc
+from ..render.diff_html import STYLE, fragment
+from .guard_matrix import GuardMatrix
 
 # Functions a reader of fork.c compares first (their lineage role names them in each version).
 FIRST = (COPY_PROCESS, *FORK_ENTRIES, "sys_clone", "sys_clone3", "sys_fork", "sys_vfork",
@@ -17,27 +22,54 @@ FIRST = (COPY_PROCESS, *FORK_ENTRIES, "sys_clone", "sys_clone3", "sys_fork", "sy
 
 
 class DiffView(w.VBox):
-    def __init__(self):
+    def __init__(self, lang: str | None = None):
+        self.lang = lang
+        self._ = translator(lang)
         labels = sources.available()
-        self.a = w.Dropdown(options=labels, description="From", layout=w.Layout(width="240px"))
-        self.b = w.Dropdown(options=labels, description="To", layout=w.Layout(width="240px"))
-        self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
+        self.a = w.Dropdown(options=labels, layout=w.Layout(width="240px"))
+        self.b = w.Dropdown(options=labels, layout=w.Layout(width="240px"))
+        self.function = w.Dropdown(layout=w.Layout(width="420px"))
         self.output = w.HTML(layout=w.Layout(max_height="62vh", overflow="auto"))
         self.output.add_class("fx-diff-out")
-        from .guard_matrix import GuardMatrix
-        self.history = GuardMatrix()
+        self.history = GuardMatrix(lang=lang)
         self.history.add_class("fx-history-out")
         self.history_note = w.HTML()
         self._matching = None
         self._pending = None
         self._busy = False
+        self.history_heading = w.HTML()
         super().__init__([w.HBox([self.a, self.b, self.function]), self.output,
-                          w.HTML("<b>History of the function's checks</b> (versions across, guards down; "
-                                 "click a cell to open that line)"), self.history_note, self.history])
+                          self.history_heading, self.history_note, self.history])
         self.add_class("fx-diffview")
+        self._label()
         self.a.observe(self._versions_changed, names="value")
         self.b.observe(self._versions_changed, names="value")
         self.function.observe(lambda _c: self._show(), names="value")
+
+    def _label(self) -> None:
+        _ = self._
+        self.a.description, self.b.description = _("From"), _("To")
+        self.function.description = _("Function")
+        self.history_heading.value = ("<b>" + esc(_("History of the function's checks")) + "</b> ("
+                                      + esc(_("versions across, guards down; click a cell to open that line"))
+                                      + ")")
+
+    def set_lang(self, lang: str | None) -> None:
+        """Relabel; the matrix is drawn again from its data (nothing recomputed)."""
+        self.lang, self._ = lang, translator(lang)
+        self._label()
+        self.history.set_lang(lang)
+        if self._diff is not None:
+            from ..render.diff_html import STYLE, fragment
+            self.output.value = f"<style>{STYLE}</style>" + fragment(self._diff, lang)
+        if self._shown_history is not None and not self.history.data.get("guards"):
+            self.history_note.value = self._no_checks(self._shown_history)
+
+    _shown_history = None
+    _diff = None          # the diff shown, drawn again in another language
+
+    def _no_checks(self, name: str) -> str:
+        return "<i>" + esc(self._("{function} has no error checks.").format(function=name)) + "</i>"
 
     def set_module(self, module, compute: bool = True) -> None:
         """Compare the app's version (To) with the one before it (From), the oldest
@@ -68,7 +100,6 @@ class DiffView(w.VBox):
     def _versions_changed(self, _change) -> None:
         if self._busy or not self.a.value or not self.b.value:
             return
-        from ..diff import match_functions
         try:
             ma, mb = load(self.a.value), load(self.b.value)
         except ExplorerError as e:
@@ -92,13 +123,11 @@ class DiffView(w.VBox):
     def _show(self) -> None:
         if self._busy or self._matching is None or not self.function.value:
             return
-        from ..render.diff_html import STYLE, fragment
-        from ..diff.treediff import diff_functions
         ma, mb, _ = self._matching
         name_a, name_b = self.function.value
         try:
-            d = diff_functions(ma, name_a, mb, name_b)
-            self.output.value = f"<style>{STYLE}</style>" + fragment(d)
+            d = self._diff = diff_functions(ma, name_a, mb, name_b)
+            self.output.value = f"<style>{STYLE}</style>" + fragment(d, self.lang)
         except ExplorerError as e:
             self.output.value = f"<b>{esc(e)}</b>"
         self._history(name_b)
@@ -106,7 +135,8 @@ class DiffView(w.VBox):
     def _history(self, name: str) -> None:
         try:
             data = self.history.show(name)
-            self.history_note.value = "" if data["guards"] else f"<i>{esc(name)} has no error checks.</i>"
+            self._shown_history = name
+            self.history_note.value = "" if data["guards"] else self._no_checks(name)
         except ExplorerError as e:
             self.history.html = ""
             self.history_note.value = f"<i>{esc(e)}</i>"

@@ -12,7 +12,9 @@ import anywidget
 import traitlets as t
 
 from .. import sources
+from ..diff.history_store import history_of_labels
 from ..i18n import translator
+from ..render.matrix import matrix_html
 from ..render.style import BASE_CSS
 
 
@@ -62,7 +64,6 @@ class GuardMatrix(anywidget.AnyWidget):
 
     def show(self, function: str, labels: list[str] | None = None) -> dict:
         """Compute and draw the history of `function` over `labels` (default: every fetched version)."""
-        from ..diff.history_store import history_of_labels
 
         labels = labels or sources.available()
         self.data = history_of_labels(function, labels).as_dict()
@@ -70,7 +71,5 @@ class GuardMatrix(anywidget.AnyWidget):
         return self.data
 
     def _draw(self) -> None:
-        from ..render.matrix import matrix_html
-
         if self.data:
             self.html = matrix_html(self.data, self.lang, fold=False if self.unfold else None)

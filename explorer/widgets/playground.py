@@ -16,14 +16,19 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
+from ..executor import FlagTable, World, entry_names, outcome_word, run
+from ..i18n import N_, translator
 from ..render import esc
 from ..render.verification import badge_html
 from ..verify import cached_result
+from .rule_panel import RulePanel
 
 # Knobs of the World shown as toggles (the rest keep their defaults).
-WORLD_TOGGLES = (("capable", "caller is capable (CAP_SYS_ADMIN…)"), ("current_is_init", "caller is init"),
-                 ("signal_pending", "signal pending"), ("nproc_over_limit", "RLIMIT_NPROC reached"),
-                 ("threads_at_max", "nr_threads at max"), ("ptraced", "caller is ptraced"))
+WORLD_TOGGLES = (("capable", N_("caller has the capability (CAP_SYS_ADMIN…)")), ("current_is_init", N_("caller is the init process")),
+                 ("signal_pending", N_("signal pending")), ("nproc_over_limit", N_("RLIMIT_NPROC resource limit reached")),
+                 ("threads_at_max", N_("nr_threads at max")), ("ptraced", N_("caller is ptraced (has a tracer)")))
+# How a failed callee's errno reaches its caller (the executor's call-site conventions), in C.
+FAILS_AS = {"int": "-errno", "null": "NULL", "errptr": "ERR_PTR(-errno)", "object": "ERR_PTR(-errno)"}
 ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")
 # A step's highlight covers at most this many lines (a multi-line condition, not a whole block).
 MAX_STEP_LINES = 6
@@ -75,6 +80,7 @@ class StepControl(anywidget.AnyWidget):
     run = t.Int(0).tag(sync=True)      # which trace the slider belongs to (Python's count)
     max = t.Int(0).tag(sync=True)
     value = t.Int(0).tag(sync=True)    # written by Python only; the page sends asks
+    labels = t.Dict(default_value={"step": "Step", "aria": "trace step"}).tag(sync=True)   # the interface's words
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -98,8 +104,11 @@ class StepControl(anywidget.AnyWidget):
 
 
 class FlagPlayground(w.VBox):
-    def __init__(self, view):
+    def __init__(self, view, lang: str | None = None):
         self.view = view
+        self.lang = lang
+        self._ = translator(lang)
+        self._callee_labels: dict[str, tuple[bool, str]] = {}   # name -> (in fork.c, convention), last seen
         self.module = None
         self.table = None
         self.trace = None
@@ -111,15 +120,17 @@ class FlagPlayground(w.VBox):
         self._world_layout = w.Layout(width="max-content", margin="0 18px 0 0")
         self.flag_boxes: dict[str, w.Checkbox] = {}
         self.config_boxes: dict[str, w.Checkbox] = {}
-        self.entry = w.Dropdown(description="Entry", layout=w.Layout(width="260px"))
+        self.entry = w.Dropdown(layout=w.Layout(width="260px"))
         # As many columns as fit: JupyterLab's output area is about 1,000 px wide at 1440x900
         # and narrower at 1024x768, and the longest name (CLONE_CHILD_CLEARTID) must stay whole.
         self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns=FLAG_COLUMNS, width="100%"))
-        self.world_boxes = {k: w.Checkbox(description=t, value=(k == "capable"), indent=False,
+        self.world_boxes = {k: w.Checkbox(value=(k == "capable"), indent=False,
                                           layout=self._world_layout, style=self._box_style)
                             for k, t in WORLD_TOGGLES}
-        self.fail_callee = w.Dropdown(description="Fail callee", options=[("(none)", "")],
-                                      layout=w.Layout(width="300px"))
+        # Every callee the current trace reached, fork.c's own first (Trace.failable()).
+        self.fail_callee = w.Dropdown(options=[("—", "")], layout=w.Layout(width="auto", min_width="420px"),
+                                      style={"description_width": "initial"})   # the label whole in either language
+        self.fail_callee.add_class("fx-fail-callee")
         self.fail_errno = w.Dropdown(options=ERRNOS, layout=w.Layout(width="110px"))
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns=CONFIG_COLUMNS, width="100%"))
         self.outcome = w.HTML()
@@ -127,10 +138,10 @@ class FlagPlayground(w.VBox):
         self.verified = w.HTML()     # 'checked against Linux X.Y.Z: n/n' where `fork-explorer verify` ran
         # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline
         # (and glyphs every common font has: ⏮/⏭ are missing from DejaVu and Noto CJK).
-        self.first = w.Button(description="|◀", tooltip="first step", layout=w.Layout(width="44px"))
-        self.back = w.Button(description="◀", tooltip="back one step", layout=w.Layout(width="44px"))
-        self.forward = w.Button(description="▶", tooltip="forward one step", layout=w.Layout(width="44px"))
-        self.last = w.Button(description="▶|", tooltip="last step", layout=w.Layout(width="44px"))
+        self.first = w.Button(description="|◀", layout=w.Layout(width="44px"))
+        self.back = w.Button(description="◀", layout=w.Layout(width="44px"))
+        self.forward = w.Button(description="▶", layout=w.Layout(width="44px"))
+        self.last = w.Button(description="▶|", layout=w.Layout(width="44px"))
         self.slider = StepControl()
         self.step_info = w.HTML()
         self.step_info.add_class("fx-step-info")
@@ -142,15 +153,18 @@ class FlagPlayground(w.VBox):
         world_row = w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap"))
         fail_row = w.HBox([self.fail_callee, self.fail_errno])
         steps = w.HBox([self.first, self.back, self.slider, self.forward, self.last])
-        from .rule_panel import RulePanel   # the rules of the version (issue 14), computed when opened
         self.rules = RulePanel(self)
-        self.rules_box = w.Accordion([self.rules], titles=["Rules of this version"], selected_index=None)
+        self.rules_box = w.Accordion([self.rules], selected_index=None)
         self.rules_box.observe(self._rules_opened, names="selected_index")
-        super().__init__([w.HTML("<b>Flag playground</b> — tick flags to run the real code"),
+        self.heading = w.HTML()
+        self.world_heading = w.HTML()
+        self.config_box = w.Accordion([self.config_grid], selected_index=None)
+        super().__init__([self.heading,
                           w.HBox([self.entry]), self.flags_grid,
-                          w.HTML("<b>World</b>"), world_row, fail_row,
-                          w.Accordion([self.config_grid], titles=["Config (#ifdef)"], selected_index=None),
+                          self.world_heading, world_row, fail_row,
+                          self.config_box,
                           self.verified, self.outcome, steps, self.step_info, self.rules_box])
+        self._label()
         self.add_class("fx-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
@@ -158,13 +172,43 @@ class FlagPlayground(w.VBox):
         self.fail_errno.observe(self._changed, names="value")
         self.entry.observe(self._changed, names="value")
 
+    # -- language -----------------------------------------------------------
+    def _label(self) -> None:
+        """The fixed words in the current language."""
+        _ = self._
+        self.heading.value = _("<b>Flag playground</b> — tick flags to run the real code")
+        self.world_heading.value = "<b>" + esc(_("World")) + "</b>"
+        self.entry.description = _("Entry")
+        self.fail_callee.description = _("Fail callee")
+        for key, text in WORLD_TOGGLES:
+            self.world_boxes[key].description = _(text)
+        for button, tip in ((self.first, N_("first step")), (self.back, N_("back one step")),
+                            (self.forward, N_("forward one step")), (self.last, N_("last step"))):
+            button.tooltip = _(tip)
+        self.rules_box.titles = (_("Rules of this version"),)
+        self.config_box.titles = (_("Config (#ifdef)"),)
+        self.slider.labels = {"step": _("Step"), "aria": _("trace step")}
+
+    def set_lang(self, lang: str | None) -> None:
+        """Relabel in another interface language; the trace is kept, not re-run."""
+        self.lang, self._ = lang, translator(lang)
+        self._label()
+        if self.module is not None and self.module.label:
+            self.verified.value = badge_html(cached_result(self.module.label), lang)
+        if hasattr(self.rules, "set_lang"):
+            self.rules.set_lang(lang)
+        if self.trace is not None:
+            self._set_callee_options(self._reached_without_failure(self.trace), force=True)
+            self.outcome.value = self._outcome_html(self.trace, outcome_word(self.trace))
+            if self.trace.steps:
+                self.step_info.value = self._step_html(max(0, min(self.slider.value, len(self.trace.steps) - 1)))
+
     # -- version ------------------------------------------------------------
     def set_module(self, module) -> None:
-        from ..executor import FlagTable, entry_names
 
         self.module = module
         self.table = FlagTable.for_module(module)
-        self.verified.value = badge_html(cached_result(module.label)) if module.label else ""
+        self.verified.value = badge_html(cached_result(module.label), self.lang) if module.label else ""
         self._quiet = True
         try:
             names = entry_names(module)
@@ -193,7 +237,8 @@ class FlagPlayground(w.VBox):
                 cboxes[name] = box
             self.config_boxes = cboxes
             self.config_grid.children = list(cboxes.values())
-            self.fail_callee.options = [("(none)", "")]
+            self._callee_labels = {}
+            self.fail_callee.options = [(self._("(none)"), "")]
         finally:
             self._quiet = False
         self.run()
@@ -220,7 +265,6 @@ class FlagPlayground(w.VBox):
         self.run()
 
     def world(self):
-        from ..executor import World
 
         known = {f.name for f in fields(World)}
         world = World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
@@ -235,7 +279,6 @@ class FlagPlayground(w.VBox):
 
     def run(self):
         """Run the executor on the current settings and show the trace."""
-        from ..executor import outcome_word, run
 
         try:
             trace = run(self.module, flags=self.flags, entry=self.entry.value or None, world=self.world(),
@@ -248,7 +291,7 @@ class FlagPlayground(w.VBox):
             self.view.set_trace([], None)
             return None
         self.trace = trace
-        self._refresh_callees(trace)
+        self._set_callee_options(self._reached_without_failure(trace))
         self.outcome.value = self._outcome_html(trace, outcome_word(trace))
         self.rules.refresh()
         n = len(trace.steps)
@@ -274,37 +317,75 @@ class FlagPlayground(w.VBox):
         return sorted(lines)
 
     def _outcome_html(self, trace, word: str) -> str:
+        _ = self._
         o = trace.outcome
         flags = self.table.names(trace.flags) if trace.flags else "0"
-        where = f" — decided in <code>{esc(o.function)}</code> line {o.line}" if o.line else ""
+        where = (" — " + _("decided in {function} line {line}").format(
+            function=f"<code>{esc(o.function)}</code>", line=o.line)) if o.line else ""
         if o.result == "ok":
-            head = f'<span class="fx-out fx-out-ok">success: pid {esc(o.value)}</span>'
+            head = f'<span class="fx-out fx-out-ok">{esc(_("success: pid {pid}").format(pid=o.value))}</span>'
         elif o.result == "error":
             head = f'<span class="fx-out fx-out-err">-{esc(o.errno)} ({esc(o.value)})</span>'
         else:
-            head = f'<span class="fx-out fx-out-unknown">unknown: {esc(o.reason)}</span>'
+            head = f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=o.reason))}</span>'
         why = ""
         if o.result == "error" and o.line and self.module is not None:
             why = self._why(o)
+        counts = _("{steps} steps · {answers} answers from the World").format(
+            steps=len(trace.steps), answers=len(trace.assumptions))
         return (f"<div>{esc(trace.entry)}({esc(flags)}) → {head}{where}</div>{why}"
-                f"<div style='color:#666;font-size:12px'>{len(trace.steps)} steps · "
-                f"{len(trace.assumptions)} answers from the World</div>")
+                f"<div style='color:#666;font-size:12px'>{esc(counts)}</div>")
 
     def _why(self, o) -> str:
         branch = self.trace.cause()
         if branch is None:
             return ""
         text = self.module.lines[branch.line - 1].strip()
-        return (f'<div class="fx-why">because line {branch.line}: <code>{esc(text)}</code>'
+        return (f'<div class="fx-why">{esc(self._("because line {line}:").format(line=branch.line))} '
+                f'<code>{esc(text)}</code>'
                 + (f" → {esc(branch.detail)}" if branch.detail else "") + "</div>")
 
-    def _refresh_callees(self, trace) -> None:
-        names = trace.callees()
+    def _reached_without_failure(self, trace):
+        """The trace whose callees the list offers: this one, or with a callee failed
+        (the run then stops early), the same settings' run without the failure, so the
+        reader can move from one failure to another.  Kept until the settings change."""
+        if not self.fail_callee.value:
+            return trace
+
+        world = self.world()
+        world.failures.clear()
+        key = (self.flags, self.entry.value, repr(world), tuple(sorted(self.config().items())))
+        if self._unfailed is None or self._unfailed[0] != key:
+            try:
+                self._unfailed = (key, run(self.module, flags=self.flags, entry=self.entry.value or None,
+                                           world=world, config=self.config()))
+            except ExplorerError:
+                return trace
+        return self._unfailed[1]
+
+    _unfailed = None     # (settings, trace) of the run without the injected failure
+
+    def callee_label(self, name: str) -> str:
+        """How the list names a callee: fork.c's own say so, each says how it fails."""
+        in_file, convention = self._callee_labels.get(name, (False, "int"))
+        how = FAILS_AS.get(convention, "-errno")
+        text = (self._("{name} — fork.c, fails as {how}") if in_file
+                else self._("{name} — fails as {how}"))
+        return text.format(name=name, how=how)
+
+    def _set_callee_options(self, trace, force: bool = False) -> None:
+        """Every callee the trace reached (Trace.failable(): the file's own first, each
+        with its call-site convention); the one failed now stays listed even when the
+        failure cut the run short before other callees."""
+        reached = trace.failable()
+        for c in reached:
+            self._callee_labels[c.name] = (c.in_file, c.convention)
+        names = [c.name for c in reached]
         keep = self.fail_callee.value
         if keep and keep not in names:
-            names.append(keep)
-        options = [("(none)", "")] + [(n, n) for n in sorted(names)]
-        if list(self.fail_callee.options) != options:
+            names.insert(0, keep)
+        options = [(self._("(none)"), "")] + [(self.callee_label(n), n) for n in names]
+        if force or list(self.fail_callee.options) != options:
             self._quiet = True
             try:
                 self.fail_callee.options = options
@@ -312,14 +393,28 @@ class FlagPlayground(w.VBox):
             finally:
                 self._quiet = False
 
+    def fail(self, callee: str, errno: str = "ENOMEM") -> None:
+        """Make one reached callee fail (the CLI's --fail CALLEE=ERRNO), one run."""
+        values = [v for _, v in self.fail_callee.options]
+        if callee and callee not in values:
+            raise ExplorerError(f"{callee} is not reached by the current trace")
+        self._quiet = True
+        try:
+            self.fail_errno.value = errno
+            self.fail_callee.value = callee
+        finally:
+            self._quiet = False
+        self.run()
+
     # -- stepping -----------------------------------------------------------
     def _goto(self, i: int) -> None:
         self.slider.value = max(0, min(i, self.slider.max))
 
     def _step_html(self, i: int) -> str:
         s = self.trace.steps[i]
-        return (f"step {i + 1}/{len(self.trace.steps)}: <code>{esc(s.function)}</code> line {s.line} "
-                f"<b>{esc(s.event)}</b> {esc(s.detail)}")
+        head = self._("step {i}/{n}: {function} line {line}").format(
+            i=i + 1, n=len(self.trace.steps), function=f"<code>{esc(s.function)}</code>", line=s.line)
+        return f"{head} <b>{esc(s.event)}</b> {esc(s.detail)}"
 
     def _show_step(self, i: int) -> None:
         """Show step i of the current trace; the last step is the whole trace (every line it

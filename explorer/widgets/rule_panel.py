@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ExplorerError
+from ..executor.rules import rule_for, rules_doc
+from ..executor.symbolic import explore
 from ..render import esc
 from ..verify import DEFAULT_FLAGS
 
@@ -40,8 +42,6 @@ class RulePanel(w.VBox):
         pg = self.playground
         if not self.opened or pg.module is None:
             return
-        from ..executor.rules import rules_doc
-        from ..executor.symbolic import explore
 
         key = self._key()
         doc = self._cache.get(key)
@@ -60,12 +60,20 @@ class RulePanel(w.VBox):
             self._show_table(doc)
         self.show(pg.flags)
 
+    def set_lang(self, _lang) -> None:
+        """Relabel in the playground's interface language (its translator)."""
+        if self.doc is not None:
+            self._show_table(self.doc)
+            self.show(self.playground.flags)
+
     def _show_table(self, doc: dict) -> None:
-        done = "" if doc["complete"] else " — <b>incomplete</b> (path budget reached)"
-        self.head.value = (f"<div><b>Rules of {esc(doc['label'])} {esc(doc['entry'])}</b> over "
-                           f"{len(doc['flags'])} flags ({doc['total']} combinations, {doc['paths']} paths){done}. "
-                           "Read top to bottom: the first rule that matches decides. "
-                           "Click a rule to run a combination that satisfies it.</div>")
+        _ = self.playground._      # the interface language's words (explorer.i18n)
+        done = "" if doc["complete"] else " — " + esc(_("incomplete (path budget reached)"))
+        self.head.value = ("<div><b>" + esc(_("Rules of {label} {entry}").format(label=doc["label"], entry=doc["entry"]))
+                           + "</b> " + esc(_("over {n} flags ({total} combinations, {paths} paths)").format(
+                               n=len(doc["flags"]), total=doc["total"], paths=doc["paths"])) + done + ". "
+                           + esc(_("Read top to bottom: the first rule that matches decides. "
+                                   "Click a rule to run a combination that satisfies it.")) + "</div>")
         rows = []
         for i, rule in enumerate(doc["rules"]):
             where = f"{rule['function']}:{rule['line']}" if rule["line"] else rule["function"] or "?"
@@ -80,7 +88,6 @@ class RulePanel(w.VBox):
 
     # -- the rule behind the current outcome ---------------------------------
     def show(self, flags: int) -> None:
-        from ..executor.rules import rule_for
 
         doc = self.doc
         if doc is None:
@@ -88,15 +95,18 @@ class RulePanel(w.VBox):
             return
         outside = flags & ~sum(doc["values"].values())
         rule = rule_for(doc, flags)
+        _ = self.playground._
         if rule is None:
             self.because.value = ""
         elif outside:
-            self.because.value = (f"<div class='fx-why'>{len(self.doc['flags'])}-flag rules: other ticked flags "
-                                  f"({esc(self.playground.table.names(outside))}) are not in the table</div>")
+            self.because.value = ("<div class='fx-why'>" + esc(_(
+                "{n}-flag rules: other ticked flags ({names}) are not in the table").format(
+                n=len(self.doc["flags"]), names=self.playground.table.names(outside))) + "</div>")
         else:
-            where = f", {esc(rule['function'])} line {rule['line']}" if rule["line"] else ""
-            earlier = " (and no rule above it matched)" if rule["order"] else ""
-            self.because.value = (f"<div class='fx-why'><b>{esc(rule['outcome'])}</b> because "
+            where = (", " + esc(_("{function} line {line}").format(function=rule["function"], line=rule["line"]))
+                     if rule["line"] else "")
+            earlier = " " + esc(_("(and no rule above it matched)")) if rule["order"] else ""
+            self.because.value = (f"<div class='fx-why'><b>{esc(rule['outcome'])}</b> {esc(_('because'))} "
                                   f"<code>{esc(rule['first_match'])}</code>{earlier}{where}</div>")
 
     def pick(self, i: int) -> None:

@@ -34,7 +34,10 @@ function render({ model, el: root }) {
     }
   }
   buildLangs();
-  bar.append(title, langBox);
+  // says the switch is the commentary's language (the interface has its own, explorer.i18n)
+  const langLabel = el("span", "fx-langlabel", (model.get("ui") || {}).notes || "Commentary:");
+  model.on("change:ui", () => { langLabel.textContent = (model.get("ui") || {}).notes || "Commentary:"; });
+  bar.append(title, langLabel, langBox);
   const body = el("div", "fx-body");
   const resized = new ResizeObserver(() => { if (pendingJump && scroller.clientHeight > 0) applyJump(); });
   // The pane on show.  Each version kept (below) has a pane of its own, all stacked in
@@ -209,6 +212,8 @@ function render({ model, el: root }) {
     // A new table: the trace is marked without scrolling to it, then the jump (the
     // first view is the fork entry, not wherever the trace happened to decide).
     applyNotes(); applyTrace(false); applySelection(false); applyJump();
+    // a line chosen before the view was drawn (a shared ?line= URL): bring it into sight once laid out
+    if (selected) requestAnimationFrame(() => { if (selected) scrollIntoViewIfNeeded(selected); });
   }
 
   // Voila keeps the cells hidden (display: none) until every one has run, and a
@@ -289,12 +294,22 @@ function render({ model, el: root }) {
     root.dataset.lang = lang;
     for (const b of langBox.children) b.classList.toggle("fx-on", b.dataset.lang === lang);
     const line = model.get("selected_line");
-    if (!line) { panel.appendChild(el("div", "fx-hint", "Click a line to read its commentary.")); return; }
+    const ui = model.get("ui") || {};     // the interface's words in its language (explorer.i18n)
+    if (!line) { panel.appendChild(el("div", "fx-hint", ui.click || "Click a line to read its commentary.")); return; }
     const node = model.get("selected_node");
-    panel.appendChild(el("div", "fx-where", `line ${line}` + (node ? ` · ${node}` : "")));
+    const where = el("div", "fx-where", (ui.line || "line {line}").replace("{line}", line) + (node ? ` · ${node}` : ""));
+    const base = model.get("link_base");
+    if (base) {   // a hub room: a link that opens this line in whichever member's server opens it
+      const a = el("a", "fx-share-link", ui.link || "link to this line");
+      a.href = `${base}&line=${line}`;
+      a.target = "_blank";
+      a.title = ui.link_title || "members who open this link land on this line";
+      where.appendChild(a);
+    }
+    panel.appendChild(where);
     const here = (model.get("notes") || []).filter(n => n.line <= line && line <= (n.end_line || n.line)
                                                        && (n.line === line || n.node_id === node));
-    if (!here.length) { panel.appendChild(el("div", "fx-hint", "No commentary on this line yet.")); return; }
+    if (!here.length) { panel.appendChild(el("div", "fx-hint", ui.none || "No commentary on this line yet.")); return; }
     for (const n of here) {
       const box = el("div", "fx-note-view" + (lang === "both" ? " fx-side" : ""));
       box.dataset.key = n.key || "";
@@ -312,6 +327,7 @@ function render({ model, el: root }) {
         box.appendChild(d);
       }
       if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", n.status));
+      if (n.author) box.appendChild(el("div", "fx-author", `— ${n.author}`));   // who wrote it, in a shared room
       panel.appendChild(box);
     }
   }
@@ -348,6 +364,8 @@ function render({ model, el: root }) {
   model.on("change:selected_line", () => applySelection(true));
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
+  model.on("change:link_base", showPanel);
+  model.on("change:ui", showPanel);
   model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

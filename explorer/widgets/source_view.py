@@ -11,6 +11,7 @@ import anywidget
 import traitlets as t
 
 from ..cparse.memo import per_module
+from ..i18n import translator
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
 
@@ -18,6 +19,7 @@ VIEW_CSS = """
 .fx-view { font-family: sans-serif; }
 .fx-view .fx-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 4px; }
 .fx-view .fx-title { font-weight: bold; }
+.fx-view .fx-langlabel { color: #555; font-size: 13px; margin-right: -8px; }
 .fx-view .fx-langbtn { margin-right: 2px; border: 1px solid #bbb; background: #f6f6f6; padding: 1px 6px; cursor: pointer; }
 .fx-view .fx-langbtn.fx-on { background: #dbe7ff; border-color: #3a6df0; }
 .fx-view .fx-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 2fr); gap: 10px; }
@@ -32,6 +34,8 @@ VIEW_CSS = """
   white-space: pre-wrap; }
 .fx-view .fx-where { color: #555; font-size: 12px; margin-bottom: 4px; }
 .fx-view .fx-hint { color: #777; font-style: italic; }
+.fx-view .fx-author { color: #555; font-size: 12px; text-align: right; }
+.fx-view .fx-share-link { margin-left: 8px; color: #1a5fb4; text-decoration: underline; }
 """
 
 
@@ -60,10 +64,17 @@ class SourceView(anywidget.AnyWidget):
     jump_rev = t.Int(0).tag(sync=True)
     follow = t.Bool(True).tag(sync=True)      # a new trace scrolls to where it decided (not while still())
     lang = t.Unicode("both").tag(sync=True)
+    link_base = t.Unicode("").tag(sync=True)   # in a hub room: the app's URL for this version; "&line=N" is added
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
+    ui = t.Dict().tag(sync=True)           # the interface's words for the page (set_lang)
 
-    def __init__(self, module=None, function: str | None = None, notes: list[LineNote] | None = None, **kw):
+    def __init__(self, module=None, function: str | None = None, notes: list[LineNote] | None = None,
+                 lang: str | None = None, **kw):
         super().__init__(**kw)
+        self.ui_lang = lang
+        self._ = translator(lang)
+        self._langs_present = list(SHIPPED)
+        self.ui = self._words()
         self.module = None
         self.function = None
         self._rendered = None
@@ -84,20 +95,41 @@ class SourceView(anywidget.AnyWidget):
             self.jump_line = 0
             self.set_notes(notes or [])
             self.spans = spans_data(rendered)["spans"]
-            self.title = f"{module.label} · " + (f"{function}()" if function else "kernel/fork.c") \
-                + f" · lines {rendered.first_line}-{rendered.last_line}"
+            self.title = self._title()
             self.table = plain_table(module, function)
             self.table_key = table_key(module, function)
             self.trace_rev += 1
 
     def set_notes(self, notes: list[LineNote]) -> None:
         """The commentary to show; the language switch offers the languages it has."""
-        langs = languages_present(notes)
+        langs = self._langs_present = languages_present(notes)
         with self.hold_sync():
             self.notes = [n.as_dict() for n in notes]
-            self.langs = [list(c) for c in switch_choices(langs)]
+            self.langs = [list(c) for c in switch_choices(langs, self._)]
             if self.lang != "both" and self.lang not in langs:
                 self.lang = "both"
+
+    # -- the interface language -----------------------------------------------
+    def _words(self) -> dict:
+        _ = self._
+        return {"click": _("Click a line to read its commentary."), "none": _("No commentary on this line yet."),
+                "line": _("line {line}"), "notes": _("Commentary:"), "link": _("link to this line"),
+                "link_title": _("members who open this link land on this line")}
+
+    def _title(self) -> str:
+        if self.module is None or self._rendered is None:
+            return ""
+        where = f"{self.function}()" if self.function else "kernel/fork.c"
+        lines = self._("lines {first}-{last}").format(first=self._rendered.first_line, last=self._rendered.last_line)
+        return f"{self.module.label} · {where} · {lines}"
+
+    def set_lang(self, lang: str | None) -> None:
+        """Relabel (the source is not rendered again)."""
+        self.ui_lang, self._ = lang, translator(lang)
+        with self.hold_sync():
+            self.ui = self._words()
+            self.title = self._title()
+            self.langs = [list(c) for c in switch_choices(self._langs_present, self._)]
 
     def set_trace(self, executed, decided: int | None = None, step_line: int | None = None,
                   cause: int | None = None) -> None:

@@ -7,16 +7,22 @@ function render({ model, el }) {
   el.classList.add("fx-step-control");
   const label = document.createElement("span");
   label.className = "fx-step-label";
-  label.textContent = "Step";
   const input = document.createElement("input");
   input.type = "range";
   input.min = "0";
   input.step = "1";
   input.className = "fx-step-range";
-  input.setAttribute("aria-label", "trace step");
   const readout = document.createElement("span");
   readout.className = "fx-step-readout";
   el.append(label, input, readout);
+
+  function words() {
+    const w = model.get("labels") || {};
+    label.textContent = w.step || "Step";
+    input.setAttribute("aria-label", w.aria || "trace step");
+  }
+  words();
+  model.on("change:labels", words);
 
   let dragging = false;
   function draw(force) {

@@ -21,9 +21,13 @@ import traitlets as t
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from .. import load, pair, sources
+from ..annotations import Store
 from ..diff.pair import Choice, choose_then_and_now
 from ..errors import ExplorerError
+from ..executor import FlagTable, World, outcome_word
+from ..executor.compare import sweep_compare, trace_compare
 from ..render import esc
+from ..render.notes import notes_for
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
 from .source_view import SourceView
 
@@ -191,7 +195,6 @@ class BothPlayground(w.VBox):
     _quiet = False
 
     def set_modules(self, ma, mb) -> None:
-        from ..executor import FlagTable
         self.modules = (ma, mb)
         self.tables = (FlagTable.for_module(ma), FlagTable.for_module(mb))
         self.bits = flag_bits(*self.tables)
@@ -236,14 +239,12 @@ class BothPlayground(w.VBox):
         self.run()
 
     def world(self):
-        from ..executor import World
         known = {f.name for f in fields(World)}
         return World(**{k: b.value for k, b in self.world_boxes.items() if k in known})
 
     def run(self):
         """Run both versions on the ticked bits (explorer's trace_compare); show
         both traces, both outcomes, the notes on bits, and where the paths part."""
-        from ..executor.compare import trace_compare
         try:
             self.comparison = trace_compare(*self.modules, self.flags, world=self.world())
         except ExplorerError as e:
@@ -272,7 +273,6 @@ class BothPlayground(w.VBox):
         view.set_trace(FlagPlayground.executed_lines(trace), trace.outcome.line, cause=cause.line if cause else None)
 
     def words(self) -> tuple[str, str]:
-        from ..executor import outcome_word
         return tuple("error" if isinstance(tr, ExplorerError) else outcome_word(tr) for tr in self.traces)
 
     def differ(self) -> bool:
@@ -322,7 +322,6 @@ class BothPlayground(w.VBox):
     def sweep(self) -> dict | None:
         """Every combination of the ticked flags through both versions (explorer's
         compare sweep); rows whose outcomes differ are marked."""
-        from ..executor.compare import sweep_compare
         ticked = self.ticked()
         if not ticked:
             self.sweep_out.value = "<i>Tick at least one flag to sweep.</i>"
@@ -379,6 +378,25 @@ class ThenAndNow(w.VBox):
         super().__init__([w.HTML("<i>Opening…</i>")])
         self.add_class("fx-tn")
 
+    _ui_lang = None
+
+    def set_lang(self, lang: str | None) -> None:
+        """The interface language (explorer.i18n): the pickers, the shared flags' World
+        and buttons, both panes; the rest of the tab keeps its English for now."""
+        from ..i18n import translator
+        self._ui_lang = lang
+        _ = translator(lang)
+        self.a.description, self.b.description, self.function.description = _("Then"), _("Now"), _("Function")
+        for view in (self.view_a, self.view_b):
+            if view is not None:
+                view.set_lang(lang)
+        if self.playground is not None:
+            pg = self.playground
+            for key, text in WORLD_TOGGLES:
+                pg.world_boxes[key].description = _(text)
+            pg.sweep_button.description = _("Sweep every combination of the ticked flags")
+            pg.part_button.description = _("Show where their paths part")
+
     # -- building ---------------------------------------------------------------
     def _build(self) -> None:
         self.view_a, self.view_b = SourceView(), SourceView()
@@ -408,6 +426,8 @@ class ThenAndNow(w.VBox):
                                 "ticked above and runs in both versions)"), self.rules_summary, self.rules,
                          w.Accordion([self.notes_table], titles=["Commentary in both versions"],
                                      selected_index=None)]
+        if self._ui_lang:
+            self.set_lang(self._ui_lang)     # built after the reader picked a language
 
     def compute(self, a: str | None = None, b: str | None = None) -> None:
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
@@ -435,7 +455,6 @@ class ThenAndNow(w.VBox):
         """One read of the annotation files for the pair and both panes, kept while the tab
         stays open (reading them is most of the wait); reopening the tab reads them afresh."""
         if self._store is None:
-            from ..annotations import Store
             self._store = Store()
         return self._store
 
@@ -471,7 +490,6 @@ class ThenAndNow(w.VBox):
             return
         self._say(said)
         self.modules = (ma, mb)
-        from ..render.notes import notes_for
         self._notes = (notes_for(ma, store), notes_for(mb, store))
         options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
         self._busy = True

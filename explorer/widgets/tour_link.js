@@ -17,6 +17,12 @@ function render({ model, el }) {
   function base() {
     return window.location.origin + window.location.pathname;
   }
+  // the link another reader opens: in a JupyterHub room through the hub's user-redirect
+  // (this page's /user/NAME/ path is this member's own server), else this page's address
+  function shareBase() {
+    const hub = model.get("base");
+    return hub ? window.location.origin + hub : base();
+  }
   function draw() {
     const share = model.get("share");
     label.textContent = model.get("label_text");
@@ -24,8 +30,8 @@ function render({ model, el }) {
     el.style.display = share ? "" : "none";
     if (!share) return;
     const url = base() + share;
-    link.href = url;
-    link.textContent = url;
+    link.href = shareBase() + share;
+    link.textContent = link.href;
     el.dataset.share = share;
     if (window.location.search !== share) {
       try { window.history.replaceState(null, "", url); } catch (e) { /* a sandboxed frame */ }
@@ -45,6 +51,7 @@ function render({ model, el }) {
   // Python asks to be seen: a link named a tour or stop that is not there.
   model.on("change:attention", () => reveal(true));
   model.on("change:label_text", draw);
+  model.on("change:base", draw);
   draw();
   reveal(model.get("attention") > 0);
   // Report the address the page was opened with, once per page.

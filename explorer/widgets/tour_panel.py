@@ -19,6 +19,7 @@ import traitlets as t
 from ..errors import ExplorerError, TourError
 from ..i18n import translator
 from ..render import esc
+from .position_link import hub_app_path
 
 LANG_CHOICES = (("日本語", "ja"), ("English", "en"), ("ja + en", "both"))
 STATUS_COLOURS = {"exact": "#2e7d32", "moved": "#1565c0", "fuzzy": "#b26a00", "absent": "#777", "orphaned": "#c62828"}
@@ -43,6 +44,9 @@ class TourLink(anywidget.AnyWidget):
     label_text = t.Unicode("Link to this stop:").tag(sync=True)
     copy_text = t.Unicode("Copy").tag(sync=True)
     attention = t.Int(0).tag(sync=True)         # bumped to bring the panel into view (a bad link's message)
+    # in a JupyterHub room: the app's path for every member (explorer.widgets.position_link.hub_app_path);
+    # "" = this page's own address
+    base = t.Unicode("").tag(sync=True)
 
 
 def parse_query(query: str) -> tuple[str | None, str | None]:
@@ -85,7 +89,7 @@ class TourPanel(w.VBox):
         self.note.add_class("fx-tour-note-box")
         self.stops = w.Select(options=[], rows=6, layout=w.Layout(width="460px"))
         self.stops.add_class("fx-tour-stops")
-        self.link = TourLink(label_text=_("Link to this stop:"), copy_text=_("Copy"))
+        self.link = TourLink(label_text=_("Link to this stop:"), copy_text=_("Copy"), base=hub_app_path() or "")
         self.message = w.HTML()
         self.message.add_class("fx-tour-msg-box")
         self.body = w.VBox([w.HBox([self.prev, self.next, self.position, self.lang]),
@@ -100,6 +104,29 @@ class TourPanel(w.VBox):
         self.lang.observe(lambda _c: self._show_note(), names="value")
         self.link.observe(self._query, names="query")
         self.reload()
+
+    def set_lang(self, lang: str) -> None:
+        """Relabel in another interface language (the app's switch); the stop on
+        screen stays, the source is not scrolled."""
+        self._ = _ = translator(lang)
+        self.ui_lang = lang
+        self.picker.description = _("Tour")
+        self.prev.description, self.next.description = _("◀ Previous"), _("Next ▶")
+        self.link.label_text, self.link.copy_text = _("Link to this stop:"), _("Copy")
+        if self.store is not None:
+            keep = self.picker.value
+            self._quiet = True
+            try:
+                self.picker.options = [("—", "")] + [(f"{tour.title_in(lang)}  ({len(tour.stops)})", tour.id)
+                                                    for tour in self.store.list()]
+                self.picker.value = keep
+            finally:
+                self._quiet = False
+        if self.tour is not None and self.index:
+            self.position.value = (f'<span class="fx-tour-position" data-stop="{self.index}">'
+                                   + esc(_("Stop {n} of {total}").format(n=self.index, total=len(self.tour.stops)))
+                                   + "</span>")
+            self._show_note()
 
     # -- the tours ----------------------------------------------------------------
     def reload(self) -> None:

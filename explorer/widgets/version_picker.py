@@ -3,7 +3,7 @@ fetched yet a button that fetches it (through explorer.sources.sync) with a
 progress bar.  "Add a version" registers one the reader has (a group that is
 offline): a fork.c or kernel tarball uploaded from their machine, or a path on
 the server's, through the same checks as `fork-explorer sources add`
-(explorer.sources.add / add_upload)."""
+(explorer.cparse.add_source / add_upload)."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,9 @@ import ipywidgets as w
 from tqdm import tqdm
 
 from .. import sources
+from ..cparse import add_source, add_upload
 from ..errors import ExplorerError
+from ..i18n import translator
 from ..render import esc as _esc
 
 
@@ -54,9 +56,10 @@ class _NullFile:
 class VersionPicker(w.VBox):
     """Dropdown of versions; `on_pick(callback)` fires with a label that is fetched."""
 
-    def __init__(self, value: str | None = None):
-        self.dropdown = w.Dropdown(description="Version", layout=w.Layout(width="340px"))
-        self.fetch_button = w.Button(description="Fetch", button_style="primary",
+    def __init__(self, value: str | None = None, lang: str | None = None):
+        self._ = translator(lang)
+        self.dropdown = w.Dropdown(description=self._("Version"), layout=w.Layout(width="340px"))
+        self.fetch_button = w.Button(description=self._("Fetch"), button_style="primary",
                                      layout=w.Layout(display="none", width="110px"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(display="none", width="220px"))
         self.status = w.HTML()
@@ -64,11 +67,12 @@ class VersionPicker(w.VBox):
         self._rows: dict[str, dict] = {}
         self._fetching = False
         self._quiet = False
-        self.add_toggle = w.ToggleButton(description="Add a version…", value=False,
-                                         tooltip="a fork.c or kernel tarball you have (no network needed)",
+        self.add_toggle = w.ToggleButton(description=self._("Add a version…"), value=False,
+                                         tooltip=self._("a fork.c or kernel tarball you have (no network needed)"),
                                          layout=w.Layout(width="auto"))
         self.add_toggle.add_class("fx-add-toggle")
         self.adder = VersionAdder(self._added)
+        self.adder.set_lang(lang)
         self.adder.layout.display = "none"
         self.add_toggle.observe(lambda c: setattr(self.adder.layout, "display", "" if c["new"] else "none"),
                                 names="value")
@@ -78,6 +82,14 @@ class VersionPicker(w.VBox):
         self.refresh(value)
         self.dropdown.observe(self._changed, names="value")
         self.fetch_button.on_click(lambda _b: self.fetch(self.dropdown.value))
+
+    def set_lang(self, lang: str | None) -> None:
+        self._ = translator(lang)
+        self.dropdown.description, self.fetch_button.description = self._("Version"), self._("Fetch")
+        self.add_toggle.description = self._("Add a version…")
+        self.adder.set_lang(lang)
+        self.add_toggle.tooltip = self._("a fork.c or kernel tarball you have (no network needed)")
+        self._show_state()
 
     # -- state --------------------------------------------------------------
     def refresh(self, value: str | None = None) -> None:
@@ -111,8 +123,8 @@ class VersionPicker(w.VBox):
         fetched = row.get("status") == "cached"
         self.fetch_button.layout.display = "none" if fetched or self._fetching else ""
         if not fetched and not self._fetching and lb:
-            self.status.value = (f"<i>{_esc(lb)} is not fetched yet ({_esc(row.get('status', '?'))}). "
-                                 "Press Fetch to get it.</i>")
+            self.status.value = "<i>" + _esc(self._("{label} is not fetched yet ({status}). Press Fetch to get it.").format(
+                label=lb, status=row.get("status", "?"))) + "</i>"
         elif fetched:
             self.status.value = ""
 
@@ -138,10 +150,10 @@ class VersionPicker(w.VBox):
         self.fetch_button.layout.display = "none"
         self.progress.layout.display = ""
         self.progress.bar_style = "info"
-        self.status.value = f"fetching {_esc(label)}…"
+        self.status.value = _esc(self._("fetching {label}…").format(label=label))
 
         def note(msg):
-            self.status.value = f"fetching {_esc(label)}: {_esc(msg)}"
+            self.status.value = _esc(self._("fetching {label}: {step}").format(label=label, step=msg))
 
         def run():
             try:
@@ -155,13 +167,13 @@ class VersionPicker(w.VBox):
                 self.progress.max, self.progress.value = 1, 1
                 self.progress.bar_style = "success"
                 self.refresh(label)
-                self.status.value = f"{_esc(label)} fetched from {_esc(report.get('origin'))}"
+                self.status.value = _esc(self._("{label} fetched from {origin}").format(label=label, origin=report.get("origin")))
                 for cb in self._callbacks:
                     cb(label)
             else:
                 self.progress.bar_style = "danger"
                 self._show_state()   # offers Fetch again
-                self.status.value = (f"<b>could not fetch {_esc(label)}</b>: "
+                self.status.value = ("<b>" + _esc(self._("could not fetch {label}").format(label=label)) + "</b>: "
                                      + "<br>".join(_esc(t) for t in report.get("tried", [])))
 
         th = threading.Thread(target=run, daemon=True)
@@ -200,6 +212,17 @@ class VersionAdder(w.VBox):
                           self.message])
         self.add_class("fx-version-adder")
 
+    def set_lang(self, lang: str | None) -> None:
+        """The form's labels in the interface language (what it reports stays as sources says it)."""
+        _ = translator(lang)
+        self.label.description = _("Label")
+        self.kernel_version.description = _("Release")
+        self.kernel_version.placeholder = _("2.6.32 (else read from the label)")
+        self.upload.description = _("Upload fork.c or tarball")
+        self.path.description = _("or path")
+        self.path.placeholder = _("/path/to/kernel/fork.c, linux-2.6.32.tar.xz or a tree")
+        self.add_button.description = _("Add")
+
     def _chosen(self, change) -> None:
         files = change["new"]
         if files:
@@ -207,7 +230,7 @@ class VersionAdder(w.VBox):
 
     def add(self) -> dict | None:
         """Register the uploaded file (or else the path) under the label; the
-        report of sources.add, or None after saying what is wrong."""
+        report of cparse.add_source, or None after saying what is wrong."""
         label = self.label.value.strip()
         release = self.kernel_version.value.strip() or None
         files = self.upload.value
@@ -217,9 +240,9 @@ class VersionAdder(w.VBox):
                 raise ValueError("give the version a label first (for example v2.6.32)")
             if files:
                 f = files[0]
-                report = sources.add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
+                report = add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
             elif path:
-                report = sources.add(label, path, kernel_version=release)
+                report = add_source(label, path, kernel_version=release)
             else:
                 raise ValueError("choose a fork.c or kernel tarball to upload, or type a path")
         except (ExplorerError, ValueError, OSError) as e:

@@ -1,0 +1,100 @@
+"""The annotation files on disk: YAML read and written round-trip, and the
+one atomic, conflict-checked save of a human-edited YAML file.
+
+ruamel.yaml's round-trip mode keeps a file byte for byte through a load and a
+dump, so hand edits (comments, key order, quoting) survive API edits.  A save
+(`save_checked`) dumps the document, refuses what would not read back, and
+replaces the file atomically (explorer.fsutil.atomic_write: temporary file,
+fsync, rename, fsync of the directory) under an exclusive flock on the
+directory, and only if the file's SHA-256 is still the one its reader saw
+(optimistic concurrency: ConflictError otherwise).  The annotation Store
+writes through it; so can any other human-edited YAML file (tours).
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from ..computed import remember
+from ..errors import AnnotationError, ConflictError
+from ..fsutil import atomic_write
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096                 # never re-wrap a long head or sentence
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.allow_unicode = True
+    return y
+
+
+def dump_bytes(doc) -> bytes:
+    buf = io.StringIO()
+    _yaml().dump(doc, buf)
+    return buf.getvalue().encode("utf-8")
+
+
+def load_bytes(data: bytes):
+    return _yaml().load(data.decode("utf-8"))
+
+
+def _load_shared(data: bytes):
+    """load_bytes, done once for all the kernels of a room: the round-trip
+    document (comments and line marks included) is kept on disk by the file's
+    bytes.  A file that does not parse is not kept, so its error is raised
+    here every time."""
+    return remember("annotation-docs", data, lambda: load_bytes(data),
+                    modules=(__name__,), libraries=("ruamel.yaml",))
+
+
+# -- the guarded save: explorer.fsutil.atomic_write under a directory lock, conflict-checked --
+
+
+@contextmanager
+def _dir_lock(directory: Path):
+    """Exclusive lock on the directory itself (no lock file to leave behind or
+    commit by mistake; the kernel drops it if the process dies)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, object]:
+    """Dump `doc` and replace `path` with it atomically under the directory
+    lock, but only if the file's bytes still hash to `seen_digest` (None: the
+    file must not exist yet), else ConflictError; YAML that would not read back
+    is refused before anything is written.  Returns (the bytes written, the
+    document as read back from them, so records know their line numbers)."""
+    data = dump_bytes(doc)
+    try:
+        reread = load_bytes(data)      # never write a file we could not read back
+    except YAMLError as e:
+        raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
+    try:
+        with _dir_lock(path.parent):
+            current = path.read_bytes() if path.exists() else None
+            if _digest(current) != seen_digest:
+                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                                    path=str(path))
+            atomic_write(path, data)
+    except OSError as e:
+        # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
+        raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
+                              path=str(path)) from None
+    return data, reread

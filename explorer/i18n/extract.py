@@ -1,0 +1,47 @@
+"""The interface strings the code uses: every string literal passed to a
+gettext call (`_("...")`, `self._("...")`, `N_("...")`, `translator(lang)("...")`),
+found with ast so that the tests can check each one is in the catalogues."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent
+GETTEXT_NAMES = ("_", "N_", "ui_text")   # ui_text: the static page's words (static_export)
+
+
+def _is_gettext(func: ast.expr) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in GETTEXT_NAMES
+    if isinstance(func, ast.Attribute):           # self._("...")
+        return func.attr == "_"
+    if isinstance(func, ast.Call):                # translator(lang)("...")
+        inner = func.func
+        return isinstance(inner, ast.Name) and inner.id == "translator"
+    return False
+
+
+def msgids_in(source: str, filename: str = "<source>") -> dict[str, list[str]]:
+    """msgid -> ["file:line", ...] for one Python source."""
+    out: dict[str, list[str]] = {}
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Call) and _is_gettext(node.func) and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                out.setdefault(arg.value, []).append(f"{filename}:{node.lineno}")
+    return out
+
+
+def msgids(root: Path = PACKAGE) -> dict[str, list[str]]:
+    """Every msgid used under the package, with where."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = str(path.relative_to(root.parent))
+        for msgid, where in msgids_in(path.read_text(encoding="utf-8"), rel).items():
+            out.setdefault(msgid, []).extend(where)
+    return out
+
+
+if __name__ == "__main__":     # python -m explorer.i18n.extract: the msgids, one per line
+    for mid, where in msgids().items():
+        print(f"{where[0]}\t{mid!r}")
