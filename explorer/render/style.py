@@ -80,7 +80,7 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }
 .fx-app .fx-header .fx-version-picker .widget-html { margin: 0; }
 .fx-app { position: relative; }
-.fx-app .fx-ready-box { font-size: 11px; color: #888; position: absolute; right: 8px; top: 0; }  /* never wraps the header */
+.fx-app .fx-ready-box { font-size: 11px; color: #888; position: absolute; right: 10px; top: 38px; z-index: 1; }  /* beside the tab bar: never wraps or covers the header */
 .fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
 .fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
 .fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;
