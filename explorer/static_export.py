@@ -31,6 +31,15 @@ nav.fx-index a { margin-right: 8px; }
 .fx-src td.notes { width: 38%; white-space: normal; font-family: sans-serif; }
 .fx-src td.code { width: 60%; }
 .fx-src tr[id] { scroll-margin-top: 120px; }  /* an #L123 target is not hidden under the sticky header */
+/* A note's box is as tall as the code lines it spans and scrolls inside; hovered or
+   focused it shows whole, over what follows.  Rows keep the code's own height. */
+.fx-src td.notes { position: relative; padding: 0; }
+.fx-src td.notes > .fx-notes-in { position: absolute; inset: 0 0 1px 6px; overflow: auto; }
+.fx-src td.notes > .fx-notes-in:hover, .fx-src td.notes > .fx-notes-in:focus {
+  bottom: auto; min-height: 100%; overflow: visible; z-index: 3; background: #fff;
+  box-shadow: 0 2px 10px rgba(0, 0, 0, .25); outline: none; }
+/* the #L123 line is marked, not the notes beside it (they span many lines: a band) */
+.fx-src tr:target td.notes { background: none; }
 .fx-ui-toggle button { border: 1px solid #bbb; background: #f6f6f6; padding: 1px 6px; cursor: pointer; }
 .fx-ui-toggle button.fx-on { background: #dbe7ff; border-color: #3a6df0; font-weight: bold; }
 """

@@ -18,7 +18,13 @@ from . import emit
 from .supervise import check_port, run
 
 APP_NOTEBOOK = REPO_ROOT / "notebooks" / "app.ipynb"
-APP_CODE = "from explorer.widgets import App\n\napp = App()\napp"
+APP_CODE = ("# The reading room (`fork-explorer serve` shows this cell's output in Voila and\n"
+            "# nothing else): pick a version, tick clone flags to run the real code, click a\n"
+            "# line to read its commentary.\n"
+            "from explorer.widgets import App\n\napp = App()\napp")
+# Our Voila template (serve_data/voila/templates/fork-explorer): the lab one without CDN links.
+SERVE_DATA = Path(__file__).resolve().parents[1] / "serve_data"
+TEMPLATE = "fork-explorer"
 
 
 def app_notebook() -> Path:
@@ -33,9 +39,9 @@ def app_notebook() -> Path:
     target = home() / "app" / "app.ipynb"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# fork-explorer"),
-                                             nbformat.v4.new_code_cell(APP_CODE)])
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(APP_CODE)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["title"] = "fork-explorer"
         nbformat.write(nb, target)
     except OSError as e:
         raise ExplorerError(f"cannot write the app notebook {target}: {e.strerror}") from None
@@ -81,7 +87,7 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
     if voila is None:
         raise ExplorerError("voila is not installed; run './dev.sh explore' or 'pip install voila'")
     cmd = [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-           "--Voila.port_retries=0", "--theme=light",
+           "--Voila.port_retries=0", "--theme=light", f"--template={TEMPLATE}",
            # Keep one kernel with the app already executed, so a reader's page only
            # has to draw it (Voila starts the next one in the background).
            "--preheat_kernel=True", "--pool_size=1",
@@ -140,6 +146,8 @@ def cmd_serve(args) -> int:
     env = dict(os.environ)
     # The notebook imports explorer from this checkout even when run from elsewhere.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    # Where Voila finds our template (Jupyter data directories are searched in this order).
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(SERVE_DATA), env.get("JUPYTER_PATH")]))
     warm_room(env)
     return run(cmd, cwd=str(notebook.parent), env=env)
 

@@ -16,8 +16,10 @@ from .highlight import token_lines
 STYLE = """
 .fx-diff { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .fx-diff table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-.fx-diff td { padding: 0 6px; vertical-align: top; white-space: pre; overflow: hidden; text-overflow: ellipsis;
-  tab-size: 8; -moz-tab-size: 8; }
+/* what one compares (a guard's condition, a signature) is never cut: long lines wrap in their column;
+   line-height set here, not inherited (a widget's HTML box would make every row 28 px) */
+.fx-diff td { padding: 0 6px; vertical-align: top; white-space: pre-wrap; overflow-wrap: anywhere;
+  line-height: 1.4; tab-size: 8; -moz-tab-size: 8; }
 .fx-diff td.ln { width: 4.5em; text-align: right; color: #888; user-select: none; border-right: 1px solid #ddd; }
 .fx-diff td.sign { width: 1.2em; color: #666; user-select: none; }
 .fx-diff td.note { width: 11em; color: #555; font-style: italic; font-size: 11px; }

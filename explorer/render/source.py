@@ -17,6 +17,7 @@ from pygments.token import STANDARD_TYPES
 
 from ..computed import remember
 from ..cparse.kinds import OUTLINE_KINDS
+from ..cparse.memo import per_module
 from ..errors import LookupFailure
 from .highlight import token_lines
 from .langs import SHIPPED, css_class, missing_text
@@ -130,7 +131,14 @@ def _line_nodes(spans: list[NodeSpan]) -> dict[int, int]:
 
 
 def render_lines(module, function: str | None = None) -> Rendered:
-    """Highlight a whole file, or one function of it (real line numbers kept)."""
+    """Highlight a whole file, or one function of it (real line numbers kept).
+    Kept for the life of the module: a version switch or a jump back into a version
+    redraws it without walking its tree again (read-only: callers never mutate it)."""
+    return _render_lines(module, function)
+
+
+@per_module
+def _render_lines(module, function: str | None) -> Rendered:
     all_lines = _highlighted(module.source)
     if function:
         fn = module.function(function)
@@ -212,7 +220,12 @@ def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, exe
         if note_column and ln in spans:
             # Docco-style: a note's cell spans the lines up to the next note, so the code
             # beside it stays one block instead of being pulled apart line by line.
-            row += f'<td class="notes" rowspan="{spans[ln]}">{"".join(note_html(n, langs) for n in here)}</td>'
+            # The notes sit in a box as tall as the lines they span (scrolling inside, whole on
+            # hover or focus): a long note never pulls the code beside it apart.
+            body = "".join(note_html(n, langs) for n in here)
+            if body:
+                body = f'<div class="fx-notes-in" tabindex="0">{body}</div>'
+            row += f'<td class="notes" rowspan="{spans[ln]}">{body}</td>'
         rows.append(row + "</tr>")
     rows.append("</table>")
     return "\n".join(rows)

@@ -18,7 +18,9 @@ BASE_CSS = """
 .fx-src td.ln { text-align: right; color: #888; user-select: none; white-space: nowrap; }
 .fx-src td.ln a { color: inherit; text-decoration: none; }
 .fx-src td.gut { white-space: nowrap; color: #d08a00; cursor: pointer; overflow: hidden; }
-.fx-src td.code { white-space: pre; }
+/* a long line wraps inside its pane (a continuation stays in its row): never cut,
+   no sideways scroll */
+.fx-src td.code { white-space: pre-wrap; overflow-wrap: anywhere; }
 .fx-src tr:target td, .fx-src tr.fx-sel td { background: #fff3b0; }
 .fx-src tr.fx-x td.code { background: #e3f6e3; }
 .fx-src tr.fx-x td.ln { color: #227722; font-weight: bold; }
@@ -27,6 +29,7 @@ BASE_CSS = """
 .fx-src tr.fx-cause td { background: #ffe3c2 !important; }
 .fx-src tr.fx-cause td.ln::before { content: "? "; color: #c60; }
 .fx-src tr.fx-step td { outline: 2px solid #3a6df0; outline-offset: -2px; }
+.fx-src tr.fx-jump td.ln { background: #3a6df0; color: #fff; }  /* where a jump landed */
 .fx-src tr.fx-seln td.code { box-shadow: inset 3px 0 0 #d08a00; }
 .fx-src tr.fx-seln-top td.code { border-top: 2px solid #d08a00; }
 .fx-src tr.fx-seln-bot td.code { border-bottom: 2px solid #d08a00; }
@@ -60,3 +63,44 @@ def lang_switch_css(langs) -> str:
 
 def page_css(langs=SHIPPED) -> str:
     return BASE_CSS + lang_switch_css(langs) + pygments_css()
+
+
+# The app's page (Voila): one screen, no page scroll.  The source pane takes what the
+# header, the tab bars and the tools panel leave; each part scrolls inside itself.
+APP_CSS = """
+body[data-voila] { padding: 0 !important; margin: 0; overflow-x: hidden; }
+body[data-voila] #rendered_cells .jp-Cell, body[data-voila] #rendered_cells .jp-OutputArea-child,
+body[data-voila] #rendered_cells .jp-OutputArea-output { padding: 0; margin: 0; }
+body[data-voila] #rendered_cells .jp-OutputPrompt { display: none; }
+body[data-voila] .jp-LabShell .lm-BoxPanel-child { padding: 0; }
+body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
+.fx-app { --fx-tools-h: 33vh; --fx-chrome-h: 186px; box-sizing: border-box; width: 100%; max-width: 100vw;
+  padding: 2px 8px 0; overflow-x: hidden; }
+.fx-app .fx-header { align-items: center; flex-wrap: wrap; gap: 0 14px; min-height: 34px; }
+.fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }
+.fx-app .fx-header .fx-version-picker .widget-html { margin: 0; }
+.fx-app { position: relative; }
+.fx-app .fx-ready-box { font-size: 11px; color: #888; position: absolute; right: 10px; top: 38px; z-index: 1; }  /* beside the tab bar: never wraps or covers the header */
+.fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
+.fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
+.fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;
+  overflow-x: hidden; position: relative; }
+/* The Read tab, when another tab is in front, stays laid out (hidden, not display: none):
+   coming back to it (a matrix cell, a guard) then costs no new layout of 3,000+ rows, and
+   the pane keeps its scroll position and can be scrolled to a line while hidden. */
+.fx-app .fx-tabs > .widget-tab-contents > .fx-read.lm-mod-hidden {
+  display: flex !important; visibility: hidden; position: absolute; top: 4px; left: 0; right: 0;
+  height: 0; overflow: hidden; pointer-events: none; }
+.fx-app .fx-read, .fx-app .fx-diffview, .fx-app .fx-tn { padding: 0 6px; box-sizing: border-box; }
+.fx-app .fx-read { width: 100%; min-width: 0; }
+.fx-app .fx-read .fx-view { width: 100%; }
+.fx-app .fx-read .fx-view .fx-body { grid-template-columns: minmax(0, 2.3fr) minmax(200px, 1fr); }
+.fx-app .fx-read .fx-view .fx-scroll, .fx-app .fx-read .fx-view .fx-panel {
+  height: calc(100vh - var(--fx-tools-h) - var(--fx-chrome-h)); max-height: none; min-height: 240px; }
+.fx-app .fx-tools > .widget-tab-contents, .fx-app .fx-tools > .lm-TabPanel-stackedPanel {
+  height: var(--fx-tools-h); overflow: auto !important; padding: 2px 6px; box-sizing: border-box; }
+.fx-app .fx-diffview, .fx-app .fx-tn { max-width: 100%; min-width: 0; }
+/* what the run decided, first in the panel: in sight while flags are ticked below it */
+.fx-app .fx-tools .fx-playground > .fx-outcome { order: -2; }
+.fx-app .fx-tools .fx-playground > .fx-step-info { order: -1; }
+"""

@@ -1,9 +1,13 @@
-"""The reading room as one widget: version picker, source view with commentary,
-flag playground, annotation editor, diff view and guard history.  The Voila
-app notebook (notebooks/app.ipynb) displays `App()` and nothing else."""
+"""The reading room as one widget, laid out for a group at a projector: the
+source is the main pane (code, with the notes beside it) and starts near the
+top of the first screen; the flag playground and the annotation editor are
+tabs under it, the diff with the guard history and then-and-now are tabs
+beside it.  The Voila app notebook (notebooks/app.ipynb) displays `App()` and
+nothing else."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import traceback
 
@@ -15,12 +19,14 @@ from ..errors import ExplorerError
 from ..executor import entry_names
 from ..i18n import N_, translator
 from ..render import esc
+from ..render.style import APP_CSS
 from .annotation_editor import AnnotationEditor
 from .diff_view import DiffView
 from .language import LanguageSwitch
+from .page_title import PageTitle
 from .playground import FlagPlayground
 from .position_link import hub_link, shared_position
-from .source_view import SourceView
+from .source_view import SourceView, plain_table
 from .then_and_now import ThenAndNow
 from .tour_panel import TourPanel
 from .version_picker import VersionPicker
@@ -35,10 +41,33 @@ def default_label(labels: list[str]) -> str | None:
     return labels[-1] if labels else None
 
 
+def page_title(label: str | None, lang: str | None) -> str:
+    """The browser tab's title: "fork-explorer — LABEL", in the interface language."""
+    _ = translator(lang)
+    return _("fork-explorer — {label}", "page title").format(label=label) if label else "fork-explorer"
+
+
+def preheated() -> bool:
+    """Whether this kernel ran the app before any reader came (Voila's pool):
+    work done now costs the reader nothing."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+def entry_line(mod) -> int:
+    """The first line of the version's fork entry (kernel_clone, _do_fork, do_fork):
+    where the reader starts, every time."""
+    for name in entry_names(mod):
+        if name in mod.functions:
+            return mod.functions[name].start_line
+    return 1
+
+
 TAB_TITLES = (N_("Read & run"), N_("Diff & history"), N_("Then and now"))
 
 
 class App(w.VBox):
+    READ, DIFF, THEN_NOW = 0, 1, 2          # the tabs
+
     def __init__(self, label: str | None = None, lang: str | None = None, *, line: int | None = None):
         t0 = time.perf_counter()
         # The interface language: `lang`, else the browser's (LanguageSwitch asks the page).
@@ -56,34 +85,44 @@ class App(w.VBox):
         label = label or default_label(available)
         self.picker = VersionPicker(label, lang=lang)
         self.view = SourceView(lang=lang)
-        self.goto = w.Dropdown(description=self._("Go to"), options=[], layout=w.Layout(width="320px"))
+        self.goto = w.Dropdown(description=self._("Go to"), options=[], layout=w.Layout(width="260px"))
         self.goto.add_class("fx-goto")
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
+        self.ready.add_class("fx-ready-box")
+        self.lang = lang
+        self.title = PageTitle(title=page_title(label, lang))
         self.module = None
         # Every part is imported at the top: a broken executor or diff fails loudly
         # here instead of leaving the reader a room with a part silently missing.
         self.editor = AnnotationEditor(self.view, lang=lang)
         self.playground = FlagPlayground(self.view, lang=lang)
         self.diff = DiffView(lang=lang)
-        # issue 16 (tours): the tour panel sits above the source it scrolls; it reads the page's
-        # ?tour=ID&stop=N itself and asks the app only to scroll (on_stop) or open a version (on_version).
+        # issue 16 (tours): the tour panel reads the page's ?tour=ID&stop=N itself and asks the
+        # app only to scroll (on_stop) or open a version (on_version).  It sits under the source
+        # (its stop's note below the code it is about), above the tools.
         self.tour = TourPanel(on_stop=self._tour_stop, on_version=self._tour_version, lang=lang)
-        pages = [("Read & run", w.VBox([self.playground, self.tour, self.view, self.editor])),
-                 ("Diff & history", self.diff)]
         self.then_now = ThenAndNow()
         self.then_now.set_lang(lang)
-        pages.append(("Then and now", self.then_now))
-        self.tabs = w.Tab(children=[p for _, p in pages], titles=[self._(t) for t in TAB_TITLES])
+        # Under the source: the parts a reader uses while looking at the code.  Their
+        # panel has a fixed height and scrolls inside, so they never push the code down.
+        self.tools = w.Tab(children=[self.playground, self.editor], titles=self._tool_titles())
+        self.tools.add_class("fx-tools")
+        read = w.VBox([self.view, self.tour, self.tools])
+        read.add_class("fx-read")
+        self.tabs = w.Tab(children=[read, self.diff, self.then_now], titles=[self._(t) for t in TAB_TITLES])
         self.tabs.add_class("fx-tabs")
-        self.heading = w.HTML(self._heading())
-        super().__init__([self.heading,
-                          w.HBox([self.picker, self.goto, self.language]), self.message, self.tabs, self.ready])
+        # one line: the name, the version, Go to, the interface language (two headings stacked before)
+        self.heading = w.HTML('<span class="fx-brand">fork-explorer</span>')
+        header = w.HBox([self.heading, self.picker, self.goto, self.language, self.ready])
+        header.add_class("fx-header")
+        super().__init__([w.HTML(f"<style>{APP_CSS}</style>"), header, self.message, self.tabs, self.title])
         self.language.on_change(self.set_lang)
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
+        self.view.on_page_ready(self._send_ahead)
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
@@ -92,6 +131,8 @@ class App(w.VBox):
                                       command="<code>fork-explorer sources sync debian-6.12</code>"))
         elif label in available:
             self.load(label)
+            if preheated():
+                _after_display(self._warm_neighbours)
         else:
             self.message.value = "<b>" + esc(self._("{label} is not fetched yet.").format(label=label)) + "</b> " \
                 + esc(self._("Press Fetch to get it."))
@@ -99,26 +140,29 @@ class App(w.VBox):
             self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
 
-    def _heading(self) -> str:
-        return "<h2 style='margin:4px 0'>" + esc(self._("fork-explorer — kernel/fork.c reading room")) + "</h2>"
+    def _tool_titles(self) -> list[str]:
+        return [self._("Flag playground", "tab"), self._("Annotation editor", "tab")]
 
     def set_lang(self, lang: str) -> None:
         """Relabel every part in another interface language, without reloading the source."""
         self._ = translator(lang)
-        self.heading.value = self._heading()
+        self.lang = lang
         self.goto.description = self._("Go to")
         self.tabs.titles = tuple(self._(t) for t in TAB_TITLES)
+        self.tools.titles = tuple(self._tool_titles())
+        self.title.title = page_title(self.module.label if self.module else None, lang)
         for part in (self.picker, self.view, self.playground, self.tour, self.editor, self.diff, self.then_now):
             if hasattr(part, "set_lang"):
                 part.set_lang(lang)
         if self.module is not None and self.ready.value:     # already ready: say it in the new language
             self._finish_ready(self.module)
 
-    def load(self, label: str) -> None:
-        """Show a fetched version everywhere.  The source and the playground come
-        first; the commentary (reading and placing every annotation file) and the
-        diff follow right after the page is up, so the browser's own start-up
-        overlaps with that work instead of waiting for it."""
+    def load(self, label: str, line: int | None = None) -> None:
+        """Show a fetched version everywhere, opened at `line` (default: its fork
+        entry).  The source and the playground come first; the commentary (reading
+        and placing every annotation file) and the diff follow right after the page
+        is up, so the browser's own start-up overlaps with that work instead of
+        waiting for it."""
         try:
             mod = load(label)
         except ExplorerError as e:
@@ -127,25 +171,48 @@ class App(w.VBox):
         self.module = mod
         self.message.value = ""
         self.ready.value = ""
-        self.view.show(mod)
+        self.title.title = page_title(label, self.lang)
+        # The first view is the fork entry, or the line a jump asked for: one message
+        # with the table, and the trace that follows marks its lines without scrolling
+        # away (it decides far down the entry).
+        with self.view.hold_sync():
+            self.view.show(mod)
+            self.view.jump(line or self._open_at or entry_line(mod))
         # in a hub room the commentary panel offers a link to the selected line for every member
         self.view.link_base = hub_link({"version": mod.label}) or ""
         self._fill_goto(mod)
-        self._set(self.playground, mod)
-        # issue 16: re-place the tour's stops in this version; after the playground, so that the
-        # stop's line, not the trace's deciding line, is where the source is scrolled
+        with self.view.still():
+            self._set(self.playground, mod)
+        # issue 16: re-place the tour's stops in this version; after the first view, so that
+        # a tour's stop, when one is on, is where the source is scrolled
         self.tour.set_module(mod)
         _after_display(lambda: self._finish(mod))
+
+    def jump(self, label: str, line: int) -> None:
+        """Open `label` at `line` in the source pane (a matrix cell, a guard, a rule):
+        the Read tab comes to the front first, so no other tab recomputes on the way."""
+        if self.tabs.selected_index != self.READ:
+            self.tabs.selected_index = self.READ
+        if self.module is None or self.module.label != label:
+            self._open_at = int(line)
+            try:
+                self.picker.dropdown.value = label      # fires on_pick -> load(label), opened at the line
+            finally:
+                self._open_at = None
+            return
+        self.view.jump(int(line))
+
+    _open_at: int | None = None      # the line the next load opens at (a jump into another version)
 
     def _finish(self, mod) -> None:
         if self.module is not mod:
             return          # another version was picked meanwhile
         self._set(self.editor, mod)
-        self.diff.set_module(mod, compute=self.tabs.selected_index == 1)
+        self.diff.set_module(mod, compute=self.tabs.selected_index == self.DIFF)
         line, self._start_line = self._start_line, None
         if line is not None:
             if line <= len(mod.lines):
-                self.view.select(line)      # after display: the view scrolls to it
+                self.view.jump(line)        # a shared link's line: scrolled to and marked
             else:
                 self.message.value += (f"<div>line {line} (named by the link) is past the end of "
                                        f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
@@ -155,6 +222,43 @@ class App(w.VBox):
         label = mod.label or ""
         self.ready.value = (f'<span class="fx-ready" data-label="{esc(label)}">'
                             f'{esc(self._("{label} ready").format(label=label))}</span>')
+
+    PREFETCH_MAX = 3     # versions whose tables are sent ahead (the nearest in release order; the page keeps 4)
+
+    def _neighbours(self) -> list[str]:
+        """The other fetched versions nearest this one in release order."""
+        labels = sources.available()
+        here = labels.index(self.module.label) if self.module is not None and self.module.label in labels else 0
+        return sorted((lb for lb in labels if self.module is None or lb != self.module.label),
+                      key=lambda lb: abs(labels.index(lb) - here))[:self.PREFETCH_MAX]
+
+    def _one_per_turn(self, labels: list[str], fn) -> None:
+        """fn(module) for each label, one per turn of the kernel's loop: a reader's
+        click is never queued behind all of them."""
+        todo = list(labels)
+
+        def one():
+            if not todo:
+                return
+            try:
+                fn(load(todo.pop(0)))
+            except ExplorerError:
+                pass            # the picker says what is wrong with a version when it is chosen
+            _after_display(one)
+        _after_display(one)
+
+    def _warm_neighbours(self) -> None:
+        """Parse the nearest versions and build their tables now, while no reader waits:
+        Voila runs the app in a kernel before anyone opens the page (preheat)."""
+        self._one_per_turn(self._neighbours(), lambda mod: plain_table(mod, None))
+
+    def _send_ahead(self) -> None:
+        """Once the page is drawn and idle: the nearest versions' tables, for jumps.
+        Only from a kernel Voila ran before its reader came (it has them ready): a
+        kernel started for a reader of a crowded room does no extra work."""
+        if not preheated():
+            return
+        self._one_per_turn(self._neighbours(), lambda mod: self.view.prefetch([mod]))
 
     def _set(self, part, mod) -> None:
         try:
@@ -179,12 +283,12 @@ class App(w.VBox):
         name = change["new"]
         if self._goto_quiet or not name or self.module is None or name not in self.module.functions:
             return
-        self.view.select(self.module.functions[name].start_line)
+        self.view.jump(self.module.functions[name].start_line)
 
     # -- issue 16: the tour panel's two requests --------------------------------------
     def _tour_stop(self, line: int) -> None:
-        self.tabs.selected_index = 0
-        self.view.select(int(line))
+        self.tabs.selected_index = self.READ
+        self.view.jump(int(line))
 
     def _tour_version(self, label: str) -> None:
         if self.module is None or self.module.label != label:
@@ -193,16 +297,11 @@ class App(w.VBox):
     def _open_cell(self, change) -> None:
         """A guard-matrix cell was clicked: open that version at that line."""
         label, line = change["new"].get("label"), change["new"].get("line")
-        if not label or not line:
-            return
-        if self.module is None or self.module.label != label:
-            self.picker.dropdown.value = label      # loads it (on_pick)
-        if self.module is not None and self.module.label == label:
-            self.view.select(int(line))
-            self.tabs.selected_index = 0
+        if label and line:
+            self.jump(label, int(line))
 
     def _tab_changed(self, change) -> None:
-        if change["new"] == 1:
+        if change["new"] == self.DIFF:
             self.diff.compute()
         if change["new"] is not None \
                 and self.tabs.children[change["new"]] is self.then_now:

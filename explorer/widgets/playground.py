@@ -216,10 +216,16 @@ class FlagPlayground(w.VBox):
             self.entry.value = names[0] if names else None
             boxes = {}
             for name, value in single_bit_flags(self.table):
-                box = w.Checkbox(description=name, value=False, indent=False, layout=self._box_layout,
-                                 style=self._box_style, tooltip=f"{name} = {value:#x}")
-                box.add_class("fx-flag")
-                box.observe(self._changed, names="value")
+                # A flag the last version had keeps its checkbox (cleared): a version switch
+                # then creates no new widgets in the page for the flags both versions share.
+                box = self.flag_boxes.get(name)
+                if box is None:
+                    box = w.Checkbox(description=name, value=False, indent=False, layout=self._box_layout,
+                                     style=self._box_style)
+                    box.add_class("fx-flag")
+                    box.observe(self._changed, names="value")
+                box.value = False
+                box.tooltip = f"{name} = {value:#x}"
                 boxes[name] = box
             self.flag_boxes = boxes
             self.flags_grid.children = list(boxes.values())

@@ -4,11 +4,13 @@ and trace classes.  Python decides what to show; the ES module
 (source_view.js) only toggles classes, so a new trace never re-renders the file."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import anywidget
 import traitlets as t
 
+from ..cparse.memo import per_module
 from ..i18n import translator
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
@@ -22,6 +24,10 @@ VIEW_CSS = """
 .fx-view .fx-langbtn.fx-on { background: #dbe7ff; border-color: #3a6df0; }
 .fx-view .fx-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 2fr); gap: 10px; }
 .fx-view .fx-scroll { max-height: 62vh; overflow: auto; border: 1px solid #ddd; }
+/* one pane per version kept, stacked in one cell; the kept ones invisible (laid out still) */
+.fx-view .fx-body > .fx-scroll, .fx-view .fx-body > .fx-kept { grid-row: 1; grid-column: 1; }
+.fx-view .fx-body > .fx-kept { visibility: hidden; pointer-events: none; overflow: auto; align-self: start;
+  border: 1px solid transparent; }
 .fx-view .fx-src tr { cursor: pointer; }
 .fx-view .fx-panel { max-height: 62vh; overflow: auto; font-size: 13px; }
 .fx-view .fx-note-view { border-left: 3px solid #d08a00; background: #fffaf0; padding: 4px 8px; margin-bottom: 6px;
@@ -39,6 +45,10 @@ class SourceView(anywidget.AnyWidget):
 
     title = t.Unicode("").tag(sync=True)
     table = t.Unicode("").tag(sync=True)
+    # Which version's table this is: the page keeps the tables it has parsed (and the
+    # ones sent ahead by prefetch) under this key, so coming back to a version, or
+    # jumping into one sent ahead, costs no HTML parse of 3,000+ rows.
+    table_key = t.Unicode("").tag(sync=True)
     spans = t.List().tag(sync=True)
     notes = t.List().tag(sync=True)
     executed = t.List(t.Int()).tag(sync=True)
@@ -48,6 +58,11 @@ class SourceView(anywidget.AnyWidget):
     trace_rev = t.Int(0).tag(sync=True)
     selected_line = t.Int(0).tag(sync=True)
     selected_node = t.Unicode("").tag(sync=True)
+    # A jump (matrix cell, rule, counterpart, Go to, the first view): the page scrolls
+    # the line into the upper part of the pane and marks it; every jump has a new rev.
+    jump_line = t.Int(0).tag(sync=True)
+    jump_rev = t.Int(0).tag(sync=True)
+    follow = t.Bool(True).tag(sync=True)      # a new trace scrolls to where it decided (not while still())
     lang = t.Unicode("both").tag(sync=True)
     link_base = t.Unicode("").tag(sync=True)   # in a hub room: the app's URL for this version; "&line=N" is added
     langs = t.List(default_value=[list(c) for c in switch_choices(list(SHIPPED))]).tag(sync=True)  # [value, label]
@@ -63,6 +78,10 @@ class SourceView(anywidget.AnyWidget):
         self.module = None
         self.function = None
         self._rendered = None
+        self._prefetched: set[str] = set()
+        self._still = False
+        self.on_msg(self._page_msg)
+        self._page_ready_callbacks = []
         if module is not None:
             self.show(module, function, notes)
 
@@ -73,10 +92,12 @@ class SourceView(anywidget.AnyWidget):
         with self.hold_sync():
             self.executed, self.decided, self.step_line, self.cause = [], 0, 0, 0
             self.selected_line, self.selected_node = 0, ""
+            self.jump_line = 0
             self.set_notes(notes or [])
             self.spans = spans_data(rendered)["spans"]
             self.title = self._title()
-            self.table = source_table(rendered)
+            self.table = plain_table(module, function)
+            self.table_key = table_key(module, function)
             self.trace_rev += 1
 
     def set_notes(self, notes: list[LineNote]) -> None:
@@ -118,6 +139,7 @@ class SourceView(anywidget.AnyWidget):
             self.decided = int(decided or 0)
             self.cause = int(cause or 0)
             self.step_line = int(step_line or 0)
+            self.follow = not self._still
             self.trace_rev += 1
 
     def line_statement(self, line: int) -> str:
@@ -133,3 +155,52 @@ class SourceView(anywidget.AnyWidget):
         with self.hold_sync():
             self.selected_node = node
             self.selected_line = line
+
+    def jump(self, line: int, node: str | None = None) -> None:
+        """Select `line` and scroll the pane to it (near the top, marked), even when
+        it is already selected or the pane is not laid out yet."""
+        node = self.line_statement(line) if node is None else node
+        with self.hold_sync():
+            self.selected_node = node
+            self.selected_line = line
+            self.jump_line = line
+            self.jump_rev += 1
+
+    @contextmanager
+    def still(self):
+        """Traces set inside do not scroll the pane (a version being opened at a line)."""
+        self._still = True
+        try:
+            yield
+        finally:
+            self._still = False
+
+    def prefetch(self, modules) -> None:
+        """Send the tables of these versions ahead; the page parses them while the
+        reader reads, so a jump into one of them only swaps the table in."""
+        for mod in modules:
+            key = table_key(mod, None)
+            if key in self._prefetched or key == self.table_key:
+                continue
+            self._prefetched.add(key)
+            self.send({"prefetch": key, "table": plain_table(mod, None)})
+
+    def on_page_ready(self, callback) -> None:
+        """Call `callback()` once the page has drawn this view (it says so)."""
+        self._page_ready_callbacks.append(callback)
+
+    def _page_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("drawn"):
+            for cb in self._page_ready_callbacks:
+                cb()
+
+
+@per_module
+def plain_table(module, function: str | None) -> str:
+    """The version's table without notes or trace (the page adds those): one string per
+    module and function, so switching back and forth builds it once."""
+    return source_table(render_lines(module, function))
+
+
+def table_key(module, function: str | None) -> str:
+    return f"{module.label}|{function or ''}|{module.line_count}|{len(module.source)}"

@@ -143,6 +143,63 @@ def open_app(b, url: str, timeout_ms: int = 60000):
     return page, ready_ms / 1000.0
 
 
+LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob|about|file):")
+
+
+def open_room(b, url: str, width: int, height: int, locale: str, timeout_ms: int = 120000):
+    """A page of the app at one window size and browser language, offline: anything
+    not on 127.0.0.1 is refused, and listed (returns page, seconds to ready, that list)."""
+    ctx = b.new_context(viewport={"width": width, "height": height}, locale=locale)
+    page = ctx.new_page()
+    page.set_default_timeout(timeout_ms)
+    outside: list[str] = []
+    page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
+    page.on("websocket", lambda ws: None if LOCAL.match(ws.url) else outside.append(ws.url))
+    page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
+    page.goto(url)
+    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
+    page.wait_for_selector(".fx-ready", state="attached")
+    return page, page.evaluate("performance.now()") / 1000.0, outside
+
+
+# A jump timed inside the page: performance.now() at the reader's click or change
+# (captured before any handler), to the moment the source pane has scrolled to the
+# line and marked it (data-jumped-at, written by source_view.js right after).
+JUMP_ARM = """
+() => {
+  const view = document.querySelector('.fx-read .fx-view');
+  window.__jump = {t0: null, rev: view.dataset.jumpRev || ''};
+  const mark = () => { if (window.__jump.t0 === null) window.__jump.t0 = performance.now(); };
+  window.__jump.off = () => { document.removeEventListener('click', mark, true);
+                              document.removeEventListener('change', mark, true); };
+  document.addEventListener('click', mark, true);
+  document.addEventListener('change', mark, true);
+}
+"""
+JUMP_DONE = "() => (document.querySelector('.fx-read .fx-view').dataset.jumpRev || '') !== window.__jump.rev"
+JUMP_MS = """
+() => { window.__jump.off();
+  const v = document.querySelector('.fx-read .fx-view');
+  return {ms: +v.dataset.jumpedAt - window.__jump.t0, line: +v.dataset.jumpLine}; }
+"""
+
+
+def timed_jump(page, action) -> dict:
+    """Do `action()` (a click or a choice) and wait for the source pane's jump;
+    returns {ms, line}."""
+    page.evaluate(JUMP_ARM)
+    action()
+    page.wait_for_function(JUMP_DONE)
+    return page.evaluate(JUMP_MS)
+
+
+# Where a row is, seen by a reader: inside the source pane's visible area or not.
+ROW_IN_PANE = """
+(tr) => { const pane = tr.closest('.fx-scroll').getBoundingClientRect(), r = tr.getBoundingClientRect();
+  return r.height > 0 && r.top >= pane.top - 1 && r.bottom <= pane.bottom + 1; }
+"""
+
+
 # In-page latency probe: performance.now() when the input event fires, and when
 # the source view's trace revision (set right after the highlight classes are
 # applied) changes.  Playwright's own round trip is not counted.

@@ -210,6 +210,8 @@ def test_editor_saves_a_new_annotation_to_the_store_file(session):
     row(page, line).locator("td.code").click()
     page.wait_for_function("document.querySelector('.fx-editor').innerText.includes('New annotation on line %d')"
                            % line)
+    # the editor is a tab of the panel under the source (beside the flag playground)
+    page.locator(".fx-tools .lm-TabBar-tab").filter(has_text="Annotation editor").click()
     ja_text = "ブラウザから追加した注釈 <b>太字ではない</b>"
     en_text = "added from the browser <img src=y onerror=\"window.__pwned=3\">"
     page.locator(".fx-edit-ja textarea").fill(ja_text)
