@@ -80,7 +80,7 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }
 .fx-app .fx-header .fx-version-picker .widget-html { margin: 0; }
 .fx-app { position: relative; }
-.fx-app .fx-ready-box { font-size: 11px; color: #888; position: absolute; right: 10px; top: 38px; z-index: 1; }  /* beside the tab bar: never wraps or covers the header */
+.fx-app .fx-ready-box { font-size: 11px; color: #777; position: fixed; right: 6px; bottom: 4px; z-index: 5; background: rgba(255,255,255,.85); padding: 0 4px; }  /* a status in the corner: the header wraps at 1024 px, and a marker placed in it covered Go to */
 .fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
 .fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
 .fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;
