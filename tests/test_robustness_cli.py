@@ -330,6 +330,9 @@ def cases() -> list[Case]:
         Case("unknown-option", ["functions", A, "--robust-nope"], says=["--robust-nope"]),
         Case("missing-argument", ["trace", A], says=["--flags"]),
         Case("serve-bad-port", ["serve", "--port", "http"], says=["http"]),
+        # hub refuses before it starts JupyterHub or the proxy
+        Case("hub-bad-port", ["hub", "--port", "99999", "--no-browser"], says=["99999"]),
+        Case("hub-bad-members", ["hub", "--members", "alice,../../etc", "--no-browser"], says=["../../etc"]),
         # verify refuses before it downloads or boots anything
         Case("verify-unknown-label", ["verify", "robust-nope"], says=["robust-nope"]),
         Case("verify-bad-mode", ["verify", A, "--modes", "root,sideways"], says=["sideways"]),
