@@ -253,20 +253,27 @@ class AnnotationEditor(w.VBox):
                 self.message.value = "<span class='fx-err'>" + esc(_("Not saved: conflict.")) + "</span>"
                 return None
         try:
-            try:
-                rid = self._write(texts, anchored_code_hash)
-            except ConflictError:
-                if self.editing and self.conflict is None:
-                    theirs = self._their_change()
-                    if theirs is not None:        # the same note: show both, write nothing
-                        self.conflict = theirs
-                        self.base = dict(theirs)  # the next save is made knowing their text
-                        self._show_conflict()
-                        self.message.value = ("<span class='fx-err'>" + esc(_("Not saved: conflict.")) + "</span>")
-                        return None
-                else:
-                    self.store.reload()   # another note of the file changed: reread and apply on top
-                rid = self._write(texts, anchored_code_hash)
+            # Another member's save can land between our reread and our write (a
+            # room saving at once), so a refused write is reread and judged again,
+            # a few times, before the refusal is shown as an error.
+            for attempt in range(4):
+                try:
+                    rid = self._write(texts, anchored_code_hash)
+                    break
+                except ConflictError:
+                    if attempt == 3:
+                        raise
+                    if self.editing and self.conflict is None:
+                        theirs = self._their_change()
+                        if theirs is not None:        # the same note: show both, write nothing
+                            self.conflict = theirs
+                            self.base = dict(theirs)  # the next save is made knowing their text
+                            self._show_conflict()
+                            self.message.value = ("<span class='fx-err'>" + esc(_("Not saved: conflict."))
+                                                  + "</span>")
+                            return None
+                    else:
+                        self.store.reload()   # another note of the file changed: reread and apply on top
         except ExplorerError as e:
             self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
             return None

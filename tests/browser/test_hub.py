@@ -83,6 +83,12 @@ async def ready(page) -> None:
     await page.wait_for_selector(".fx-ready", state="attached")
 
 
+async def open_editor(page) -> None:
+    """The editor is a tab of the tools panel under the source (issue 15's layout)."""
+    await page.locator(".fx-tools .lm-TabBar-tab").filter(has_text="Annotation editor").click()
+    await page.locator(".fx-edit-en textarea").wait_for(state="visible")
+
+
 async def select_line(page, line: int) -> None:
     await page.locator(f".fx-view tr[data-line='{line}']").click()
     await page.wait_for_function(
@@ -121,6 +127,7 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
                     await page.wait_for_function(
                         "(n) => document.querySelector('.fx-editor').innerText.includes('New annotation on line ' + n)",
                         arg=line)
+                    await open_editor(page)
                     await page.locator(".fx-edit-en textarea").fill(words[name])
                 # both press Save at the same moment
                 await asyncio.gather(*(p.locator(".fx-save").click() for p in (alice, bob)))
@@ -148,6 +155,7 @@ def test_two_members_save_at_once_both_notes_land_with_their_authors(room):
                 for name, page in (("alice", alice), ("bob", bob)):
                     await page.wait_for_function(
                         "() => document.querySelector('.fx-editor').innerText.includes('Editing')")
+                    await open_editor(page)
                     await page.locator(".fx-edit-en textarea").fill(edits[name])
                 await asyncio.gather(*(p.locator(".fx-save").click() for p in (alice, bob)))
                 edit_msgs, boxes, conflicts = {}, {}, {}
