@@ -37,12 +37,15 @@ from .diff.history import MIN_CONDITION_SIMILARITY, align_guards
 from .diff.lineage import _body_strings, match_functions, roles
 from .diff.treediff import statement_tree
 from .errors import ExplorerError, LabelError, LookupFailure
+from .i18n import N_, translator
 from .sources.versions import kernel_version_in
 
 # The clone family's syscall entries moved from arch/*/kernel/process*.c into
 # kernel/fork.c in 3.9 (SYSCALL_DEFINEn(clone, ...) and friends).
 ARCH_SYSCALLS = ("fork", "vfork", "clone")
 SYSCALLS_IN_FORK_C = (3, 9)
+# Said of such a syscall (the record's English; the tab says it in the reader's language).
+IN_ARCH_CODE = N_("arch code (arch/*/kernel/process*.c) in {label}: the clone syscalls moved into kernel/fork.c in 3.9")
 
 _FLAG = re.compile(r"\bCLONE_\w+|\bCSIGNAL\b")
 
@@ -88,8 +91,7 @@ def _function_rows(a: Module, b: Module, matching) -> list[dict]:
             if row[side] is None and name and name.removeprefix("sys_") in ARCH_SYSCALLS \
                     and row["role"] == "syscall":
                 row["how"] = "arch"
-                row["where"] = {side: f"arch code (arch/*/kernel/process*.c) in {mod.label}: "
-                                      "the clone syscalls moved into kernel/fork.c in 3.9"}
+                row["where"] = {side: IN_ARCH_CODE.format(label=mod.label)}
     order = {"fork_entry": 0, "copy_process": 1, "syscall": 2, "helper": 3}
     rows.sort(key=lambda r: (order[r["role"]], _position(a, b, r)))
     return rows
@@ -284,11 +286,20 @@ def pair_guards(a, b) -> list[dict]:
 THEN_FORM = "do_fork"        # the 2.6 form a reader wants to see "then"
 NOW_FORM = "kernel_clone"    # the form of 5.10 and later
 
-HOW_TO_GET_ONE = (
+HOW_TO_GET_ONE = N_(
     "To add one: `fork-explorer sources add v2.6.32 path/to/kernel/fork.c` (a file you have), "
     "put a kernel tarball or unpacked tree in a folder named by FORK_EXPLORER_SOURCE_DIRS, "
     "point FORK_EXPLORER_LINUX_GIT at a linux git clone, or, online, "
     "`fork-explorer sources sync v2.6.32`.")
+# What the tab and notebook 01 tell the reader, as msgids of the interface catalogues
+# (explorer.i18n): the record keeps the id and its values, the reader's language is chosen later.
+ONLY_ONE_WITH_ENTRY = N_("Only {a} has a fork entry: there is nothing to put beside it.")
+NO_THEN_FORM = N_("No do_fork-form (2.6-era) version is available here, so this shows the oldest "
+                  "({a}, {form_a}) beside the newest ({b}, {form_b}). {how}")
+ONLY_ONE_FETCHED = N_("Then and now needs two versions; only {a} is fetched. {how}")
+NOTHING_FETCHED = N_("No version of kernel/fork.c is fetched yet: run "
+                     "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). {how}")
+
 
 @dataclass
 class Choice:
@@ -296,8 +307,21 @@ class Choice:
     a: str | None
     b: str | None
     has_then: bool                     # a is a do_fork-form version
-    message: str = ""                  # said at the top when has_then is False (or nothing to pair)
+    said: str = ""                     # msgid said at the top when has_then is False (or nothing to pair)
+    values: dict = field(default_factory=dict)          # its {placeholders}
     skipped: list[str] = field(default_factory=list)   # do_fork-form versions passed over, with why
+
+    def message_in(self, lang: str | None) -> str:
+        """What the reader must be told, in an interface language ("" when nothing)."""
+        if not self.said:
+            return ""
+        _ = translator(lang)
+        return _(self.said).format(**self.values, how=_(HOW_TO_GET_ONE))
+
+    @property
+    def message(self) -> str:
+        """The message in English (the CLI's and the tests' words)."""
+        return self.message_in(None)
 
 
 def _form(label: str) -> str | None:
@@ -334,18 +358,13 @@ def choose_then_and_now(labels: list[str] | None = None) -> Choice:
         a = next((lb for lb in then if _has_copy_process(lb)), then[0])
         skipped = [f"{lb} (no copy_process in that file)" for lb in then[:then.index(a)]]
         b = now[-1] if now else next((lb for lb in reversed(with_entry) if lb != a), None)
-        msg = "" if b else f"Only {a} has a fork entry: there is nothing to put beside it."
-        return Choice(a, b, True, msg, skipped)
+        return Choice(a, b, True, "" if b else ONLY_ONE_WITH_ENTRY, {"a": a}, skipped)
     if len(with_entry) >= 2:
         a, b = with_entry[0], (now[-1] if now and now[-1] != with_entry[0] else with_entry[-1])
-        msg = (f"No do_fork-form (2.6-era) version is available here, so this shows the oldest "
-               f"({a}, {forms[a]}) beside the newest ({b}, {forms[b]}). {HOW_TO_GET_ONE}")
-        return Choice(a, b, False, msg)
+        return Choice(a, b, False, NO_THEN_FORM, {"a": a, "form_a": forms[a], "b": b, "form_b": forms[b]})
     if with_entry:
-        msg = f"Then and now needs two versions; only {with_entry[0]} is fetched. {HOW_TO_GET_ONE}"
-        return Choice(with_entry[0], None, False, msg)
-    return Choice(None, None, False, "No version of kernel/fork.c is fetched yet: run "
-                  "'fork-explorer sources sync debian-6.12' (./dev.sh does it for you). " + HOW_TO_GET_ONE)
+        return Choice(with_entry[0], None, False, ONLY_ONE_FETCHED, {"a": with_entry[0]})
+    return Choice(None, None, False, NOTHING_FETCHED)
 
 
 def guard_counterpart(doc: dict, side: str, function: str, line: int) -> dict | None:

@@ -13,7 +13,9 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ..errors import ExplorerError
 from ..executor import FlagTable, World, outcome_word
 from ..executor.compare import sweep_compare, trace_compare
+from ..i18n import N_, translator
 from ..render import esc
+from ..render.outcome import outcome_html
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
 from .source_view import SourceView
 
@@ -44,7 +46,8 @@ class BothPlayground(w.VBox):
     """Tick flags once; both versions run them, each pane shows its trace,
     and the outcomes are set side by side with a mark where they differ."""
 
-    def __init__(self, view_a: SourceView, view_b: SourceView):
+    def __init__(self, view_a: SourceView, view_b: SourceView, lang: str | None = None):
+        self.lang, self._ = lang, translator(lang)
         self.views = (view_a, view_b)
         self.modules = (None, None)
         self.tables = (None, None)
@@ -55,26 +58,24 @@ class BothPlayground(w.VBox):
         self._box_style = CheckboxStyle()
         self.flags_grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(230px, 1fr))",
                                                     width="100%"))
-        self.world_boxes = {k: w.Checkbox(description=text, value=(k == "capable"), indent=False,
+        self.world_boxes = {k: w.Checkbox(value=(k == "capable"), indent=False,
                                           layout=w.Layout(width="max-content", margin="0 18px 0 0"),
                                           style=self._box_style)
                             for k, text in WORLD_TOGGLES}
         self.outcome = w.HTML()
         self.outcome.add_class("fx-tn-outcome")
-        self.sweep_button = w.Button(description="Sweep every combination of the ticked flags",
-                                     layout=w.Layout(width="auto"))
+        self.sweep_button = w.Button(layout=w.Layout(width="auto"))
         self.sweep_button.add_class("fx-tn-sweep-btn")
         self.sweep_out = w.HTML()
         self.sweep_out.add_class("fx-tn-sweep")
         self.sweep_button.on_click(lambda _b: self.sweep())
         self.legend = w.HTML()
         self.legend.add_class("fx-tn-legend")
-        self.part_button = w.Button(description="Show where their paths part", layout=w.Layout(width="auto",
-                                                                                              display="none"))
+        self.part_button = w.Button(layout=w.Layout(width="auto", display="none"))
         self.part_button.add_class("fx-tn-part-btn")
         self.on_parting = None      # set by the tab: shows a guard row in both panes
-        super().__init__([w.HTML("<b>Both at once</b> — tick flags: the same bits run through both versions"),
-                          self.flags_grid, self.legend,
+        self.heading = w.HTML()
+        super().__init__([self.heading, self.flags_grid, self.legend,
                           w.HBox(list(self.world_boxes.values()), layout=w.Layout(flex_flow="row wrap")), self.outcome,
                           w.HBox([self.part_button, self.sweep_button]), self.sweep_out])
         self.part_button.on_click(lambda _b: self.on_parting and self.comparison and self.comparison.parting
@@ -82,6 +83,27 @@ class BothPlayground(w.VBox):
         self.add_class("fx-tn-playground")
         for box in self.world_boxes.values():
             box.observe(self._changed, names="value")
+        self._label()
+
+    # -- language -----------------------------------------------------------
+    def _label(self) -> None:
+        """The fixed words in the current language."""
+        _ = self._
+        self.heading.value = _("<b>Both at once</b> — tick flags: the same bits run through both versions")
+        for key, text in WORLD_TOGGLES:
+            self.world_boxes[key].description = _(text)
+        self.sweep_button.description = _("Sweep every combination of the ticked flags")
+        self.part_button.description = _("Show where their paths part")
+
+    def set_lang(self, lang: str | None) -> None:
+        """Relabel in another interface language: the runs and the sweep are kept, not redone."""
+        self.lang, self._ = lang, translator(lang)
+        self._label()
+        if self.modules[0] is not None:
+            self._tip_boxes()
+            self.outcome.value = self._outcome_html()
+            if self._swept is not None:
+                self.sweep_out.value = self._sweep_html(self._swept)
 
     _quiet = False
 
@@ -91,22 +113,31 @@ class BothPlayground(w.VBox):
         self.bits = flag_bits(*self.tables)
         boxes = {}
         for bit in self.bits:
-            tip = [f"{bit.value:#x}"]
-            for label, name in ((ma.label, bit.name_a), (mb.label, bit.name_b)):
-                tip.append(f"{label}: {name}" if name else f"{label}: not defined (passed as the bare bit)")
             box = w.Checkbox(description=bit.label() + ("" if bit.name_a and bit.name_b else " *"),
-                             value=False, indent=False, layout=self._box_layout, style=self._box_style,
-                             tooltip=" · ".join(tip))
+                             value=False, indent=False, layout=self._box_layout, style=self._box_style)
             box.add_class("fx-tn-flag")
             box.observe(self._changed, names="value")
             boxes[bit.value] = box
         self.flag_boxes = boxes
         self.flags_grid.children = list(boxes.values())
-        one_sided = [b for b in self.bits if not (b.name_a and b.name_b)]
-        self.legend.value = (f"<span>* defined in only one of the two versions: the other receives the bare bit, "
-                             f"which means nothing there ({len(one_sided)} such).</span>" if one_sided else "")
+        self._tip_boxes()
+        self._swept = None
         self.sweep_out.value = ""
         self.run()
+
+    def _tip_boxes(self) -> None:
+        """Each box's tooltip (the bit, its name in each version) and the legend of the one-sided ones."""
+        _ = self._
+        (ma, mb) = self.modules
+        for bit in self.bits:
+            tip = [f"{bit.value:#x}"]
+            for label, name in ((ma.label, bit.name_a), (mb.label, bit.name_b)):
+                tip.append(f"{label}: {name}" if name else _("{label}: not defined (passed as the bare bit)").format(label=label))
+            self.flag_boxes[bit.value].tooltip = " · ".join(tip)
+        one_sided = [b for b in self.bits if not (b.name_a and b.name_b)]
+        self.legend.value = ("<span>" + esc(_("* defined in only one of the two versions: the other receives the "
+                                              "bare bit, which means nothing there ({n} such).").format(n=len(one_sided)))
+                             + "</span>" if one_sided else "")
 
     def _changed(self, _change) -> None:
         if not self._quiet and self.modules[0] is not None:
@@ -169,53 +200,63 @@ class BothPlayground(w.VBox):
     def differ(self) -> bool:
         return self.words()[0] != self.words()[1]
 
-    def _side_html(self, mod, table, trace) -> str:
-        flags = table.names(self.flags) if self.flags else "0"
-        head = f"<div><b>{esc(mod.label)}</b></div>"
-        if isinstance(trace, ExplorerError):
-            return head + f'<div class="fx-out fx-out-err">{esc(trace)}</div>'
-        o = trace.outcome
-        if o.result == "ok":
-            word = f'<span class="fx-out fx-out-ok">success: pid {esc(o.value)}</span>'
-        elif o.result == "error":
-            word = f'<span class="fx-out fx-out-err">-{esc(o.errno)}</span>'
-        else:
-            word = f'<span class="fx-out">unknown: {esc(o.reason)}</span>'
-        where = f" — decided in <code>{esc(o.function)}</code> line {o.line}" if o.line else ""
-        return head + f"<div>{esc(trace.entry)}({esc(flags)}) → {word}{where}</div>"
+    def _notes_html(self) -> str:
+        """What the flag word means in each version: a bit the two call by different
+        names (spelled here from the comparison's bits), then the executor's other notes."""
+        cmp, _ = self.comparison, self._
+        if cmp is None:
+            return ""
+        (la, lb), said = (cmp.a, cmp.b), []
+        for bit in cmp.flags.bits:
+            if bit["a"] and bit["b"] and bit["a"] != bit["b"]:
+                said.append(_("{value} is {name_a} in {label_a} and {name_b} in {label_b}").format(
+                    value=f"{bit['value']:#x}", name_a=bit["a"], label_a=la, name_b=bit["b"], label_b=lb))
+        said += [n for n in cmp.notes if n not in cmp.flags.notes]
+        return "".join(f'<div class="fx-tn-bitnote">{esc(n)}</div>' for n in said)
+
+    def _parting_html(self) -> str:
+        """Where the two runs stop agreeing: the first check one refuses and the other does not."""
+        cmp, _ = self.comparison, self._
+        if cmp is None or not cmp.parting:
+            return ""
+        p = cmp.parting
+        says = {True: N_("{label} {function} line {line} refuses"), False: N_("{label} {function} line {line} passes"),
+                None: N_("{label} {function} line {line} never reaches it")}
+
+        def at(side, label):
+            g = p[side]
+            if g is None:
+                return esc(_("{label} has no such check").format(label=label))
+            taken = p["taken_" + side]
+            return esc(_(says[bool(taken) if taken is not None else None])).format(
+                label=esc(label), function=f"<code>{esc(p['function_' + side])}</code>", line=g["line"])
+        return ('<div class="fx-tn-parting">' + esc(_("Their paths part at a check: {a}; {b}.")).format(
+            a=at("a", self.modules[0].label), b=at("b", self.modules[1].label)) + "</div>")
 
     def _outcome_html(self) -> str:
-        (ma, mb), (ta, tb), (xa, xb) = self.modules, self.tables, self.traces
+        (ma, mb), (ta, tb), (xa, xb), _ = self.modules, self.tables, self.traces, self._
         wa, wb = self.words()
         if wa != wb:
-            mark = f'<div class="fx-tn-mark fx-tn-differ" title="the outcomes differ">≠ {esc(wa)} vs {esc(wb)}</div>'
+            said = [_(x) if x in ("ok", "unknown") else x for x in (wa, wb)]      # an errno name stays as it is
+            mark = (f'<div class="fx-tn-mark fx-tn-differ" title="{esc(_("the outcomes differ"))}">'
+                    f'≠ {esc(_("{a} vs {b}").format(a=said[0], b=said[1]))}</div>')
         else:
-            mark = '<div class="fx-tn-mark fx-tn-agree" title="the same outcome">= same</div>'
-        cmp = self.comparison
-        notes = "".join(f'<div class="fx-tn-bitnote">{esc(n)}</div>' for n in (cmp.notes if cmp else []))
-        part = ""
-        if cmp is not None and cmp.parting:
-            p = cmp.parting
-
-            def at(side, label):
-                g = p[side]
-                if g is None:
-                    return f"{esc(label)} has no such check"
-                taken = p["taken_" + side]
-                how = "refuses" if taken else "passes" if taken is False else "never reaches it"
-                return f"{esc(label)} <code>{esc(p['function_' + side])}</code> line {g['line']} {how}"
-            part = (f'<div class="fx-tn-parting">Their paths part at a check: {at("a", ma.label)}; '
-                    f'{at("b", mb.label)}.</div>')
+            mark = f'<div class="fx-tn-mark fx-tn-agree" title="{esc(_("the same outcome"))}">= {esc(_("same"))}</div>'
+        side_a = outcome_html(xa, ta, _, label=ma.label)
+        side_b = outcome_html(xb, tb, _, label=mb.label)
         return (f'<div class="fx-tn-sides" data-differ="{int(wa != wb)}">'
-                f'<div class="fx-tn-side fx-tn-out-a">{self._side_html(ma, ta, xa)}</div>{mark}'
-                f'<div class="fx-tn-side fx-tn-out-b">{self._side_html(mb, tb, xb)}</div></div>{part}{notes}')
+                f'<div class="fx-tn-side fx-tn-out-a">{side_a}</div>{mark}'
+                f'<div class="fx-tn-side fx-tn-out-b">{side_b}</div></div>{self._parting_html()}{self._notes_html()}')
+
+    _swept = None     # the last sweep's data, kept to say it again in another language
 
     def sweep(self) -> dict | None:
         """Every combination of the ticked flags through both versions (explorer's
         compare sweep); rows whose outcomes differ are marked."""
         ticked = self.ticked()
+        self._swept = None
         if not ticked:
-            self.sweep_out.value = "<i>Tick at least one flag to sweep.</i>"
+            self.sweep_out.value = "<i>" + esc(self._("Tick at least one flag to sweep.")) + "</i>"
             return None
         ma, mb = self.modules
         names = [b.name_a or b.name_b for b in ticked]
@@ -224,7 +265,12 @@ class BothPlayground(w.VBox):
         except ExplorerError as e:
             self.sweep_out.value = f"<b>{esc(e)}</b>"
             return None
-        ta = self.tables[0]
+        self._swept = data
+        self.sweep_out.value = self._sweep_html(data)
+        return data
+
+    def _sweep_html(self, data: dict) -> str:
+        (ma, mb), ta, _ = self.modules, self.tables[0], self._
         rows = []
         for r in data["results"]:
             a, b = r["a"], r["b"]
@@ -233,8 +279,7 @@ class BothPlayground(w.VBox):
                         f'<td>{esc(a["outcome"])}</td><td>{esc(a.get("function") or "")} {esc(a.get("line") or "")}</td>'
                         f'<td>{"≠" if diff else "="}</td>'
                         f'<td>{esc(b["outcome"])}</td><td>{esc(b.get("function") or "")} {esc(b.get("line") or "")}</td></tr>')
-        self.sweep_out.value = (
-            f"<div>{data['differ']} of {len(data['results'])} combinations differ</div>"
-            f"<table><tr><th>flags</th><th colspan=2>{esc(ma.label)}</th><th></th>"
-            f"<th colspan=2>{esc(mb.label)}</th></tr>{''.join(rows)}</table>")
-        return data
+        said = _("{differ} of {total} combinations differ").format(differ=data["differ"], total=len(data["results"]))
+        return (f"<div>{esc(said)}</div>"
+                f"<table><tr><th>{esc(_('flags'))}</th><th colspan=2>{esc(ma.label)}</th><th></th>"
+                f"<th colspan=2>{esc(mb.label)}</th></tr>{''.join(rows)}</table>")

@@ -16,9 +16,10 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
-from ..executor import FlagTable, World, entry_names, outcome_word, run
+from ..executor import FlagTable, World, entry_names, run
 from ..i18n import N_, translator
 from ..render import esc
+from ..render.outcome import outcome_html
 from ..render.verification import badge_html
 from ..verify import cached_result
 from .rule_panel import RulePanel
@@ -199,7 +200,7 @@ class FlagPlayground(w.VBox):
             self.rules.set_lang(lang)
         if self.trace is not None:
             self._set_callee_options(self._reached_without_failure(self.trace), force=True)
-            self.outcome.value = self._outcome_html(self.trace, outcome_word(self.trace))
+            self.outcome.value = self._outcome_html(self.trace)
             if self.trace.steps:
                 self.step_info.value = self._step_html(max(0, min(self.slider.value, len(self.trace.steps) - 1)))
 
@@ -287,12 +288,12 @@ class FlagPlayground(w.VBox):
             self.trace = None
             self.slider.start(0)
             self.step_info.value = ""
-            self.outcome.value = f'<span class="fx-out fx-out-bad">{esc(e)}</span>'
+            self.outcome.value = outcome_html(e, self.table, self._)
             self.view.set_trace([], None)
             return None
         self.trace = trace
         self._set_callee_options(self._reached_without_failure(trace))
-        self.outcome.value = self._outcome_html(trace, outcome_word(trace))
+        self.outcome.value = self._outcome_html(trace)
         self.rules.refresh()
         n = len(trace.steps)
         self._stepping = False
@@ -316,34 +317,8 @@ class FlagPlayground(w.VBox):
             lines.update(range(s.line, end + 1))
         return sorted(lines)
 
-    def _outcome_html(self, trace, word: str) -> str:
-        _ = self._
-        o = trace.outcome
-        flags = self.table.names(trace.flags) if trace.flags else "0"
-        where = (" — " + _("decided in {function} line {line}").format(
-            function=f"<code>{esc(o.function)}</code>", line=o.line)) if o.line else ""
-        if o.result == "ok":
-            head = f'<span class="fx-out fx-out-ok">{esc(_("success: pid {pid}").format(pid=o.value))}</span>'
-        elif o.result == "error":
-            head = f'<span class="fx-out fx-out-err">-{esc(o.errno)} ({esc(o.value)})</span>'
-        else:
-            head = f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=o.reason))}</span>'
-        why = ""
-        if o.result == "error" and o.line and self.module is not None:
-            why = self._why(o)
-        counts = _("{steps} steps · {answers} answers from the World").format(
-            steps=len(trace.steps), answers=len(trace.assumptions))
-        return (f"<div>{esc(trace.entry)}({esc(flags)}) → {head}{where}</div>{why}"
-                f"<div style='color:#666;font-size:12px'>{esc(counts)}</div>")
-
-    def _why(self, o) -> str:
-        branch = self.trace.cause()
-        if branch is None:
-            return ""
-        text = self.module.lines[branch.line - 1].strip()
-        return (f'<div class="fx-why">{esc(self._("because line {line}:").format(line=branch.line))} '
-                f'<code>{esc(text)}</code>'
-                + (f" → {esc(branch.detail)}" if branch.detail else "") + "</div>")
+    def _outcome_html(self, trace) -> str:
+        return outcome_html(trace, self.table, self._, module=self.module, counts=True)
 
     def _reached_without_failure(self, trace):
         """The trace whose callees the list offers: this one, or with a callee failed

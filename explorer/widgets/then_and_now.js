@@ -1,6 +1,7 @@
 // Aligned guards of two versions (then | status | now).  Every text goes in
 // through textContent: conditions are kernel source and never become markup.
 // A click on a row tells Python which pair of guards the reader picked.
+// The words come translated from Python (the `words` trait); none is made here.
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -8,8 +9,6 @@ function el(tag, cls, text) {
   if (text !== undefined && text !== null) e.textContent = text;
   return e;
 }
-
-const WORDS = { same: "=", changed: "\u2260 changed", only_a: "only then", only_b: "only now" };
 
 function render({ model, el: root }) {
   root.classList.add("fx-tn-guards");
@@ -38,8 +37,9 @@ function render({ model, el: root }) {
     const rows = model.get("rows") || [];
     const [la, lb] = model.get("labels") || ["", ""];
     const [fa, fb] = model.get("functions") || ["", ""];
+    const words = model.get("words") || {};
     if (!rows.length) {
-      box.appendChild(el("div", "fx-hint", "No error checks in these two functions."));
+      box.appendChild(el("div", "fx-hint", words.none || ""));
       trs = [];
       return;
     }
@@ -56,7 +56,7 @@ function render({ model, el: root }) {
       if (r.a) tr.dataset.lineA = String(r.a.line);
       if (r.b) tr.dataset.lineB = String(r.b.line);
       side(tr, r.a, r.function_a, fa);
-      tr.appendChild(el("td", "fx-tn-status", WORDS[r.status] || r.status));
+      tr.appendChild(el("td", "fx-tn-status", r.status === "same" ? "=" : (words[r.status] || r.status)));
       side(tr, r.b, r.function_b, fb);
       table.appendChild(tr);
       return tr;
@@ -85,6 +85,7 @@ function render({ model, el: root }) {
   model.on("change:rows", load);
   model.on("change:labels", load);
   model.on("change:functions", load);
+  model.on("change:words", load);
   model.on("change:selected", mark);
   load();
   root.dataset.ready = "1";

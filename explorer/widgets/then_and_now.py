@@ -23,12 +23,11 @@ from .. import load, pair, sources
 from ..annotations import Store
 from ..errors import ExplorerError
 from ..executor.rules import compare_doc
-from ..i18n import translator
-from ..pairing import Choice, choose_then_and_now
+from ..i18n import N_, translator
+from ..pairing import IN_ARCH_CODE, Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
 from .both_playground import BothPlayground
-from .playground import WORLD_TOGGLES
 from .source_view import SourceView
 
 # Layout for this tab only: each pane is half the width, so its commentary goes under the code.
@@ -97,6 +96,18 @@ def function_pairs(pair: dict) -> list[tuple[str, str, str]]:
 
 
 # -- the guards table -------------------------------------------------------------
+# The words the two tables' scripts show, by key: translated here, never in JS.
+GUARD_WORDS = {"changed": N_("≠ changed"), "only_a": N_("only then"), "only_b": N_("only now"),
+               "none": N_("No error checks in these two functions.")}
+RULE_WORDS = {"when": N_("when the flags are"), "combinations": N_("combinations"), "ok": N_("ok"),
+              "unknown": N_("unknown"), "its_rule": N_("its rule: {rule}"),
+              "click": N_("click: tick a combination of this rule and run it in both versions")}
+
+
+def words(table: dict, _) -> dict:
+    return {k: _(v) for k, v in table.items()}
+
+
 class GuardPairs(anywidget.AnyWidget):
     """The guards of one function pair, aligned; a click reports the row."""
     _esm = Path(__file__).with_name("then_and_now.js")
@@ -104,6 +115,7 @@ class GuardPairs(anywidget.AnyWidget):
     rows = t.List().tag(sync=True)          # pair["guards"] entries of this function pair
     labels = t.List(t.Unicode()).tag(sync=True)
     functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
+    words = t.Dict().tag(sync=True)         # the interface's words (GUARD_WORDS, in the reader's language)
     selected = t.Int(-1).tag(sync=True)
     picked = t.Dict().tag(sync=True)
 
@@ -121,6 +133,7 @@ class ChangedRules(anywidget.AnyWidget):
     _css = CSS
     rows = t.List().tag(sync=True)          # compare_doc()["changed"]
     labels = t.List(t.Unicode()).tag(sync=True)
+    words = t.Dict().tag(sync=True)         # the interface's words (RULE_WORDS, in the reader's language)
     empty = t.Unicode("").tag(sync=True)    # said instead of a table when no rule changed
     selected = t.Int(-1).tag(sync=True)
     picked = t.Dict().tag(sync=True)
@@ -132,10 +145,11 @@ class ThenAndNow(w.VBox):
     opened): two more source views in the page would cost every reader who
     never opens it."""
 
-    def __init__(self):
-        self.a = w.Dropdown(description="Then", layout=w.Layout(width="240px"))
-        self.b = w.Dropdown(description="Now", layout=w.Layout(width="240px"))
-        self.function = w.Dropdown(description="Function", layout=w.Layout(width="420px"))
+    def __init__(self, lang: str | None = None):
+        self._ui_lang, self._ = lang, translator(lang)
+        self.a = w.Dropdown(layout=w.Layout(width="240px"))
+        self.b = w.Dropdown(layout=w.Layout(width="240px"))
+        self.function = w.Dropdown(layout=w.Layout(width="420px"))
         for d, cls in ((self.a, "fx-tn-a"), (self.b, "fx-tn-b"), (self.function, "fx-tn-function")):
             d.add_class(cls)
         self.say = w.HTML()
@@ -152,41 +166,60 @@ class ThenAndNow(w.VBox):
         self._busy = False
         self._syncing = False
         self.computed = False
-        super().__init__([w.HTML("<i>Opening…</i>")])
+        self._saying = None          # _ -> the text said at the top, in the language of _
+        self._shown_row: dict | None = None    # the guard row the counterpart line is about
+        self._opening = w.HTML()
+        self.guards_heading, self.rules_heading = w.HTML(), w.HTML()
+        self.notes_box = w.Accordion([self.notes_table], selected_index=None)
+        super().__init__([self._opening])
         self.add_class("fx-tn")
+        self._label()
 
-    _ui_lang = None
+    def _label(self) -> None:
+        """The fixed words in the current language."""
+        _ = self._
+        self._opening.value = "<i>" + esc(_("Opening…")) + "</i>"
+        self.a.description, self.b.description, self.function.description = _("Then"), _("Now"), _("Function")
+        self.guards_heading.value = _("<b>The checks, aligned</b> (click a row, or a guard in either pane)")
+        self.rules_heading.value = _("<b>The rules of clone() that changed</b> (click one: a combination of it "
+                                     "is ticked above and runs in both versions)")
+        self.notes_box.titles = (_("Commentary in both versions"),)
 
     def set_lang(self, lang: str | None) -> None:
-        """The interface language (explorer.i18n): the pickers, the shared flags' World
-        and buttons, both panes; the rest of the tab keeps its English for now."""
-        self._ui_lang = lang
-        _ = translator(lang)
-        self.a.description, self.b.description, self.function.description = _("Then"), _("Now"), _("Function")
+        """Relabel the tab in another interface language: every text is said again
+        from what was computed (the pair, the runs, the rules), nothing is recomputed."""
+        self._ui_lang, self._ = lang, translator(lang)
+        self._label()
         for view in (self.view_a, self.view_b):
             if view is not None:
                 view.set_lang(lang)
-        if self.playground is not None:
-            pg = self.playground
-            for key, text in WORLD_TOGGLES:
-                pg.world_boxes[key].description = _(text)
-            pg.sweep_button.description = _("Sweep every combination of the ticked flags")
-            pg.part_button.description = _("Show where their paths part")
+        if self.playground is None:
+            return
+        self.playground.set_lang(lang)
+        self.guards.words = words(GUARD_WORDS, self._)
+        self.rules.words = words(RULE_WORDS, self._)
+        self._say_again()
+        if self.pair is not None:
+            self._summarise()
+            self._notes_table()
+            self._say_rules()
+            if self._shown_row is not None:
+                self._say_counterpart(self._shown_row)
 
     # -- building ---------------------------------------------------------------
     def _build(self) -> None:
         self.view_a, self.view_b = SourceView(), SourceView()
         self.view_a.add_class("fx-tn-then")
         self.view_b.add_class("fx-tn-now")
-        self.guards = GuardPairs()
-        self.playground = BothPlayground(self.view_a, self.view_b)
+        self.guards = GuardPairs(words=words(GUARD_WORDS, self._))
+        self.playground = BothPlayground(self.view_a, self.view_b, self._ui_lang)
         self.playground.on_parting = self._reveal
         panes = w.Box([self.view_a, self.view_b])
         panes.add_class("fx-tn-panes")
         self.view_a.observe(lambda c: self._pane_clicked(0, c), names="selected_line")
         self.view_b.observe(lambda c: self._pane_clicked(1, c), names="selected_line")
         self.guards.observe(self._row_picked, names="picked")
-        self.rules = ChangedRules()
+        self.rules = ChangedRules(words=words(RULE_WORDS, self._))
         self.rules_summary = w.HTML()
         self.rules_summary.add_class("fx-tn-rules-summary")
         self.rules.observe(self._rule_picked, names="picked")
@@ -196,14 +229,11 @@ class ThenAndNow(w.VBox):
         self.b.observe(self._versions_changed, names="value")
         self.function.observe(lambda _c: self._show_function(), names="value")
         self.children = [w.HBox([self.a, self.b, self.function]), self.say, self.summary, self.playground,
-                         panes, self.counterpart,
-                         w.HTML("<b>The checks, aligned</b> (click a row, or a guard in either pane)"), self.guards,
-                         w.HTML("<b>The rules of clone() that changed</b> (click one: a combination of it is "
-                                "ticked above and runs in both versions)"), self.rules_summary, self.rules,
-                         w.Accordion([self.notes_table], titles=["Commentary in both versions"],
-                                     selected_index=None)]
+                         panes, self.counterpart, self.guards_heading, self.guards,
+                         self.rules_heading, self.rules_summary, self.rules, self.notes_box]
         if self._ui_lang:
-            self.set_lang(self._ui_lang)     # built after the reader picked a language
+            for view in (self.view_a, self.view_b):
+                view.set_lang(self._ui_lang)     # built after the reader picked a language
 
     def compute(self, a: str | None = None, b: str | None = None) -> None:
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
@@ -246,25 +276,35 @@ class ThenAndNow(w.VBox):
         finally:
             self._busy = False
 
-    def _say(self, text: str) -> None:
+    def _say(self, saying) -> None:
+        """Say something at the top: `saying(_)` gives the text in the language of `_`,
+        so a language switch says it again (None: nothing to say)."""
+        self._saying = saying
+        self._say_again()
+
+    def _say_again(self) -> None:
+        text = self._saying(self._) if self._saying is not None else ""
         self.say.value = f'<div class="fx-tn-say">{esc(text)}</div>' if text else ""
 
     def _versions_changed(self, _change) -> None:
         if self._busy:
             return
         choice = self.choice
-        said = choice.message if choice is not None and (choice.a, choice.b) == (self.a.value, self.b.value) else ""
+        if choice is None or (choice.a, choice.b) != (self.a.value, self.b.value):
+            choice = None
+        told = (lambda _: choice.message_in(self._ui_lang)) if choice is not None and choice.said else None
         if not self.a.value or not self.b.value or self.a.value == self.b.value:
-            self._say(said or "Pick two different versions.")
+            self._say(told or (lambda _: _("Pick two different versions.")))
             return
         try:
             ma, mb = load(self.a.value), load(self.b.value)
             store = self._annotations()
             self.pair = pair(ma, mb, store=store)
         except ExplorerError as e:
-            self._say(f"{self.a.value} and {self.b.value}: {e}")
+            a, b = self.a.value, self.b.value
+            self._say(lambda _: _("{a} and {b}: {error}").format(a=a, b=b, error=e))
             return
-        self._say(said)
+        self._say(told)
         self.modules = (ma, mb)
         self._notes = (notes_for(ma, store), notes_for(mb, store))
         options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
@@ -286,16 +326,20 @@ class ThenAndNow(w.VBox):
         only_a = [f["a"] for f in p["functions"] if f.get("a") and not f.get("b")]
         only_b = [f["b"] for f in p["functions"] if f.get("b") and not f.get("a")]
         matched = sum(1 for f in p["functions"] if f.get("a") and f.get("b"))
+        _ = self._
         where = {}
         for f in p["functions"]:
             for side, text in (f.get("where") or {}).items():
+                if f.get("how") == "arch":      # pairing's own sentence: said in the reader's language
+                    text = _(IN_ARCH_CODE).format(label=p[side])
                 where.setdefault(text, []).append(f.get("b" if side == "a" else "a") or "")
         elsewhere = "".join(f"<div>{esc(', '.join(n for n in names if n))}: {esc(text)}</div>"
                             for text, names in where.items())
-        self.summary.value = elsewhere + (
-            f"{matched} functions matched; {len(only_a)} only in {esc(p['a'])}, {len(only_b)} only in {esc(p['b'])}. "
-            f"Checks: {count['same']} the same, {count['changed']} changed, {count['only_a']} only then, "
-            f"{count['only_b']} only now.")
+        said = _("{matched} functions matched; {only_a} only in {a}, {only_b} only in {b}. "
+                 "Checks: {same} the same, {changed} changed, {then} only then, {now} only now.").format(
+            matched=matched, only_a=len(only_a), a=p["a"], only_b=len(only_b), b=p["b"], same=count["same"],
+            changed=count["changed"], then=count["only_a"], now=count["only_b"])
+        self.summary.value = elsewhere + esc(said)
 
     def _notes_table(self) -> None:
         p = self.pair
@@ -304,8 +348,10 @@ class ThenAndNow(w.VBox):
             return esc(n[side]) + (f" <span class='fx-tn-at'>{esc(fn)}:{line}</span>" if fn and line else "")
         rows = "".join(f"<tr><td>{esc(n['id'])}</td><td>{where(n, 'a')}</td><td>{where(n, 'b')}</td></tr>"
                        for n in p.get("notes", []))
-        self.notes_table.value = (f"<table><tr><th>note</th><th>{esc(p['a'])}</th><th>{esc(p['b'])}</th></tr>"
-                                  f"{rows}</table>" if rows else "<i>No commentary places in either version.</i>")
+        _ = self._
+        self.notes_table.value = (f"<table><tr><th>{esc(_('note'))}</th><th>{esc(p['a'])}</th><th>{esc(p['b'])}</th>"
+                                  f"</tr>{rows}</table>" if rows
+                                  else "<i>" + esc(_("No commentary places in either version.")) + "</i>")
 
     def _show_function(self) -> None:
         if self._busy or self.pair is None or not self.function.value:
@@ -321,6 +367,7 @@ class ThenAndNow(w.VBox):
             self.guards.functions = [fa, fb]
             self.guards.rows = rows
             self.guards.selected = -1
+        self._shown_row = None
         self.counterpart.value = ""
 
     def _show_in(self, side: int, function: str) -> None:
@@ -362,18 +409,30 @@ class ThenAndNow(w.VBox):
             self.rules_summary.value = ""
             return
         self.rules_doc = doc
-        changed = doc["changed"]
-        covered = sum(c["combinations"] for c in changed)
-        who = "as root" if world.capable else "unprivileged (no CAP_SYS_ADMIN)"
-        self.rules_summary.value = (
-            f"Over {len(names)} flags ({esc(', '.join(names))}), called {esc(who)}: "
-            f"{len(changed)} rule{'s' if len(changed) != 1 else ''} changed, covering {covered} of "
-            f"{doc['total']} combinations." + ("" if doc["complete"] else f" {esc(doc['incomplete'])}."))
+        self._rules_over = (names, world.capable)
         with self.rules.hold_sync():
             self.rules.labels = [ma.label, mb.label]
-            self.rules.empty = f"Every combination of these flags has the same outcome in {ma.label} and {mb.label}."
-            self.rules.rows = changed
+            self._say_rules()
+            self.rules.rows = doc["changed"]
             self.rules.selected = -1
+
+    def _say_rules(self) -> None:
+        """The summary above the changed rules and what the table says when there are none."""
+        doc, _ = self.rules_doc, self._
+        if doc is None:
+            return
+        (ma, mb), (names, capable) = self.modules, self._rules_over
+        changed = doc["changed"]
+        covered = sum(c["combinations"] for c in changed)
+        who = _("as root") if capable else _("unprivileged (no CAP_SYS_ADMIN)")
+        said = (_("Over {n} flags ({names}), called {who}: {changed} rule changed, covering {covered} of {total} "
+                  "combinations.") if len(changed) == 1 else
+                _("Over {n} flags ({names}), called {who}: {changed} rules changed, covering {covered} of {total} "
+                  "combinations.")).format(n=len(names), names=", ".join(names), who=who, changed=len(changed),
+                                           covered=covered, total=doc["total"])
+        self.rules_summary.value = esc(said) + ("" if doc["complete"] else f" {esc(doc['incomplete'])}.")
+        self.rules.empty = _("Every combination of these flags has the same outcome in {a} and {b}.").format(
+            a=ma.label, b=mb.label)
 
     def _rule_picked(self, change) -> None:
         i = change["new"].get("i", -1)
@@ -452,13 +511,20 @@ class ThenAndNow(w.VBox):
                     view.select(g[key]["line"])
         finally:
             self._syncing = False
-        la, lb = self.pair["a"], self.pair["b"]
-        word = {"same": "the same check", "changed": "changed", "only_a": f"only in {la}",
-                "only_b": f"only in {lb}"}[g["status"]]
+        self._shown_row = g
+        self._say_counterpart(g)
+
+    def _say_counterpart(self, g: dict) -> None:
+        """The line under the panes: how the two checks of a guard row compare, each with its place."""
+        _, (la, lb) = self._, (self.pair["a"], self.pair["b"])
+        word = {"same": _("the same check"), "changed": _("changed"),
+                "only_a": _("only in {label}").format(label=la),
+                "only_b": _("only in {label}").format(label=lb)}[g["status"]]
 
         def side(label, fn, x):
             if not x:
-                return f"<span class='fx-tn-none'>no counterpart in {esc(label)}</span>"
-            return f"{esc(label)} {esc(fn)}() line {x['line']}: <code>{esc(x['condition'])}</code> → -{esc(x['errno'])}"
+                return f"<span class='fx-tn-none'>{esc(_('no counterpart in {label}').format(label=label))}</span>"
+            at = esc(_("{label} {function}() line {line}")).format(label=esc(label), function=esc(fn), line=x["line"])
+            return f"{at}: <code>{esc(x['condition'])}</code> → -{esc(x['errno'])}"
         self.counterpart.value = (f'<div data-status="{esc(g["status"])}"><b>{esc(word)}</b>: '
                                   f'{side(la, g["function_a"], g["a"])} ↔ {side(lb, g["function_b"], g["b"])}</div>')

@@ -2,6 +2,7 @@
 // `rules A --compare B`): condition | then: outcome, where | now: outcome, where.
 // Every text goes in through textContent.  A click tells Python which rule the
 // reader picked; Python sets a combination of it in the playground.
+// The words come translated from Python (the `words` trait); none is made here.
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -16,12 +17,12 @@ function render({ model, el: root }) {
   root.appendChild(box);
   let trs = [];
 
-  function side(tr, s) {
+  function side(tr, s, words) {
     tr.appendChild(el("td", "fx-tn-word " + (s.outcome === "ok" ? "fx-out-ok" : "fx-out-err"),
-                      s.outcome === "ok" ? "ok" : s.outcome === "unknown" ? "unknown" : "-" + s.outcome));
+                      s.outcome === "ok" ? words.ok : s.outcome === "unknown" ? words.unknown : "-" + s.outcome));
     const where = el("td", "fx-tn-where", s.function ? s.function + "():" + s.line : "");
     // the rule of that version this combination falls under, read top to bottom
-    if (s.rule) where.appendChild(el("div", "fx-tn-own", "its rule: " + s.rule));
+    if (s.rule) where.appendChild(el("div", "fx-tn-own", (words.its_rule || "{rule}").replace("{rule}", () => s.rule)));
     tr.appendChild(where);
   }
 
@@ -29,6 +30,7 @@ function render({ model, el: root }) {
     box.textContent = "";
     const rows = model.get("rows") || [];
     const [la, lb] = model.get("labels") || ["", ""];
+    const words = model.get("words") || {};
     if (!rows.length) {
       box.appendChild(el("div", "fx-hint", model.get("empty") || ""));
       trs = [];
@@ -37,10 +39,10 @@ function render({ model, el: root }) {
     }
     const table = el("table", "fx-tn-table fx-tn-rules-table");
     const head = el("tr");
-    head.appendChild(el("th", "", "when the flags are"));
+    head.appendChild(el("th", "", words.when));
     const ha = el("th", "", la); ha.colSpan = 2;
     const hb = el("th", "", lb); hb.colSpan = 2;
-    head.append(ha, hb, el("th", "fx-tn-n", "combinations"));
+    head.append(ha, hb, el("th", "fx-tn-n", words.combinations));
     table.appendChild(head);
     trs = rows.map((r, i) => {
       const tr = el("tr", "fx-tn-row fx-tn-rule");
@@ -48,10 +50,10 @@ function render({ model, el: root }) {
       tr.dataset.lineA = String(r.a.line);
       tr.dataset.lineB = String(r.b.line);
       tr.appendChild(el("td", "fx-tn-cond", r.text));
-      side(tr, r.a);
-      side(tr, r.b);
+      side(tr, r.a, words);
+      side(tr, r.b, words);
       tr.appendChild(el("td", "fx-tn-n", String(r.combinations)));
-      tr.title = "click: tick a combination of this rule and run it in both versions";
+      tr.title = words.click || "";
       table.appendChild(tr);
       return tr;
     });
@@ -75,6 +77,7 @@ function render({ model, el: root }) {
   model.on("change:rows", load);
   model.on("change:labels", load);
   model.on("change:empty", load);
+  model.on("change:words", load);
   model.on("change:selected", mark);
   load();
   root.dataset.ready = "1";
