@@ -14,9 +14,10 @@ Mark strings that are translated later (module constants) with ``N_``.
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import polib
 
@@ -61,6 +62,24 @@ def ui_language(preferred: str | Iterable[str] | None) -> str:
         primary = str(tag).strip().lower().replace("_", "-").split("-")[0]
         if primary in UI_LANGS:
             return primary
+    return DEFAULT_LANG
+
+
+# Where a process that has no browser (a notebook's kernel, the CLI) reads its
+# interface language: our own variable first, then the locale as gettext reads it.
+LANG_VARIABLES = ("FORK_EXPLORER_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The interface language of this process: the first of FORK_EXPLORER_LANG,
+    LC_ALL, LC_MESSAGES, LANG that is set ("ja", "ja_JP.UTF-8", "en-GB"), read as
+    ui_language reads a browser's tag; English when none is set or none is ours
+    ("C.UTF-8", "de_DE")."""
+    env = os.environ if environ is None else environ
+    for name in LANG_VARIABLES:
+        value = (env.get(name) or "").strip()
+        if value:
+            return ui_language(value.split(".")[0].split("@")[0])
     return DEFAULT_LANG
 
 

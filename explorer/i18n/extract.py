@@ -4,10 +4,13 @@ found with ast so that the tests can check each one is in the catalogues."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-GETTEXT_NAMES = ("_", "N_", "ui_text")   # ui_text: the static page's words (static_export)
+# ui_text: the static page's words (static_export); say: the notebooks' messages (widgets/notebook)
+GETTEXT_NAMES = ("_", "N_", "ui_text", "say")
+NOTEBOOKS = PACKAGE.parent / "notebooks"
 
 
 def _is_gettext(func: ast.expr) -> bool:
@@ -39,6 +42,18 @@ def msgids(root: Path = PACKAGE) -> dict[str, list[str]]:
         rel = str(path.relative_to(root.parent))
         for msgid, where in msgids_in(path.read_text(encoding="utf-8"), rel).items():
             out.setdefault(msgid, []).extend(where)
+    return out
+
+
+def notebook_msgids(folder: Path = NOTEBOOKS) -> dict[str, list[str]]:
+    """msgid -> ["notebooks/NAME.md:block", ...]: the literal say("...") of the notebooks'
+    Python cells (read from the jupytext .md twins, which the .ipynb follow)."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for i, block in enumerate(re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)):
+            for msgid, _where in msgids_in(block, path.name).items():
+                out.setdefault(msgid, []).append(f"notebooks/{path.name}:cell {i + 1}")
     return out
 
 

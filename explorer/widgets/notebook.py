@@ -1,19 +1,36 @@
 """Small helpers the reading-group notebooks share: pick a version that is
-fetched, and say clearly (not with a traceback) when none is."""
+fetched, and say clearly (not with a traceback) when none is.  What they say
+is in the notebook's interface language (explorer.i18n.environment_language:
+FORK_EXPLORER_LANG, else the locale); the notebooks' prose stays English."""
 from __future__ import annotations
 
 from IPython.display import HTML, display
 
 from .. import load, sources
 from ..errors import ExplorerError
+from ..i18n import environment_language, translator
 from ..render import esc
 
 
-def say(text: str, kind: str = "note") -> None:
-    """A visible message in the notebook (escaped)."""
+def language() -> str:
+    """The interface language this notebook's kernel runs in."""
+    return environment_language()
+
+
+def say_html(text: str, kind: str = "note", lang: str | None = None, **values) -> str:
+    """The HTML of say(): `text` is an English msgid of the interface catalogues,
+    translated into `lang` (default: the notebook's), then its {placeholders} filled
+    from `values`.  A text that is no msgid (already translated, an error) is said as is."""
+    _ = translator(language() if lang is None else lang)
+    said = _(text).format(**values) if values else _(text)
     colour = {"note": "#f3f7ff", "missing": "#fff4e5"}.get(kind, "#f6f6f6")
-    display(HTML(f'<div class="fx-say fx-say-{esc(kind)}" style="background:{colour};padding:6px 10px;'
-                 f'border-left:4px solid #999">{esc(text)}</div>'))
+    return (f'<div class="fx-say fx-say-{esc(kind)}" style="background:{colour};padding:6px 10px;'
+            f'border-left:4px solid #999">{esc(said)}</div>')
+
+
+def say(text: str, kind: str = "note", **values) -> None:
+    """A visible message in the notebook, in its language (escaped); see say_html."""
+    display(HTML(say_html(text, kind, **values)))
 
 
 def runnable(mod) -> bool:
@@ -29,9 +46,10 @@ def runnable_modules(quiet: bool = False) -> list:
     for mod in available_modules():
         (mods if runnable(mod) else left).append(mod)
     if left and not quiet:
-        say("Left out here: " + "; ".join(
-            f"{m.label} ({'no fork entry' if m.fork_entry is None else 'no copy_process in this file'})"
-            for m in left))
+        _ = translator(language())
+        say("Left out here: {versions}", versions="; ".join(
+            (_("{label} (no fork entry)") if m.fork_entry is None else _("{label} (no copy_process in this file)"))
+            .format(label=m.label) for m in left))
     return mods
 
 
@@ -46,13 +64,13 @@ def first_available(*labels: str, fallback: bool = True):
                 return load(label)
             except ExplorerError as e:
                 say(f"{label}: {e}", "missing")
-    wanted = ", ".join(labels) or "any version"
     if labels:
-        say(f"{wanted} not fetched: run 'fork-explorer sources sync {labels[0]}' "
-            "(it needs a local linux git clone or network access).", "missing")
+        say("{wanted} not fetched: run 'fork-explorer sources sync {first}' "
+            "(it needs a local linux git clone or network access).", "missing", wanted=", ".join(labels),
+            first=labels[0])
     usable = runnable_modules(quiet=True) if fallback else []
     if usable:
-        say(f"Using {usable[-1].label} instead.")
+        say("Using {label} instead.", label=usable[-1].label)
         return usable[-1]
     if not have:
         say("No version of kernel/fork.c is fetched yet: run 'fork-explorer sources sync debian-6.12' "
