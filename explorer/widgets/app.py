@@ -77,9 +77,10 @@ class App(w.VBox):
         available = sources.available()
         bad_link = ""
         if label is None and line is None:
-            label, line, bad_link = shared_position()
+            label, line, bad_link = shared_position(_=self._)
             if label is not None and label not in available:
-                bad_link = f"{label} (named by the link) is not fetched here; showing the default version"
+                bad_link = self._("{label} (named by the link) is not fetched here; showing the default version").format(
+                    label=label)
                 label, line = None, None
         self._start_line = line
         label = label or default_label(available)
@@ -214,8 +215,9 @@ class App(w.VBox):
             if line <= len(mod.lines):
                 self.view.jump(line)        # a shared link's line: scrolled to and marked
             else:
-                self.message.value += (f"<div>line {line} (named by the link) is past the end of "
-                                       f"{esc(mod.label)} ({len(mod.lines)} lines)</div>")
+                self.message.value += "<div>" + esc(self._("line {line} (named by the link) is past the end of "
+                                                           "{label} ({n} lines)").format(
+                    line=line, label=mod.label, n=len(mod.lines))) + "</div>"
         self._finish_ready(mod)
 
     def _finish_ready(self, mod) -> None:

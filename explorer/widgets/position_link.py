@@ -14,16 +14,16 @@ from urllib.parse import parse_qs, quote, urlencode
 APP_PATH = "voila/render/app.ipynb"      # the app notebook under a member's server (deploy/jupyterhub_config.py)
 
 
-def shared_position(query: str | None = None) -> tuple[str | None, int | None, str]:
+def shared_position(query: str | None = None, _=lambda msgid: msgid) -> tuple[str | None, int | None, str]:
     """The position a link names: label, line and, for words that do not make
-    a position, a one-line reason to show the reader."""
+    a position, a one-line reason to show the reader (in the language of `_`)."""
     q = parse_qs(os.environ.get("QUERY_STRING", "") if query is None else query)
     label = (q.get("version") or [None])[0] or None
     raw = (q.get("line") or [None])[0]
     if raw is None:
         return label, None, ""
     if not raw.isdigit() or int(raw) < 1:
-        return label, None, f"line={raw!r} in the link is not a line number"
+        return label, None, _("line={raw} in the link is not a line number").format(raw=repr(raw))
     return label, int(raw), ""
 
 

@@ -21,6 +21,7 @@ from ..errors import ExplorerError, TourError
 from ..i18n import translator
 from ..render import esc
 from ..tours import TourStore, place
+from .annotation_editor import STATUS_WORDS
 from .position_link import hub_app_path
 
 LANG_CHOICES = (("日本語", "ja"), ("English", "en"), ("ja + en", "both"))
@@ -280,7 +281,7 @@ class TourPanel(w.VBox):
         self.note.value = (f'<div class="fx-tour-note" data-stop="{stop.index}" data-status="{esc(at.status)}" '
                            f'data-line="{at.line or 0}">'
                            f'<div class="fx-tour-where"><span class="fx-tour-status" style="color:{colour}">'
-                           f'{esc(at.status)}</span> · {esc(where)}</div>{words}</div>')
+                           f'{esc(_(STATUS_WORDS.get(at.status, at.status)))}</span> · {esc(where)}</div>{words}</div>')
 
     # -- events ------------------------------------------------------------------
     def _picked(self, change) -> None:

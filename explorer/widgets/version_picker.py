@@ -212,9 +212,12 @@ class VersionAdder(w.VBox):
                           self.message])
         self.add_class("fx-version-adder")
 
+    _ = staticmethod(translator(None))
+
     def set_lang(self, lang: str | None) -> None:
-        """The form's labels in the interface language (what it reports stays as sources says it)."""
-        _ = translator(lang)
+        """The form's labels and messages in the interface language (why sources refused a
+        file stays as sources says it)."""
+        _ = self._ = translator(lang)
         self.label.description = _("Label")
         self.kernel_version.description = _("Release")
         self.kernel_version.placeholder = _("2.6.32 (else read from the label)")
@@ -226,7 +229,8 @@ class VersionAdder(w.VBox):
     def _chosen(self, change) -> None:
         files = change["new"]
         if files:
-            self.message.value = f"{_esc(files[0]['name'])} ({files[0]['size']:,} bytes) will be added. Press Add."
+            self.message.value = _esc(self._("{name} ({size} bytes) will be added. Press Add.").format(
+                name=files[0]["name"], size=f"{files[0]['size']:,}"))
 
     def add(self) -> dict | None:
         """Register the uploaded file (or else the path) under the label; the
@@ -237,26 +241,28 @@ class VersionAdder(w.VBox):
         path = self.path.value.strip()
         try:
             if not label:
-                raise ValueError("give the version a label first (for example v2.6.32)")
+                raise ValueError(self._("give the version a label first (for example v2.6.32)"))
             if files:
                 f = files[0]
                 report = add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
             elif path:
                 report = add_source(label, path, kernel_version=release)
             else:
-                raise ValueError("choose a fork.c or kernel tarball to upload, or type a path")
+                raise ValueError(self._("choose a fork.c or kernel tarball to upload, or type a path"))
         except (ExplorerError, ValueError, OSError) as e:
-            self.message.value = f'<span class="fx-add-error" style="color:#b00020"><b>Not added</b>: {_esc(_uploaded(_one_line(e)))}</span>'
+            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
+                                  f'{_esc(_uploaded(_one_line(e)))}</span>')
             return None
         except Exception as e:   # noqa: BLE001 - the reader gets one line, never a traceback
-            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>Not added</b>: {_esc(type(e).__name__)}: '
-                                  f'{_esc(_one_line(e))}</span>')
+            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
+                                  f'{_esc(type(e).__name__)}: {_esc(_one_line(e))}</span>')
             return None
         self.upload.value = ()
         self.path.value = self.label.value = self.kernel_version.value = ""     # ready for the next one
-        release_said = f", kernel {report['kernel_version']}" if report.get("kernel_version") else ""
-        self.message.value = (f'<span class="fx-add-ok" style="color:#1b6e2a">Added {_esc(label)} ({_esc(report["form"])} form'
-                              f'{_esc(release_said)}) from {_esc(report["origin"])}.</span>')
+        said = (self._("Added {label} ({form} form, kernel {release}) from {origin}.") if report.get("kernel_version")
+                else self._("Added {label} ({form} form) from {origin}.")).format(
+            label=label, form=report["form"], release=report.get("kernel_version"), origin=report["origin"])
+        self.message.value = f'<span class="fx-add-ok" style="color:#1b6e2a">{_esc(said)}</span>'
         self._on_added(label)
         return report
 
