@@ -80,7 +80,12 @@ body[data-voila] #rendered_cells .jp-Cell-outputWrapper { margin: 0; }
 .fx-app .fx-header .fx-brand { font-weight: bold; font-size: 15px; white-space: nowrap; }
 .fx-app .fx-header .fx-version-picker .widget-html { margin: 0; }
 .fx-app { position: relative; }
-.fx-app .fx-ready-box { font-size: 11px; color: #777; position: fixed; right: 6px; bottom: 4px; z-index: 5; background: rgba(255,255,255,.85); padding: 0 4px; }  /* a status in the corner: the header wraps at 1024 px, and a marker placed in it covered Go to */
+/* The ready marker ends the header line, in the flow: fixed in a corner it covered the last flag
+   of the playground at 1440x900, and placed over the header it covered Go to at 1024 px.  In the
+   flow it covers nothing; at 1024 px it ends the header's second line, beside the language switch. */
+.fx-app .fx-ready-box { font-size: 11px; color: #777; margin: 0 0 0 auto; white-space: nowrap; height: auto;
+  align-self: center; }
+.fx-app .fx-ready-box .widget-html-content { height: auto; line-height: 14px; }   /* no taller than the switch beside it */
 .fx-app .fx-app-msg:empty, .fx-app .fx-app-msg .widget-html-content:empty { display: none; }
 .fx-app .fx-tabs, .fx-app .fx-tools { width: 100%; min-width: 0; }
 .fx-app .fx-tabs > .widget-tab-contents, .fx-app .fx-tabs > .lm-TabPanel-stackedPanel { padding: 4px 0;
