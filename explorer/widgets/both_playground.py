@@ -233,11 +233,16 @@ class BothPlayground(w.VBox):
         return ('<div class="fx-tn-parting">' + esc(_("Their paths part at a check: {a}; {b}.")).format(
             a=at("a", self.modules[0].label), b=at("b", self.modules[1].label)) + "</div>")
 
+    def _word(self, word: str) -> str:
+        """An outcome word of the executor ("ok", "unknown" or an errno name) as the reader reads it:
+        the words translated, an errno name kept as the kernel spells it."""
+        return self._(word) if word in ("ok", "unknown") else word
+
     def _outcome_html(self) -> str:
         (ma, mb), (ta, tb), (xa, xb), _ = self.modules, self.tables, self.traces, self._
         wa, wb = self.words()
         if wa != wb:
-            said = [_(x) if x in ("ok", "unknown") else x for x in (wa, wb)]      # an errno name stays as it is
+            said = [self._word(x) for x in (wa, wb)]
             mark = (f'<div class="fx-tn-mark fx-tn-differ" title="{esc(_("the outcomes differ"))}">'
                     f'≠ {esc(_("{a} vs {b}").format(a=said[0], b=said[1]))}</div>')
         else:
@@ -276,9 +281,9 @@ class BothPlayground(w.VBox):
             a, b = r["a"], r["b"]
             diff = a["outcome"] != b["outcome"]
             rows.append(f'<tr class="{"fx-tn-differ" if diff else ""}"><td>{esc(ta.names(r["flags"]))}</td>'
-                        f'<td>{esc(a["outcome"])}</td><td>{esc(a.get("function") or "")} {esc(a.get("line") or "")}</td>'
+                        f'<td>{esc(self._word(a["outcome"]))}</td><td>{esc(a.get("function") or "")} {esc(a.get("line") or "")}</td>'
                         f'<td>{"≠" if diff else "="}</td>'
-                        f'<td>{esc(b["outcome"])}</td><td>{esc(b.get("function") or "")} {esc(b.get("line") or "")}</td></tr>')
+                        f'<td>{esc(self._word(b["outcome"]))}</td><td>{esc(b.get("function") or "")} {esc(b.get("line") or "")}</td></tr>')
         said = _("{differ} of {total} combinations differ").format(differ=data["differ"], total=len(data["results"]))
         return (f"<div>{esc(said)}</div>"
                 f"<table><tr><th>{esc(_('flags'))}</th><th colspan=2>{esc(ma.label)}</th><th></th>"

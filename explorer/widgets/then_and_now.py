@@ -27,6 +27,7 @@ from ..i18n import N_, translator
 from ..pairing import IN_ARCH_CODE, Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
+from .annotation_editor import STATUS_WORDS
 from .both_playground import BothPlayground
 from .source_view import SourceView
 
@@ -79,7 +80,7 @@ CSS = """
 .fx-tn-rules-table td.fx-tn-where { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; color: #444; width: 1%; }
 .fx-tn-rules-table .fx-tn-own { font-family: sans-serif; font-size: 11px; color: #777; white-space: normal; min-width: 12em; }
 .fx-tn-rules-table td.fx-tn-word { white-space: nowrap; width: 1%; }
-.fx-tn-rules-table td.fx-tn-n, .fx-tn-rules-table th.fx-tn-n { text-align: right; width: 1%; color: #666; }
+.fx-tn-rules-table td.fx-tn-n, .fx-tn-rules-table th.fx-tn-n { text-align: right; width: 1%; color: #666; white-space: nowrap; }
 .fx-tn .fx-tn-rules-summary { color: #444; margin: 2px 0 4px; }
 .fx-tn .fx-tn-notes td, .fx-tn .fx-tn-notes th { padding: 1px 8px; text-align: left; font-size: 12px; }
 """
@@ -342,13 +343,13 @@ class ThenAndNow(w.VBox):
         self.summary.value = elsewhere + esc(said)
 
     def _notes_table(self) -> None:
-        p = self.pair
+        p, _ = self.pair, self._
         def where(n, side):
             fn, line = n.get("function_" + side), n.get("line_" + side)
-            return esc(n[side]) + (f" <span class='fx-tn-at'>{esc(fn)}:{line}</span>" if fn and line else "")
+            status = _(STATUS_WORDS.get(n[side], n[side])) if n[side] else ""
+            return esc(status) + (f" <span class='fx-tn-at'>{esc(fn)}:{line}</span>" if fn and line else "")
         rows = "".join(f"<tr><td>{esc(n['id'])}</td><td>{where(n, 'a')}</td><td>{where(n, 'b')}</td></tr>"
                        for n in p.get("notes", []))
-        _ = self._
         self.notes_table.value = (f"<table><tr><th>{esc(_('note'))}</th><th>{esc(p['a'])}</th><th>{esc(p['b'])}</th>"
                                   f"</tr>{rows}</table>" if rows
                                   else "<i>" + esc(_("No commentary places in either version.")) + "</i>")
