@@ -228,6 +228,7 @@ EXPECTED_SECONDS = {
     "tests/browser/test_then_and_now_browser.py::test_the_tab_opens": 64,
     "tests/browser/test_then_and_now_browser.py::test_a_fresh_machine_is_told": 53,
     "tests/browser/test_then_and_now_browser.py::test_": 15,
+    "tests/browser/test_then_and_now_i18n_browser.py::test_the_tab_in_japanese": 60,
     "tests/browser/test_app_browser.py::test_app_opens_on_a_modern_version": 30,
     "tests/browser/test_app_browser.py::test_": 8,
     "tests/browser/test_lab_browser.py::test_notebook_04": 50,
