@@ -6,6 +6,8 @@ Prints figures and ratios; asserts nothing.
 - App.set_lang ja <-> en (relabel every part, nothing rendered again), median of
   10 switches, against the source view's own render of the same version
   (SourceView.show), which a reload would cost at least;
+- the Then and now tab's set_lang (every text said again), median of 10, against
+  pairing and running its two versions again (what re-rendering would cost);
 - run() with steps and the reached callees recorded (Trace.failable), median of
   15, against run(record=False); with --baseline, the same run() timed by the
   other checkout's code (e.g. /work/main, before the callee bookkeeping) and by
@@ -67,6 +69,16 @@ def main(label: str = "debian-6.12", baseline: str | None = None) -> None:
     render = median_ms(lambda: view.show(mod), 5)
     print(f"{label}: App.set_lang (relabel every part) median {switch:.1f} ms; "
           f"SourceView.show (render the source) median {render:.1f} ms; ratio {switch / render:.2f}")
+
+    # The Then and now tab: its switch says every text again from what was computed; against
+    # pairing and running both versions again (_versions_changed), which a re-render would cost.
+    tab = app.then_now
+    tab.compute()
+    if tab.pair is not None:
+        tab_switch = median_ms(lambda: tab.set_lang(next(langs)), 10)
+        again = median_ms(lambda: tab._versions_changed(None), 3)
+        print(f"{tab.pair['a']} / {tab.pair['b']}: ThenAndNow.set_lang median {tab_switch:.1f} ms; "
+              f"pairing and running both again median {again:.1f} ms; ratio {tab_switch / again:.3f}")
 
     trace = run(mod)
     own = sum(1 for c in trace.failable() if c.in_file)
