@@ -209,7 +209,8 @@ class ThenAndNow(w.VBox):
 
     # -- building ---------------------------------------------------------------
     def _build(self) -> None:
-        self.view_a, self.view_b = SourceView(), SourceView()
+        # built in the language the reader chose before opening the tab
+        self.view_a, self.view_b = SourceView(lang=self._ui_lang), SourceView(lang=self._ui_lang)
         self.view_a.add_class("fx-tn-then")
         self.view_b.add_class("fx-tn-now")
         self.guards = GuardPairs(words=words(GUARD_WORDS, self._))
@@ -232,9 +233,6 @@ class ThenAndNow(w.VBox):
         self.children = [w.HBox([self.a, self.b, self.function]), self.say, self.summary, self.playground,
                          panes, self.counterpart, self.guards_heading, self.guards,
                          self.rules_heading, self.rules_summary, self.rules, self.notes_box]
-        if self._ui_lang:
-            for view in (self.view_a, self.view_b):
-                view.set_lang(self._ui_lang)     # built after the reader picked a language
 
     def compute(self, a: str | None = None, b: str | None = None) -> None:
         """Open on the given versions, or on the oldest do_fork-form beside the newest kernel_clone."""
