@@ -480,6 +480,7 @@ class ThenAndNow(w.VBox):
                   and g[key]["line"] <= line <= g[key].get("end_line", g[key]["line"])), -1)
         self.guards.selected = i
         if i < 0:
+            self._shown_row = None
             self.counterpart.value = ""
             return
         self._show_counterpart(i, from_side=side)
