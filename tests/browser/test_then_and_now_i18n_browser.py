@@ -56,7 +56,7 @@ def test_the_tab_in_japanese_and_switched_to_english(testdata_home):
         assert JA("success: pid {pid}").split(":")[0] in page.locator(".fx-tn-outcome").inner_text()
         for w, h in SIZES:
             page.set_viewport_size({"width": w, "height": h})
-            page.evaluate("window.scrollTo(0, 0)")
+            page.locator(".fx-tn-a").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / f"then-and-now-ja-{w}x{h}.png"))
             page.locator(".fx-tn-rules").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / f"then-and-now-ja-tables-{w}x{h}.png"))
