@@ -1,7 +1,7 @@
 """Start the Voila app and Debian's chromium for the browser test and benchmark.
 
 Readiness is waited for on explicit signals, never fixed sleeps: Voila's own
-"is running at" line on its log, then an HTTP 200, then in the page the
+"is running at" line on its log, then an HTTP answer, then in the page the
 source view's data-ready attribute and the app's .fx-ready marker."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,11 +98,15 @@ def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: i
         while not running.wait(0.2):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("voila did not start:\n" + "".join(log[-30:]))
+        # Any answer from Voila's static route (a 404 too) says the server is up.  Not
+        # the app's URL: each GET of it runs the app in a kernel of its own that nobody
+        # reads (and a slow one, timing out here, was asked again: another kernel).
         while True:
             try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        break
+                with urllib.request.urlopen(url + "voila/static/", timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
