@@ -196,7 +196,7 @@ def guard_line(mod) -> int:
 
 
 # -- running order under xdist ------------------------------------------------------------
-# The wall time of `./dev.sh test` (two workers on a 2-core machine) is set by
+# The wall time of `./dev.sh test` (four workers on a 2-core machine) is set by
 # a few long tests: three QEMU boots, browser sessions, the Store's state
 # machine, a real Debian download.  In file order they came last
 # (tests/test_verify.py sorts last), so the run ended with the boots while
@@ -205,20 +205,21 @@ def guard_line(mod) -> int:
 #
 # dev.sh runs xdist with `--dist loadgroup`, served by the scheduler below:
 # work units go out one at a time, longest first, to whichever worker is
-# free, so the long ones start at once on both workers and the run ends on
+# free, so the long ones start at once on every worker and the run ends on
 # short tests (longest-processing-time first).  Tests sharing an expensive
 # module-scoped fixture (one boot, one browser session) are one unit, so no
 # second worker repeats the fixture.  (xdist's own loadgroup marks do not
 # reach node ids under pytest 9, hence our own scheduler.)
 
 # Expected seconds (call plus the setup of a shared fixture), measured with
-# `pytest -n 2 --durations=60` on the 2-core machine under load; only their
-# order matters.  Prefixes of node ids; a test not listed counts as short
+# `pytest -n 4 --durations=0` on the 2-core machine; only their order matters.  Prefixes of node ids; a test not listed counts as short
 # and keeps its file order.
 EXPECTED_SECONDS = {
-    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-5.10]": 190,
-    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-6.12]": 176,
-    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-6.1]": 153,
+    # one boot each (the probe asks again only after a clone that made a child: 25-37 s)
+    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-5.10]": 60,
+    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-6.12]": 60,
+    "tests/test_verify.py::test_the_debian_kernel_agrees_on_every_word_in_every_mode[debian-6.1]": 60,
+    "tests/browser/test_room_layout_browser.py::test_": 10,     # 13 tests, one unit (its `room`)
     "tests/test_robustness_store.py::test_store_state_machine": 145,
     "tests/test_sources.py::test_debian_provider_downloads_the_real_package": 128,
     "tests/test_robustness_html.py::test_static_export_escapes_annotations_and_notes": 8,
@@ -247,7 +248,7 @@ EXPECTED_SECONDS = {
     "tests/test_notebook_then_and_now.py::test_": 20,
     "tests/test_notebooks.py::test_notebook_": 14,
     "tests/test_notebook_caches.py::test_notebook_runs_on_any_cache": 13,
-    "tests/test_verify.py::test_a_boot_that_never_reaches_the_probe_times_out": 20,
+    "tests/test_verify.py::test_a_boot_that_never_reaches_the_probe_times_out": 12,
     "tests/test_annotations_store.py::test_every_shipped_file_round_trips": 19,
     "tests/test_robustness_fuzz.py::test_parser_on_": 17,
     "tests/test_robustness_store.py::test_two_processes_saving_at_once": 18,
@@ -271,6 +272,7 @@ SHARED_FIXTURE_UNITS = {
     "tests/browser/test_i18n_browser.py": "",             # `server`: one server
     "tests/browser/test_matrix_browser.py": "",           # `matrix_page`: one page of 104 versions
     "tests/browser/test_tours_browser.py": "",            # `room`: one server, one chromium
+    "tests/browser/test_room_layout_browser.py": "",      # `room`: one server, one chromium
 }
 
 

@@ -146,5 +146,5 @@ def test_a_boot_that_never_reaches_the_probe_times_out(tmp_path):
     subprocess.run(["gcc", "-static", "-O2", "-o", str(exe), str(silent)], check=True, capture_output=True)
     initrd = tmp_path / "initrd"
     initrd.write_bytes(vboot.initramfs(exe.read_bytes(), ["root"], [0]))
-    with pytest.raises(VerifyError, match="did not finish the probe within 20 s"):
-        vboot.boot(kernels[0], initrd, ["root"], 1, accel="tcg", timeout=20)
+    with pytest.raises(VerifyError, match="did not finish the probe within 12 s"):
+        vboot.boot(kernels[0], initrd, ["root"], 1, accel="tcg", timeout=12)
