@@ -6,15 +6,13 @@ both-versions outcome too; the page's English switch relabels the tables in
 place.  Screenshots under test-artifacts/."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from explorer.i18n import translator
 from explorer.widgets.then_and_now import GUARD_WORDS, RULE_WORDS
 
 from conftest import need
-from harness import ARTIFACTS, app_server, browser, chromium_missing, open_room
+from harness import ARTIFACTS, app_server, browser, need_chromium, open_room
 
 pytestmark = pytest.mark.browser
 
@@ -22,22 +20,11 @@ JA = translator("ja")
 SIZES = ((1440, 900), (1024, 768))
 
 
-def test_the_tab_in_japanese_and_switched_to_english(testdata_home):
-    why = chromium_missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    old = os.environ.get("FORK_EXPLORER_HOME")
-    os.environ["FORK_EXPLORER_HOME"] = str(testdata_home)
-    try:
-        need("v2.6.32.69")
-        need("debian-6.12")
-    finally:
-        if old is None:
-            del os.environ["FORK_EXPLORER_HOME"]
-        else:
-            os.environ["FORK_EXPLORER_HOME"] = old
+def test_the_tab_in_japanese_and_switched_to_english(testdata_home, monkeypatch):
+    need_chromium()
+    monkeypatch.setenv("FORK_EXPLORER_HOME", str(testdata_home))
+    need("v2.6.32.69")
+    need("debian-6.12")
     ARTIFACTS.mkdir(exist_ok=True)
     with app_server({"FORK_EXPLORER_HOME": str(testdata_home)}) as url, browser() as b:
         page, _secs, outside = open_room(b, url, *SIZES[0], "ja-JP")
