@@ -97,13 +97,14 @@ case "$cmd" in
     python_env
     hub_proxy
     kernel_sources
-    # Two workers per core: much of the suite waits on other processes (Voila's
-    # kernels, chromium, QEMU, nbclient) and a worker waiting holds no core.
-    # Measured on the 2-core machine, same commit, quiet: -n 2 took 586 s,
-    # -n 4 408 s.  --dist loadgroup is served by tests/conftest.py's scheduler:
-    # the longest tests go out first, and tests sharing a boot or a browser
-    # session stay on one worker.
-    jobs=${FORK_EXPLORER_TEST_JOBS:-$(( $(nproc) * 2 ))}
+    # One worker per core.  Measured on the 2-core machine: with every cache warm,
+    # two per core was faster (-n 2 586 s, -n 4 408 s, same checkout); on a fresh
+    # clone, where the workers first download and compute the same things, it
+    # was slower (-n 4 790 s, -n 2 694 s).  A fresh clone is what users and CI run.
+    # --dist loadgroup is served by tests/conftest.py's scheduler: the longest
+    # tests go out first, and tests sharing a boot or a browser session stay
+    # on one worker.
+    jobs=${FORK_EXPLORER_TEST_JOBS:-auto}
     log "pytest (-n $jobs)"
     set +e
     "$VENV/bin/python" -m pytest -n "$jobs" --dist loadgroup "$@"

@@ -196,7 +196,7 @@ def guard_line(mod) -> int:
 
 
 # -- running order under xdist ------------------------------------------------------------
-# The wall time of `./dev.sh test` (four workers on a 2-core machine) is set by
+# The wall time of `./dev.sh test` (one worker per core) is set by
 # a few long tests: three QEMU boots, browser sessions, the Store's state
 # machine, a real Debian download.  In file order they came last
 # (tests/test_verify.py sorts last), so the run ended with the boots while
