@@ -74,6 +74,23 @@ def test_every_line_of_a_real_file_is_rendered_verbatim(modern):
     assert 'class="c' in body or 'class="cm"' in body
 
 
+def test_the_page_table_in_chunks_holds_every_line_once_in_order(mod612):
+    """The app's table comes in chunks of 200 lines (the page lays out only the
+    chunks in sight): the same rows, in file order, each chunk a whole table."""
+    from explorer.widgets.source_view import CHUNK_LINES, plain_table
+    html = plain_table(mod612, None)
+    whole = parse_rows(source_table(render_lines(mod612))).rows
+    rows = parse_rows(html).rows
+    assert rows == whole
+    assert [int(n) for n in re.findall(r'<tr id="L(\d+)"', html)] == list(range(1, mod612.line_count + 1))
+    chunks = html.split('<div class="fx-chunk">')[1:]
+    assert len(chunks) == -(-mod612.line_count // CHUNK_LINES)
+    assert all(c.count("<tr ") == CHUNK_LINES for c in chunks[:-1])
+    assert all(c.count("<table") == 1 and c.count("</table>") == 1 for c in chunks)
+    # the static page's notes span rows, so its table is never cut
+    assert "fx-chunk" not in source_table(render_lines(mod612), note_column=True, chunk=CHUNK_LINES)
+
+
 def test_one_function_keeps_real_line_numbers(mod612):
     fn = mod612.function("copy_process")
     rows = parse_rows(source_table(render_lines(mod612, "copy_process"))).rows

@@ -185,10 +185,15 @@ def note_html(note: LineNote, langs=()) -> str:
 
 
 def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, executed=(), decided: int | None = None,
-                 note_column: bool = False, langs=()) -> str:
+                 note_column: bool = False, langs=(), chunk: int = 0) -> str:
     """The rendered lines as an HTML table: one row per reader's line, id="L<n>",
     a gutter with annotation markers, the executed/deciding classes of a trace,
-    and (note_column) the commentary beside the lines it belongs to."""
+    and (note_column) the commentary beside the lines it belongs to.
+
+    chunk > 0 (not with note_column, whose cells span rows): one table per
+    `chunk` lines, each in a <div class="fx-chunk">, all in one <div
+    class="fx-chunks">.  The page lays out only the chunks in sight
+    (content-visibility), not 3,000+ rows at once."""
     by_line: dict[int, list[LineNote]] = {}
     for n in notes or ():
         by_line.setdefault(n.line, []).append(n)
@@ -199,8 +204,12 @@ def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, exe
                         | {rendered.first_line})
         ends = starts[1:] + [rendered.last_line + 1]
         spans = {a: b - a for a, b in zip(starts, ends)}
-    rows = [f'<table class="fx-src" data-label="{esc(rendered.label)}">']
+    head = f'<table class="fx-src" data-label="{esc(rendered.label)}">'
+    chunk = chunk if chunk > 0 and not note_column else 0
+    rows = ['<div class="fx-chunks"><div class="fx-chunk">' + head] if chunk else [head]
     for offset, code in enumerate(rendered.lines):
+        if chunk and offset and offset % chunk == 0:
+            rows.append('</table></div><div class="fx-chunk">' + head)
         ln = rendered.first_line + offset
         classes = []
         if ln in executed:
@@ -227,7 +236,7 @@ def source_table(rendered: Rendered, notes: list[LineNote] | None = None, *, exe
                 body = f'<div class="fx-notes-in" tabindex="0">{body}</div>'
             row += f'<td class="notes" rowspan="{spans[ln]}">{body}</td>'
         rows.append(row + "</tr>")
-    rows.append("</table>")
+    rows.append("</table></div></div>" if chunk else "</table>")
     return "\n".join(rows)
 
 
