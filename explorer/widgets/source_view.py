@@ -15,6 +15,12 @@ from ..i18n import translator
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
 
+# Lines per chunk of the page's table: a chunk out of sight is not laid out
+# (content-visibility: auto), so drawing a version lays out a few hundred rows
+# instead of 3,000+, and a kept version's pane costs no layout while hidden.
+CHUNK_LINES = 200
+ROW_PX = 18.2          # a row of one line (12.5 px text, line-height 1.45): the size a chunk is guessed at
+
 VIEW_CSS = """
 .fx-view { font-family: sans-serif; }
 .fx-view .fx-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 4px; }
@@ -29,8 +35,8 @@ VIEW_CSS = """
 .fx-view .fx-body > .fx-kept { visibility: hidden; pointer-events: none; overflow: auto; align-self: start;
   border: 1px solid transparent; }
 .fx-view .fx-src tr { cursor: pointer; }
-/* a chunk out of sight is skipped by layout; until first drawn it counts as 200 lines of 18 px */
-.fx-view .fx-chunk { content-visibility: auto; contain-intrinsic-block-size: auto 3640px; }
+/* a chunk out of sight is skipped by layout; until first drawn it counts as CHUNK_LINES rows */
+.fx-view .fx-chunk { content-visibility: auto; contain-intrinsic-block-size: auto CHUNK_PXpx; }
 .fx-view .fx-panel { max-height: 62vh; overflow: auto; font-size: 13px; }
 .fx-view .fx-note-view { border-left: 3px solid #d08a00; background: #fffaf0; padding: 4px 8px; margin-bottom: 6px;
   white-space: pre-wrap; }
@@ -38,7 +44,7 @@ VIEW_CSS = """
 .fx-view .fx-hint { color: #777; font-style: italic; }
 .fx-view .fx-author { color: #555; font-size: 12px; text-align: right; }
 .fx-view .fx-share-link { margin-left: 8px; color: #1a5fb4; text-decoration: underline; }
-"""
+""".replace("CHUNK_PX", str(round(CHUNK_LINES * ROW_PX)))
 
 
 class SourceView(anywidget.AnyWidget):
@@ -202,12 +208,6 @@ def plain_table(module, function: str | None) -> str:
     """The version's table without notes or trace (the page adds those): one string per
     module and function, so switching back and forth builds it once."""
     return source_table(render_lines(module, function), chunk=CHUNK_LINES)
-
-
-# Lines per chunk of the page's table: a chunk out of sight is not laid out
-# (content-visibility: auto), so drawing a version lays out a few hundred rows
-# instead of 3,000+, and a kept version's pane costs no layout while hidden.
-CHUNK_LINES = 200
 
 
 def table_key(module, function: str | None) -> str:
