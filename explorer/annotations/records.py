@@ -180,7 +180,7 @@ def _extra_fields(fields: dict | None) -> dict:
     fields = dict(fields or {})
     for key in fields:
         if not isinstance(key, str) or not ID_RE.match(key):
-            raise AnnotationError(f"malformed field name {key!r}")
+            raise AnnotationError("malformed field name {key!r}", key=key)
         if key in RECORD_KEYS:
-            raise AnnotationError(f"{key!r} is the store's own key; use add/update's own arguments")
+            raise AnnotationError("{key!r} is the store's own key; use add/update's own arguments", key=key)
     return fields

@@ -53,6 +53,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .. import paths, sources
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..errors import AnnotationError, ConflictError, LookupFailure
+from ..i18n import Message
 from ..fsutil import atomic_write  # noqa: F401 (re-exported: explorer.annotations.atomic_write)
 from .claims import claim_problem
 from .records import (ID_RE, Annotation, Problem, _block, _claims_seq, _extra_fields, _flow, _flow_map, _line_of,
@@ -240,9 +241,10 @@ class Store:
         validate: a verb that reads every note would silently leave its notes out."""
         if self._problems:
             first = self._problems[0]
-            more = f" (and {len(self._problems) - 1} more)" if len(self._problems) > 1 else ""
-            raise error(f"{first.message}{more}; {consequence}; fix it first "
+            more = Message(" (and {n} more)", n=len(self._problems) - 1) if len(self._problems) > 1 else ""
+            raise error("{problem}{more}; {consequence}; fix it first "
                         "('fork-explorer annotations check' lists every problem)",
+                        problem=first.message, more=more, consequence=consequence,
                         path=str(first.path), line=first.line)
         return self
 
@@ -278,7 +280,7 @@ class Store:
         try:
             path, rec = self._records[annotation_id]
         except KeyError:
-            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}", annotation_id=annotation_id, root=self.root) from None
         return _record_to_annotation(rec, path)
 
     def path_for(self, function: str) -> Path:
@@ -286,7 +288,7 @@ class Store:
         if self._target is not None:
             return self._target
         if not ID_RE.match(function):
-            raise AnnotationError(f"cannot name a file after function {function!r}")
+            raise AnnotationError("cannot name a file after function {function!r}", function=function)
         return self.root / f"{function}.yaml"
 
     # -- writing ----------------------------------------------------------------------
@@ -310,7 +312,7 @@ class Store:
                 raise AnnotationError("the file does not validate; fix it before adding to it", path=str(path))
             return doc
         if path.exists():
-            raise ConflictError(f"{path} appeared on disk since the store was read; reload and retry",
+            raise ConflictError("{file} appeared on disk since the store was read; reload and retry", file=path,
                                 path=str(path))
         doc = CommentedMap(self._header) if self._target is not None else CommentedMap([("function", function)])
         doc["annotations"] = CommentedSeq()
@@ -340,7 +342,7 @@ class Store:
         for spec in notes:
             path, rec = self._new_record(**spec)
             if rec["id"] in ids:
-                raise AnnotationError(f"id {rec['id']!r} given twice")
+                raise AnnotationError("id {id!r} given twice", id=rec['id'])
             ids.add(rec["id"])
             planned.append((path, rec))
         by_path: dict[Path, list[CommentedMap]] = {}
@@ -364,10 +366,10 @@ class Store:
         claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
-            raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
+            raise AnnotationError("text has no {source_lang!r} entry (the source language)", source_lang=source_lang)
         for lang in text:
             if not valid_lang(lang):
-                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+                raise AnnotationError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
         label = written_against or module.label
         if not label:
             raise AnnotationError("the module has no version label; pass written_against")
@@ -376,9 +378,9 @@ class Store:
         chash = code_hash(module, node)
         rid = id or self._new_id(anchor)
         if not ID_RE.match(rid):
-            raise AnnotationError(f"malformed id {rid!r}")
+            raise AnnotationError("malformed id {rid!r}", rid=rid)
         if rid in self._records:
-            raise AnnotationError(f"id {rid!r} already exists ({self._records[rid][0]})")
+            raise AnnotationError("id {rid!r} already exists ({file})", rid=rid, file=self._records[rid][0])
         src_hash = text_hash(text[source_lang])
         rec = CommentedMap()
         rec["id"] = rid
@@ -393,7 +395,7 @@ class Store:
             rec["claims"] = claims_seq
         if author is not None:
             if not isinstance(author, str) or not author.strip() or _NOT_YAML.search(author) or "\n" in author:
-                raise AnnotationError(f"author {author!r} is not a name")
+                raise AnnotationError("author {author!r} is not a name", author=author)
             rec["author"] = author.strip()
         for key, value in _extra_fields(fields).items():
             if value is not None:
@@ -432,7 +434,7 @@ class Store:
         text = {lang: clean_text(str(t)) for lang, t in (text or {}).items()}
         for lang, t in text.items():
             if not valid_lang(lang):
-                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+                raise AnnotationError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
             if not t.strip():
                 raise AnnotationError("empty text; delete the annotation instead")
         extra = _extra_fields(fields)
@@ -444,7 +446,7 @@ class Store:
         if replaced:
             # The words being replaced go to the archive first: an edit never loses commentary.
             self._archive_copy(path, doc, rec, ", ".join(f"text.{lang}" for lang in replaced) + " replaced",
-                               "nothing was edited")
+                               Message("nothing was edited"))
         undo: list[tuple[object, str, object]] = []
 
         def put(mapping, key, value):
@@ -508,7 +510,8 @@ class Store:
             arch_dir.mkdir(exist_ok=True)
             arch_data = arch_path.read_bytes() if arch_path.exists() else None
         except OSError as e:
-            raise AnnotationError(f"cannot use the archive ({e.strerror or e}); {unchanged}",
+            raise AnnotationError("cannot use the archive ({reason}); {unchanged}", reason=e.strerror or e,
+                                  unchanged=unchanged,
                                   path=str(arch_path)) from None
         if arch_data is not None:
             arch_doc = load_bytes(arch_data)
@@ -531,7 +534,7 @@ class Store:
         two writes leaves the note in both places, never in neither."""
         path, rec = self._require(annotation_id)
         doc = self._docs[path]
-        arch_path = self._archive_copy(path, doc, rec, reason or "deleted", "nothing was deleted")
+        arch_path = self._archive_copy(path, doc, rec, reason or "deleted", Message("nothing was deleted"))
         seq = doc["annotations"]
         idx = next(i for i, r in enumerate(seq) if r is rec)
         del seq[idx]
@@ -561,4 +564,4 @@ class Store:
         try:
             return self._records[annotation_id]
         except KeyError:
-            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}", annotation_id=annotation_id, root=self.root) from None

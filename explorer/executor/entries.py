@@ -6,6 +6,7 @@ import re
 
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
+from ..i18n import Message
 from ..fork_names import SYSCALL_ENTRIES
 from .flags import errno_name
 from .constants import HEADER_CONSTANTS
@@ -35,11 +36,13 @@ def entry_names(module: Module) -> list[str]:
 def resolve_entry(module: Module, entry: str | None) -> str:
     if entry is None or entry in ENTRY_ALIASES:
         if module.fork_entry is None:
-            raise LookupFailure(f"{module.label or 'this source'} has no fork entry (do_fork, _do_fork or kernel_clone)")
+            raise LookupFailure("{label} has no fork entry (do_fork, _do_fork or kernel_clone)",
+                                label=module.label or Message("this source"))
         return module.fork_entry.name
     if entry not in module.functions:
         offered = ", ".join(entry_names(module)) or "none"
-        raise LookupFailure(f"{module.label or 'this source'} defines no function {entry!r}; entries: {offered}")
+        raise LookupFailure("{label} defines no function {entry!r}; entries: {offered}",
+                            label=module.label or Message("this source"), entry=entry, offered=offered)
     return entry
 
 
@@ -84,7 +87,7 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
     """Execute `entry` of `module` with clone flags `flags` and return the Trace.
     Never raises for C it cannot run: the outcome is then "unknown"."""
     if not isinstance(flags, int) or flags < 0 or flags >= 1 << 64:
-        raise ExecutionError(f"flags must be an unsigned 64-bit number, not {flags!r}")
+        raise ExecutionError("flags must be an unsigned 64-bit number, not {flags!r}", flags=flags)
     if budget <= 0:
         raise ExecutionError("the step budget must be positive")
     name = resolve_entry(module, entry)
@@ -145,8 +148,9 @@ def _check_failures(module: Module, world: World) -> None:
     ignored (a typo then reads as "the kernel survives this failure")."""
     for callee in world.failures:
         if not re.search(rb"\b" + re.escape(callee.encode()) + rb"\s*\(", module.source):
-            raise LookupFailure(f"{module.label or 'the source'} never calls {callee!r}; "
-                                "--fail names a function the code calls (copy_mm=ENOMEM)")
+            raise LookupFailure("{label} never calls {callee!r}; "
+                                "--fail names a function the code calls (copy_mm=ENOMEM)", 
+                                label=module.label or Message("the source"), callee=callee)
 
 
 def _outcome(interp: Interpreter, cf, value) -> Outcome:

@@ -144,8 +144,7 @@ class Message:
 
     def to_json(self) -> dict:
         """{"id": msgid, "values": {...}} (a value that is a Message nests the same way)."""
-        return {"id": self.msgid,
-                "values": {k: v.to_json() if isinstance(v, Message) else v for k, v in self.values.items()}}
+        return {"id": self.msgid, "values": {k: _json_value(v) for k, v in self.values.items()}}
 
     @classmethod
     def from_json(cls, doc: Mapping) -> "Message":
@@ -163,6 +162,14 @@ class Message:
 
     def __hash__(self) -> int:
         return hash((self.msgid, self.english()))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.to_json()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)          # a path, an OS error: said as they print
 
 
 def _is_message_json(value: Any) -> bool:

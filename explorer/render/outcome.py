@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import ExplorerError
+from ..i18n import tell
 from .source import esc
 
 
@@ -39,7 +40,7 @@ def outcome_html(trace, table, _: Callable[..., str], *, module=None, label: str
     outcome (two outcomes side by side); counts: the steps and World answers."""
     head = f"<div><b>{esc(label)}</b></div>" if label else ""
     if isinstance(trace, ExplorerError):
-        return head + f'<div class="fx-out fx-out-err fx-out-bad">{esc(trace)}</div>'
+        return head + f'<div class="fx-out fx-out-err fx-out-bad">{esc(tell(trace, _))}</div>'
     o = trace.outcome
     flags = table.names(trace.flags) if trace.flags else "0"
     where = (" — " + _("decided in {function} line {line}").format(

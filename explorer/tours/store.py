@@ -53,6 +53,7 @@ from ..annotations.store import (
     valid_lang,
 )
 from ..errors import TourError
+from ..i18n import Message
 from .model import Stop, Tour
 
 ORIGIN_KEY = "note"
@@ -236,8 +237,9 @@ class TourStore:
         not validate (a verb reading every tour would silently leave one out)."""
         if self._problems:
             first = self._problems[0]
-            more = f" (and {len(self._problems) - 1} more)" if len(self._problems) > 1 else ""
-            raise TourError(f"{first.message}{more}; {consequence}", path=str(first.path), line=first.line)
+            more = Message(" (and {n} more)", n=len(self._problems) - 1) if len(self._problems) > 1 else ""
+            raise TourError("{problem}{more}; {consequence}", problem=first.message, more=more, consequence=consequence,
+                            path=str(first.path), line=first.line)
         return self
 
     # -- reading ----------------------------------------------------------------------
@@ -249,13 +251,13 @@ class TourStore:
             return self._tours[tour_id]
         except KeyError:
             known = ", ".join(sorted(self._tours)) or "none"
-            raise TourError(f"no tour {tour_id!r} (tours: {known})") from None
+            raise TourError("no tour {tour_id!r} (tours: {known})", tour_id=tour_id, known=known) from None
 
     def path_for(self, tour_id: str) -> Path:
         if self._target is not None:
             return self._target
         if not ID_RE.match(tour_id):
-            raise TourError(f"malformed tour id {tour_id!r}")
+            raise TourError("malformed tour id {tour_id!r}", tour_id=tour_id)
         return self.root / f"{tour_id}.yaml"
 
     # -- writing ----------------------------------------------------------------------
@@ -275,7 +277,8 @@ class TourStore:
         overwritten wholesale."""
         path = self.path_for(tour_id)
         if tour_id in self._tours and self._tours[tour_id].path != path:
-            raise TourError(f"tour id {tour_id!r} is already used by {self._tours[tour_id].path}")
+            raise TourError("tour id {tour_id!r} is already used by {file}", tour_id=tour_id,
+                            file=self._tours[tour_id].path)
         doc = build_doc(tour_id, title, stops, written_against)
         if path.exists():
             if path.read_bytes() == dump_bytes(doc):
@@ -286,7 +289,7 @@ class TourStore:
         self._save(path, doc)
         problems = [p for p in self._problems if p.path == path]
         if problems:
-            raise TourError(f"written, but does not validate: {problems[0].message}", path=str(path),
+            raise TourError("written, but does not validate: {problem}", problem=problems[0].message, path=str(path),
                             line=problems[0].line)
         return self.get(tour_id)
 
@@ -296,7 +299,7 @@ class TourStore:
         tour = self.get(tour_id)
         tour.stop(index)
         if not valid_lang(lang):
-            raise TourError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+            raise TourError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
         text = clean_text(text)
         if not text.strip():
             raise TourError("empty text; a stop keeps at least its words")
