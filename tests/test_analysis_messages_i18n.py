@@ -236,3 +236,35 @@ def test_no_converted_module_builds_an_error_message_with_an_f_string():
     assert left == []
     used = msgids()
     assert "unknown clone flag {name!r}" in used and "nowhere" in used
+
+
+def test_a_broken_annotation_file_is_named_in_japanese_in_the_editor(mod612, tmp_path):
+    """The Store's validation problems (made by the library) in the editor's list, in Japanese."""
+    from explorer.annotations import Store
+    from explorer.widgets.annotation_editor import AnnotationEditor
+    from explorer.widgets.source_view import SourceView
+
+    (tmp_path / "broken.yaml").write_text("annotations:\n  - id: lonely-note\n", encoding="utf-8")
+    store = Store(tmp_path)
+    problems = store.problems()
+    assert [p.message for p in problems] == ["lonely-note: missing anchor", "lonely-note: missing written_against",
+                                             "lonely-note: missing text"]
+    editor = AnnotationEditor(SourceView(mod612), store, lang="ja")
+    editor.set_module(mod612)
+    shown = editor.summary.value
+    for p in problems:
+        assert esc(p.say(JA)) in shown and esc(p.message) not in shown
+    assert english_left(shown) == [], english_left(shown)
+
+
+def test_a_tour_file_that_does_not_validate_in_the_tour_panel(tmp_path):
+    from explorer.tours import TourStore
+    from explorer.widgets.tour_panel import TourPanel
+
+    (tmp_path / "half.yaml").write_text("- not a tour\n", encoding="utf-8")
+    store = TourStore(tmp_path)
+    (problem,) = store.problems()
+    assert problem.message == "not a tour file: needs a mapping with an id, a title and a 'stops' list"
+    panel = TourPanel(lang="ja", store=store)
+    shown = panel.message.value
+    assert esc(problem.say(JA)) in shown and english_left(shown) == [], shown

@@ -82,7 +82,7 @@ def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
     store = TourStore.single_file(out, known_versions=known_versions)
     if store.problems() and out.exists():
         raise NoteError("exists and is not a valid tour file ({problem}); "
-                        "refusing to overwrite it", problem=store.problems()[0].message, path=str(out))
+                        "refusing to overwrite it", problem=store.problems()[0].said or store.problems()[0].message, path=str(out))
     return store
 
 

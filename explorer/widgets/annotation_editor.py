@@ -118,7 +118,7 @@ class AnnotationEditor(w.VBox):
                        f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en') or p.annotation.text.get(p.annotation.source_lang, ''))[:80])}</li>"
                        for p in unplaced[:20])
         problems = self.store.problems()
-        broken = "".join(f"<li>{esc(pr)}</li>" for pr in problems[:10])
+        broken = "".join(f"<li>{esc(pr.say(_))}</li>" for pr in problems[:10])
         anchors = esc(_("Anchors in {label}:").format(label=self.module.label))
         trouble = esc(_("{n} problem(s) in the annotation files").format(n=len(problems)))
         hidden = esc(_("(their notes are not shown)"))

@@ -146,7 +146,7 @@ class TourPanel(w.VBox):
         self.store = store
         problems = store.problems()
         if problems:
-            self._say(self._("A tour file does not validate: {problem}").format(problem=problems[0]))
+            self._say(self._("A tour file does not validate: {problem}").format(problem=problems[0].say(self._)))
         lang = self.ui_lang
         self._quiet = True
         try:
