@@ -268,3 +268,18 @@ def test_a_tour_file_that_does_not_validate_in_the_tour_panel(tmp_path):
     panel = TourPanel(lang="ja", store=store)
     shown = panel.message.value
     assert esc(problem.say(JA)) in shown and english_left(shown) == [], shown
+
+
+def test_why_a_run_is_unknown_in_japanese(mod612):
+    """A run cut short by its step budget: the executor's reason in the playground's outcome."""
+    from explorer.executor import run
+
+    trace = run(mod612, 0, budget=50)
+    o = trace.outcome
+    assert o.result == "unknown" and o.reason == "step budget of 50 exhausted"
+    assert trace.to_dict()["outcome"]["reason"] == o.reason                 # --json as before
+    table = program_for(mod612).flags
+    ja = outcome_html(trace, table, JA)
+    assert esc(JA("step budget of {budget} exhausted").format(budget=50)) in ja
+    assert english_left(ja) == [] and "exhausted" not in ja
+    assert esc(o.reason) in outcome_html(trace, table, EN)

@@ -122,19 +122,22 @@ def _interpret(program, module, name, flags, world, budget, record, interpreter=
     except Unsupported as e:
         fn, nid, line, end = e.meta
         interp.steps.append(Step(fn, nid, line, end, "unknown", e.reason))
-        outcome = Outcome("unknown", None, None, fn, line, reason=e.reason)
+        outcome = Outcome("unknown", None, None, fn, line, reason=e.reason, said=e.said)
     except BudgetExceeded as e:
         fn, nid, line, end = e.meta
-        reason = f"step budget of {budget} exhausted"
+        said = Message("step budget of {budget} exhausted", budget=budget)
+        reason = str(said)
         interp.steps.append(Step(fn, nid, line, end, "unknown", reason))
-        outcome = Outcome("unknown", None, None, fn, line, reason=reason)
+        outcome = Outcome("unknown", None, None, fn, line, reason=reason, said=said)
     except RecursionError:
-        outcome = Outcome("unknown", None, None, name, None, reason="expression nesting too deep")
+        said = Message("expression nesting too deep")
+        outcome = Outcome("unknown", None, None, name, None, reason=str(said), said=said)
     except Exception as e:   # noqa: BLE001 - a bug of ours must not cost the reader the trace so far
         last = interp.steps[-1] if interp.steps else None
-        reason = f"internal error of the executor ({type(e).__name__}: {e})"
+        said = Message("internal error of the executor ({kind}: {error})", kind=type(e).__name__, error=e)
+        reason = str(said)
         outcome = Outcome("unknown", None, None, last.function if last else name, last.line if last else None,
-                          reason=reason)
+                          reason=reason, said=said)
     trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
@@ -169,8 +172,8 @@ def _outcome(interp: Interpreter, cf, value) -> Outcome:
         shown = err if value.__class__ is int else f"ERR_PTR({err})"
         return Outcome("error", errno_name(err), shown, fn, line)
     if isinstance(value, Unknown):
-        return Outcome("unknown", None, None, cf.name, last.line if last else None,
-                       reason=f"the entry returned a value the executor cannot know ({value.text})")
+        said = Message("the entry returned a value the executor cannot know ({value})", value=value.text)
+        return Outcome("unknown", None, None, cf.name, last.line if last else None, reason=str(said), said=said)
     shown = value if value.__class__ is int or value is None else repr(value)
     ret_line = None
     for s in reversed(interp.steps):

@@ -18,7 +18,8 @@ def _head(o, _: Callable[..., str]) -> str:
         return f'<span class="fx-out fx-out-ok">{esc(_("success: pid {pid}").format(pid=o.value))}</span>'
     if o.result == "error":
         return f'<span class="fx-out fx-out-err">-{esc(o.errno)} ({esc(o.value)})</span>'
-    return f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=o.reason))}</span>'
+    reason = tell(o.said or o.reason, _)      # the executor's words, in the reader's language
+    return f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=reason))}</span>'
 
 
 def _why(trace, module, _: Callable[..., str]) -> str:
