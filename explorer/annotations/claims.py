@@ -55,7 +55,8 @@ def claim_problem(claim) -> Message | None:
     if not isinstance(claim, dict):
         return Message("a claim must be a mapping {kind, version, what}")
     if claim.get("kind") not in KINDS:
-        return Message("claim kind must be one of {kinds} (got {kind!r})", kinds=", ".join(KINDS), kind=claim.get("kind"))
+        return Message("claim kind must be one of {kinds} (got {kind!r})",
+                       kinds=", ".join(KINDS), kind=claim.get("kind"))
     v = claim.get("version")
     if not isinstance(v, str):
         return Message("claim version {v!r} must be a quoted string (\"6.10\" is not the number 6.1)", v=v)

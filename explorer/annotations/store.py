@@ -182,19 +182,22 @@ class Store:
         else:
             for key in ("function", "kind", "head"):
                 if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
-                    errs.append((_line_of(anchor, key, _line_of(anchor)), Message("{rid}: missing anchor {key}", rid=rid, key=key)))
+                    errs.append((_line_of(anchor, key, _line_of(anchor)), Message("{rid}: missing anchor {key}",
+                                                                                  rid=rid, key=key)))
             kind = anchor.get("kind")
             if isinstance(kind, str) and kind and kind not in ANCHOR_KINDS:
                 errs.append((_line_of(anchor, "kind", line), Message("{rid}: anchor kind {kind!r} is not a statement "
                                                             "or function kind", rid=rid, kind=kind)))
             pos = anchor.get("position", 0.0)
             if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
-                errs.append((_line_of(anchor, "position", line), Message("{rid}: anchor position must be 0..1", rid=rid)))
+                errs.append((_line_of(anchor, "position", line), Message("{rid}: anchor position must be 0..1",
+                                                                         rid=rid)))
         wa = rec.get("written_against")
         if not isinstance(wa, str) or not wa:
             errs.append((line, Message("{rid}: missing written_against", rid=rid)))
         elif wa not in self.known_versions:
-            errs.append((_line_of(rec, "written_against", line), Message("{rid}: unknown version {wa!r}", rid=rid, wa=wa)))
+            errs.append((_line_of(rec, "written_against", line), Message("{rid}: unknown version {wa!r}",
+                                                                         rid=rid, wa=wa)))
         text = rec.get("text")
         src = rec.get("source_lang")
         if not isinstance(text, CommentedMap) or not text:
@@ -202,9 +205,11 @@ class Store:
         else:
             for lang, val in text.items():
                 if not valid_lang(lang):
-                    errs.append((_line_of(text, lang, line), Message("{rid}: bad language code {lang!r}", rid=rid, lang=lang)))
+                    errs.append((_line_of(text, lang, line), Message("{rid}: bad language code {lang!r}",
+                                                                     rid=rid, lang=lang)))
                 elif not isinstance(val, str):
-                    errs.append((_line_of(text, lang, line), Message("{rid}: text.{lang} must be a string", rid=rid, lang=lang)))
+                    errs.append((_line_of(text, lang, line), Message("{rid}: text.{lang} must be a string",
+                                                                     rid=rid, lang=lang)))
             if not isinstance(src, str) or src not in text:
                 errs.append((_line_of(rec, "source_lang", line) if "source_lang" in rec else line,
                              Message("{rid}: source_lang {src!r} has no text", rid=rid, src=src)))
@@ -225,7 +230,8 @@ class Store:
                 for i, c in enumerate(claims):
                     why = claim_problem(dict(c) if isinstance(c, CommentedMap) else c)
                     if why:
-                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line, Message("{rid}: {why}", rid=rid, why=why)))
+                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line,
+                                     Message("{rid}: {why}", rid=rid, why=why)))
         for ln, msg in errs:
             self._problems.append(Problem(path, ln, msg, rid))
         if not errs:
@@ -281,7 +287,8 @@ class Store:
         try:
             path, rec = self._records[annotation_id]
         except KeyError:
-            raise LookupFailure("no annotation {annotation_id!r} in {root}", annotation_id=annotation_id, root=self.root) from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}",
+                                annotation_id=annotation_id, root=self.root) from None
         return _record_to_annotation(rec, path)
 
     def path_for(self, function: str) -> Path:
@@ -565,4 +572,5 @@ class Store:
         try:
             return self._records[annotation_id]
         except KeyError:
-            raise LookupFailure("no annotation {annotation_id!r} in {root}", annotation_id=annotation_id, root=self.root) from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}",
+                                annotation_id=annotation_id, root=self.root) from None

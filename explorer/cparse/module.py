@@ -184,7 +184,8 @@ class Module:
         try:
             return self.functions[name]
         except KeyError:
-            raise LookupFailure("{label} defines no function {name!r}", label=self.label or Message("this source"), name=name) from None
+            raise LookupFailure("{label} defines no function {name!r}",
+                                label=self.label or Message("this source"), name=name) from None
 
     def function_at(self, node: Node) -> Function | None:
         for fn in self.functions.values():

@@ -37,7 +37,8 @@ def tag_form(label: str, data: bytes) -> str:
     sources.check_source_bytes(data, Message("kernel/fork.c of {label}", label=label))
     form = _parsed_form(data, label)
     if form is None:
-        raise SourceError("kernel/fork.c of {label} defines none of {functions}", label=label, functions=", ".join(FORK_FUNCTIONS))
+        raise SourceError("kernel/fork.c of {label} defines none of {functions}",
+                          label=label, functions=", ".join(FORK_FUNCTIONS))
     return form
 
 

@@ -90,7 +90,8 @@ def errno_value(name_or_number: str) -> int:
     if text.isdigit():
         # the kernel's errnos are 1..MAX_ERRNO (4095); anything else is not an error return
         if not 1 <= int(text) <= 4095:
-            raise ExecutionError("errno {name_or_number!r} is out of range: use 1..4095 or a name like ENOMEM", name_or_number=name_or_number)
+            raise ExecutionError("errno {name_or_number!r} is out of range: use 1..4095 or a name like ENOMEM",
+                                 name_or_number=name_or_number)
         return int(text)
     try:
         return ERRNO[text.upper()]
@@ -199,7 +200,8 @@ class FlagTable:
             raise ExecutionError("unknown clone flag {name!r}", name=name)
         span = f"{'.'.join(map(str, known.since))}" + \
             (f" until {'.'.join(map(str, known.until))}" if known.until else "")
-        raise ExecutionError("{name} does not exist in version {ver} (it exists from {span})", name=name, ver=ver, span=span)
+        raise ExecutionError("{name} does not exist in version {ver} (it exists from {span})",
+                             name=name, ver=ver, span=span)
 
     def split(self, names) -> tuple[list[str], dict[str, str]]:
         """The names this version defines, in order, and for each name it

@@ -271,7 +271,8 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
     for f in flags:
         vals[f] = values[f] if values and f in values else table.value(f)
         if vals[f] <= 0 or vals[f] & (vals[f] - 1):
-            raise ExecutionError("{name} is not a single bit ({value:#x}); rules take one-bit flags", name=f, value=vals[f])
+            raise ExecutionError("{name} is not a single bit ({value:#x}); rules take one-bit flags",
+                                 name=f, value=vals[f])
     knobs = list(knobs or [])
     for k in knobs:
         if k not in BOOL_KNOBS:

@@ -169,7 +169,8 @@ def _sync_one(v: Version, provider: str | None, force: bool, log, progress) -> d
         src = cache.store(v.label, got.data, got.sched_h, meta)
         return {"label": v.label, "status": "fetched", "origin": got.origin, "blob": src.blob, "tried": tried,
                 "tried_messages": tried_messages}
-    return {"label": v.label, "status": "failed", "origin": None, "blob": None, "tried": tried, "tried_messages": tried_messages}
+    return {"label": v.label, "status": "failed", "origin": None, "blob": None, "tried": tried,
+            "tried_messages": tried_messages}
 
 
 def read_user_file(path: str, what: str | Message = Message("source")) -> bytes:
@@ -187,7 +188,8 @@ def read_user_file(path: str, what: str | Message = Message("source")) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise SourceError("{what} {file} is not a regular file", what=what, file=path)
     if st.st_size > MAX_SOURCE_BYTES:
-        raise SourceError("{what} {file} is {size:,} bytes; the limit is {limit:,}", what=what, file=path, size=st.st_size,
+        raise SourceError("{what} {file} is {size:,} bytes; the limit is {limit:,}",
+                          what=what, file=path, size=st.st_size,
                           limit=MAX_SOURCE_BYTES)
     try:
         with open(p, "rb") as f:
@@ -219,7 +221,8 @@ def read_kernel_tree(path: str) -> tuple[bytes, bytes | None] | None:
         except (tarfile.TarError, EOFError, OSError, ValueError) as e:
             raise SourceError("cannot read the kernel tarball {file}: {error}", file=path, error=e) from None
         except Exception as e:   # noqa: BLE001 - lzma/zlib/bz2 each raise their own error type
-            raise SourceError("cannot read the kernel tarball {file}: {kind}", file=path, kind=type(e).__name__) from None
+            raise SourceError("cannot read the kernel tarball {file}: {kind}",
+                              file=path, kind=type(e).__name__) from None
         if fork is None:
             raise SourceError("the kernel tarball {file} holds no kernel/fork.c", file=path)
     else:

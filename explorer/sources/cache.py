@@ -102,7 +102,8 @@ def read_meta(label: str, home: Path | None = None) -> dict | None:
     except FileNotFoundError:
         return None
     except (ValueError, UnicodeDecodeError):
-        raise SourceError("cache metadata is corrupt; run 'fork-explorer sources sync {label}' to fetch it again", label=label,
+        raise SourceError("cache metadata is corrupt; run 'fork-explorer sources sync {label}' to fetch it again",
+                          label=label,
                           path=str(p)) from None
 
 

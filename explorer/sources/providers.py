@@ -40,8 +40,9 @@ class Fetched:
     meta: dict
 
 
-def check_source_bytes(data: bytes, what: str) -> bytes:
-    """Refuse what cannot be a C source file, before anything is cached."""
+def check_source_bytes(data: bytes, what) -> bytes:
+    """Refuse what cannot be a C source file, before anything is cached.  `what`
+    names it in the refusal (a Message, said in the reader's language, or text)."""
     if not data.strip():
         raise SourceError("{what} is empty", what=what)
     if len(data) > MAX_SOURCE_BYTES:
@@ -290,7 +291,8 @@ class DebianProvider:
             if r.returncode == 0 and debs:
                 return debs[0]
             errors.append(_last(r.stderr))
-        raise ProviderUnavailable("debian: apt-get download {package} failed: {detail}", package=v.package, detail=errors[-1])
+        raise ProviderUnavailable("debian: apt-get download {package} failed: {detail}",
+                                  package=v.package, detail=errors[-1])
 
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"

@@ -60,7 +60,8 @@ def stops_from_import(result) -> list[dict]:
         own = drafts_by_block.get(block.index) or drafts_by_block.get(rep.duplicate_of) or []
         draft = next((d for d in own if d.status == "orphaned"), None)
         if draft is None:
-            raise NoteError("block {index} matched nothing and has no draft to keep it", index=block.index, path=result.note.path)
+            raise NoteError("block {index} matched nothing and has no draft to keep it",
+                            index=block.index, path=result.note.path)
         mod, node = _excerpt_node(draft)
         stops.append({"anchor": make_anchor(mod, node), "written_against": draft.label,
                       "text": {rep.lang: words}, ORIGIN_KEY: origin | {"code": block.code}})
@@ -82,7 +83,8 @@ def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
     store = TourStore.single_file(out, known_versions=known_versions)
     if store.problems() and out.exists():
         raise NoteError("exists and is not a valid tour file ({problem}); "
-                        "refusing to overwrite it", problem=store.problems()[0].said or store.problems()[0].message, path=str(out))
+                        "refusing to overwrite it", problem=store.problems()[0].said or store.problems()[0].message,
+                        path=str(out))
     return store
 
 

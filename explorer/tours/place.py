@@ -59,5 +59,6 @@ def check_functions(tour: Tour, modules) -> None:
         if not any(target_functions(m, stop.function) for m in modules):
             where = f"{tour.path}:{stop.line}: " if tour.path and stop.line else ""
             raise TourError("{where}tour {id!r} stop {index}: function {function!r} is in no "
-                            "version read ({versions})", where=where, id=tour.id, index=stop.index, function=stop.function,
+                            "version read ({versions})", where=where, id=tour.id, index=stop.index,
+                            function=stop.function,
                             versions=", ".join(m.label for m in modules))

@@ -122,7 +122,8 @@ class TourStore:
             return
         except MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            self._problem(path, mark.line + 1 if mark is not None else 1, Message("bad YAML: {problem}", problem=e.problem or e.context))
+            self._problem(path, mark.line + 1 if mark is not None else 1, Message("bad YAML: {problem}",
+                                                                                  problem=e.problem or e.context))
             return
         except YAMLError as e:
             self._problem(path, 1, Message("bad YAML: {error}", error=e))
@@ -139,22 +140,26 @@ class TourStore:
         before = len(self._problems)
         tid = doc.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
-            self._problem(path, _line_of(doc, "id", 1) if "id" in doc else 1, Message("missing or malformed tour id {tid!r}", tid=tid))
+            self._problem(path, _line_of(doc, "id", 1) if "id" in doc else 1,
+                          Message("missing or malformed tour id {tid!r}", tid=tid))
             return None
         if tid in self._tours:
             first = self._tours[tid]
             self._problem(path, _line_of(doc, "id", 1),
-                          Message("duplicate tour id {tid!r} (first in {file}:{lineno})", tid=tid, file=first.path, lineno=first.line), tid)
+                          Message("duplicate tour id {tid!r} (first in {file}:{lineno})",
+                                  tid=tid, file=first.path, lineno=first.line), tid)
             return None
         for key in doc:
             if key not in TOUR_KEYS:
                 self._problem(path, _line_of(doc, key, 1), Message("{tid}: unknown key {key!r} "
-                                                            "(a tour has {keys})", tid=tid, key=key, keys=", ".join(sorted(TOUR_KEYS))), tid)
+                                                            "(a tour has {keys})", tid=tid, key=key,
+                                                            keys=", ".join(sorted(TOUR_KEYS))), tid)
         title = self._lang_map(path, doc, "title", tid, Message("{tid}: title", tid=tid))
         wa = self._version(path, doc, tid, f"{tid}")
         stops = []
         if not doc["stops"]:
-            self._problem(path, _line_of(doc, "stops", 1), Message("{tid}: a tour needs at least one stop", tid=tid), tid)
+            self._problem(path, _line_of(doc, "stops", 1), Message("{tid}: a tour needs at least one stop",
+                                                                   tid=tid), tid)
         for i, rec in enumerate(doc["stops"], start=1):
             stop = self._check_stop(path, doc["stops"], i, rec, tid, wa)
             if stop is not None:
@@ -168,15 +173,18 @@ class TourStore:
         val = rec.get(key)
         line = _line_of(rec, key, _line_of(rec)) if key in rec else _line_of(rec)
         if not isinstance(val, CommentedMap) or not val:
-            self._problem(path, line, Message("{what}: needs {key} with at least one language ({key}: {{ja: ..., en: ...}})", what=what, key=key),
+            self._problem(path, line, Message("{what}: needs {key} with at least one language ({key}: {{ja: ..., en: ...}})",
+                                              what=what, key=key),
                           tid)
             return {}
         out = {}
         for lang, v in val.items():
             if not valid_lang(lang):
-                self._problem(path, _line_of(val, lang, line), Message("{what}: bad language code {lang!r}", what=what, lang=lang), tid)
+                self._problem(path, _line_of(val, lang, line), Message("{what}: bad language code {lang!r}",
+                                                                       what=what, lang=lang), tid)
             elif not isinstance(v, str) or not v.strip():
-                self._problem(path, _line_of(val, lang, line), Message("{what}: {key}.{lang} must be words", what=what, key=key, lang=lang), tid)
+                self._problem(path, _line_of(val, lang, line), Message("{what}: {key}.{lang} must be words",
+                                                                       what=what, key=key, lang=lang), tid)
             else:
                 out[str(lang)] = str(v)
         return out
@@ -210,20 +218,25 @@ class TourStore:
         else:
             for key in ("function", "kind", "head"):
                 if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
-                    self._problem(path, _line_of(anchor, key, line), Message("{what}: missing anchor {key}", what=what, key=key), tid)
+                    self._problem(path, _line_of(anchor, key, line), Message("{what}: missing anchor {key}",
+                                                                             what=what, key=key), tid)
             kind = anchor.get("kind")
             if isinstance(kind, str) and kind.strip() and kind not in ANCHOR_KINDS:
                 close = difflib.get_close_matches(kind, sorted(ANCHOR_KINDS), n=1)
-                hint = Message("; did you mean {kind!r}?", kind=close[0]) if close else Message(" (a statement or function kind)")
-                self._problem(path, _line_of(anchor, "kind", line), Message("{what}: unknown stop kind {kind!r}{hint}", what=what, kind=kind, hint=hint), tid)
+                hint = Message("; did you mean {kind!r}?",
+                               kind=close[0]) if close else Message(" (a statement or function kind)")
+                self._problem(path, _line_of(anchor, "kind", line), Message("{what}: unknown stop kind {kind!r}{hint}",
+                                                                            what=what, kind=kind, hint=hint), tid)
             pos = anchor.get("position", 0.0)
             if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
-                self._problem(path, _line_of(anchor, "position", line), Message("{what}: anchor position must be 0..1", what=what), tid)
+                self._problem(path, _line_of(anchor, "position", line), Message("{what}: anchor position must be 0..1",
+                                                                                what=what), tid)
         text = self._lang_map(path, rec, "text", tid, what)
         wa = self._version(path, rec, tid, what) if "written_against" in rec else tour_wa
         origin = rec.get(ORIGIN_KEY)
         if origin is not None and not isinstance(origin, CommentedMap):
-            self._problem(path, _line_of(rec, ORIGIN_KEY, line), Message("{what}: {key} must be a mapping", what=what, key=ORIGIN_KEY), tid)
+            self._problem(path, _line_of(rec, ORIGIN_KEY, line), Message("{what}: {key} must be a mapping",
+                                                                         what=what, key=ORIGIN_KEY), tid)
         if len(self._problems) > before:
             return None
         code = origin.get("code") if isinstance(origin, CommentedMap) else None
@@ -239,7 +252,8 @@ class TourStore:
         if self._problems:
             first = self._problems[0]
             more = Message(" (and {n} more)", n=len(self._problems) - 1) if len(self._problems) > 1 else ""
-            raise TourError("{problem}{more}; {consequence}", problem=first.said or first.message, more=more, consequence=consequence,
+            raise TourError("{problem}{more}; {consequence}",
+                            problem=first.said or first.message, more=more, consequence=consequence,
                             path=str(first.path), line=first.line)
         return self
 
@@ -290,7 +304,8 @@ class TourStore:
         self._save(path, doc)
         problems = [p for p in self._problems if p.path == path]
         if problems:
-            raise TourError("written, but does not validate: {problem}", problem=problems[0].said or problems[0].message, path=str(path),
+            raise TourError("written, but does not validate: {problem}",
+                            problem=problems[0].said or problems[0].message, path=str(path),
                             line=problems[0].line)
         return self.get(tour_id)
 
