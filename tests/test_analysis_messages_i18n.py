@@ -10,9 +10,11 @@ from __future__ import annotations
 import ast
 import json
 import os
+import string
 import subprocess
 import sys
 
+import polib
 import pytest
 
 import explorer
@@ -21,7 +23,7 @@ from explorer.errors import AnnotationError, ExecutionError, ExplorerError, Labe
 from explorer.executor import program_for
 from explorer.executor.compare import sweep_compare, trace_compare, unknown_bit_checks, unknown_bits_note
 from explorer.executor.rules import compare_doc
-from explorer.i18n import Message, tell, translator
+from explorer.i18n import Message, catalogue_path, tell, translator
 from explorer.i18n.extract import error_classes, msgids, msgids_in
 from explorer.pairing import IN_ARCH_CODE
 from explorer.render import esc
@@ -283,3 +285,16 @@ def test_why_a_run_is_unknown_in_japanese(mod612):
     assert esc(JA("step budget of {budget} exhausted").format(budget=50)) in ja
     assert english_left(ja) == [] and "exhausted" not in ja
     assert esc(o.reason) in outcome_html(trace, table, EN)
+
+
+def _fields(text: str) -> list[tuple]:
+    return sorted((name, conv or "", spec or "") for _lit, name, spec, conv in string.Formatter().parse(text)
+                  if name is not None)
+
+
+def test_every_japanese_sentence_has_the_fields_of_its_msgid():
+    """The same {name!r} and {value:#x} in both: Message.say formats the Japanese with the
+    English's values, so a missing or misspelt field would lose a value or raise."""
+    entries = {e.msgid: e.msgstr for e in polib.pofile(str(catalogue_path("ja"))) if e.msgstr}
+    wrong = {m: entries[m] for m in msgids() if m in entries and _fields(m) != _fields(entries[m])}
+    assert wrong == {}
