@@ -37,7 +37,7 @@ from .diff.history import MIN_CONDITION_SIMILARITY, align_guards
 from .diff.lineage import _body_strings, match_functions, roles
 from .diff.treediff import statement_tree
 from .errors import ExplorerError, LabelError, LookupFailure
-from .i18n import N_, Message, translator
+from .i18n import N_, Message
 from .sources.versions import kernel_version_in
 
 # The clone family's syscall entries moved from arch/*/kernel/process*.c into
@@ -318,8 +318,7 @@ class Choice:
         """What the reader must be told, in an interface language ("" when nothing)."""
         if not self.said:
             return ""
-        _ = translator(lang)
-        return _(self.said).format(**self.values, how=_(HOW_TO_GET_ONE))
+        return Message(self.said, **self.values, how=Message(HOW_TO_GET_ONE)).in_lang(lang)
 
     @property
     def message(self) -> str:
