@@ -213,28 +213,28 @@ def test_the_extractor_finds_the_library_sentences():
     assert {"ExplorerError", "LookupFailure", "ConflictError", "ProviderUnavailable", "UsageError"} <= error_classes()
 
 
-# The modules whose sentences were converted: every error they raise names its msgid
-# as a literal with named values (no f-string), so the catalogue test covers it.
-CONVERTED = ["anchors", "annotations", "cparse", "diff", "executor", "sources", "tours", "pairing.py",
-             "render", "widgets"]
+# Every error the package raises names its msgid as a literal with named values (no
+# f-string), so the catalogue test covers it; but for the file another change of this
+# round rewrites (its few sentences are the CLI's own, said in English).
+NOT_CONVERTED = {"explorer/cli/cmd_app.py"}
 
 
-def test_no_converted_module_builds_an_error_message_with_an_f_string():
+def test_no_module_builds_an_error_message_with_an_f_string():
     errors = error_classes() | {"Message"}
-    package = REPO / "explorer"
     left = []
-    for part in CONVERTED:
-        for path in ([package / part] if part.endswith(".py") else sorted((package / part).rglob("*.py"))):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and node.args:
-                    f = node.func
-                    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-                    first = node.args[0]
-                    made_here = isinstance(first, (ast.JoinedStr, ast.BinOp)) or (
-                        isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute)
-                        and first.func.attr == "format")
-                    if name in errors and made_here:
-                        left.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    for path in sorted((REPO / "explorer").rglob("*.py")):
+        if str(path.relative_to(REPO)) in NOT_CONVERTED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args:
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+                first = node.args[0]
+                made_here = isinstance(first, (ast.JoinedStr, ast.BinOp)) or (
+                    isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute)
+                    and first.func.attr in ("format", "split"))
+                if name in errors and made_here:
+                    left.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert left == []
     used = msgids()
     assert "unknown clone flag {name!r}" in used and "nowhere" in used
