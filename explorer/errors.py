@@ -3,18 +3,40 @@
 The library raises these; the CLI turns them into one line on stderr and exit
 code 2, the widgets into a message in the notebook.  Anything else escaping is
 a bug in fork-explorer, not bad input.
+
+A message is a msgid with named values (explorer.i18n.Message):
+
+    raise LookupFailure("{label} defines no {entry!r}", label=mod.label, entry=entry)
+
+str(e) is the English sentence (the CLI's line, the same bytes an f-string
+made); a widget says ``tell(e, _)``, the same sentence in the reader's
+language.  A value named like the location keywords (path, line) would be
+taken for them: name it otherwise ({file}, {lineno}).
 """
 from __future__ import annotations
+
+from typing import Any, Callable
+
+from .i18n import Message, translator
 
 
 class ExplorerError(Exception):
     """Base of every error fork-explorer reports to a user."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
-        self.message = message
+    def __init__(self, message: str | Message, *, path: str | None = None, line: int | None = None,
+                 **values: Any):
+        self.said = message if isinstance(message, Message) else Message(message, **values)
+        self.message = self.said.english()          # English, without the location
         self.path = path
         self.line = line
-        super().__init__(self.where() + message)
+        super().__init__(self.where() + self.message)
+
+    def say(self, _: Callable[..., str]) -> str:
+        """The error in the language of a translator ``_`` (the location as it is)."""
+        return self.where() + self.said.say(_)
+
+    def message_in(self, lang: str | None) -> str:
+        return self.say(translator(lang))
 
     def where(self) -> str:
         if self.path and self.line:

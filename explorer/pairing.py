@@ -37,7 +37,7 @@ from .diff.history import MIN_CONDITION_SIMILARITY, align_guards
 from .diff.lineage import _body_strings, match_functions, roles
 from .diff.treediff import statement_tree
 from .errors import ExplorerError, LabelError, LookupFailure
-from .i18n import N_, translator
+from .i18n import N_, Message
 from .sources.versions import kernel_version_in
 
 # The clone family's syscall entries moved from arch/*/kernel/process*.c into
@@ -91,7 +91,9 @@ def _function_rows(a: Module, b: Module, matching) -> list[dict]:
             if row[side] is None and name and name.removeprefix("sys_") in ARCH_SYSCALLS \
                     and row["role"] == "syscall":
                 row["how"] = "arch"
-                row["where"] = {side: IN_ARCH_CODE.format(label=mod.label)}
+                said = Message(IN_ARCH_CODE, label=mod.label)
+                row["where"] = {side: str(said)}                    # the English line (CLI, --json)
+                row["where_message"] = {side: said.to_json()}       # the same, for a reader's language
     order = {"fork_entry": 0, "copy_process": 1, "syscall": 2, "helper": 3}
     rows.sort(key=lambda r: (order[r["role"]], _position(a, b, r)))
     return rows
@@ -231,11 +233,12 @@ def _default_store():
 
 def _check(a: Module, b: Module) -> None:
     if a.label is not None and a.label == b.label:
-        raise LabelError(f"pair needs two different versions, got {a.label} twice")
+        raise LabelError("pair needs two different versions, got {label} twice", label=a.label)
     for mod in (a, b):
         if _roles(mod).fork_entry is None:
-            raise LookupFailure(f"{mod.label or 'this source'} has no fork entry "
-                                "(do_fork, _do_fork or kernel_clone) to pair")
+            raise LookupFailure("{label} has no fork entry "
+                                "(do_fork, _do_fork or kernel_clone) to pair", 
+                                label=mod.label or Message("this source"))
 
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -315,8 +318,7 @@ class Choice:
         """What the reader must be told, in an interface language ("" when nothing)."""
         if not self.said:
             return ""
-        _ = translator(lang)
-        return _(self.said).format(**self.values, how=_(HOW_TO_GET_ONE))
+        return Message(self.said, **self.values, how=Message(HOW_TO_GET_ONE)).in_lang(lang)
 
     @property
     def message(self) -> str:

@@ -166,11 +166,11 @@ def export(module, out_dir: str | os.PathLike, notes: list[LineNote] | None = No
     """Write DIR/index.html (creating DIR); returns the page's path."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ExplorerError(f"{out} exists and is not a directory")
+        raise ExplorerError("{out} exists and is not a directory", out=out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         page = out / "index.html"
         page.write_text(page_html(module, notes, function=function), encoding="utf-8")
     except OSError as e:
-        raise ExplorerError(f"cannot write {out}: {e.strerror}") from None
+        raise ExplorerError("cannot write {out}: {strerror}", out=out, strerror=e.strerror) from None
     return page

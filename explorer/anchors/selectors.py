@@ -160,7 +160,8 @@ def anchorable(module, node: Node) -> Node:
         if cur.type == "function_definition":
             return cur
         cur = cur.parent
-    raise LookupFailure(f"no statement or function around byte {node.start_byte} in {module.label}")
+    raise LookupFailure("no statement or function around byte {start_byte} in {label}",
+                        start_byte=node.start_byte, label=module.label)
 
 
 def _sibling_statement(node: Node, step: int) -> Node | None:
@@ -212,7 +213,8 @@ def make_anchor(module, node: Node) -> Anchor:
     node = anchorable(module, node)
     fn = module.function_at(node)
     if fn is None:
-        raise LookupFailure(f"byte {node.start_byte} of {module.label} is outside every function")
+        raise LookupFailure("byte {start_byte} of {label} is outside every function",
+                            start_byte=node.start_byte, label=module.label)
     before, after = neighbour_hashes(module, node)
     return Anchor(function=fn.name, kind=node.type, head=readable(head_code(module, node)),
                   before=before, after=after, position=position_in(fn.node, node))

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from ..anchors import canonical
 from ..diff.history import history
 from ..errors import LookupFailure
+from ..i18n import Message
 from ..sources.versions import release_key
 from .placement import resolve_annotation
 
@@ -49,22 +50,23 @@ KINDS = ("since", "until", "changed_in")
 VERSION_RE = re.compile(r"^\d+(?:\.\d+){1,3}$")
 
 
-def claim_problem(claim) -> str | None:
+def claim_problem(claim) -> Message | None:
     """Why a claim record is malformed, or None."""
     if not isinstance(claim, dict):
-        return "a claim must be a mapping {kind, version, what}"
+        return Message("a claim must be a mapping {kind, version, what}")
     if claim.get("kind") not in KINDS:
-        return f"claim kind must be one of {', '.join(KINDS)} (got {claim.get('kind')!r})"
+        return Message("claim kind must be one of {kinds} (got {kind!r})",
+                       kinds=", ".join(KINDS), kind=claim.get("kind"))
     v = claim.get("version")
     if not isinstance(v, str):
-        return f"claim version {v!r} must be a quoted string (\"6.10\" is not the number 6.1)"
+        return Message("claim version {v!r} must be a quoted string (\"6.10\" is not the number 6.1)", v=v)
     if not VERSION_RE.match(v):
-        return f"claim version {v!r} is not a kernel version like \"6.1\" or \"2.6.32\""
+        return Message("claim version {v!r} is not a kernel version like \"6.1\" or \"2.6.32\"", v=v)
     if not isinstance(claim.get("what"), str) or not claim["what"].strip():
-        return "a claim needs 'what': what it is about, in words"
+        return Message("a claim needs 'what': what it is about, in words")
     code = claim.get("code")
     if code is not None and (not isinstance(code, str) or not code.strip() or "\n" in code or len(code) > 80):
-        return "claim 'code' is one identifier or a short token sequence on one line"
+        return Message("claim 'code' is one identifier or a short token sequence on one line")
     return None
 
 

@@ -14,6 +14,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..anchors.selectors import Anchor
 from ..errors import AnnotationError
+from ..i18n import Message, tell
 from .claims import claim_problem
 
 # A BCP 47 language tag (well-formed, not checked against the registry): a 2-3
@@ -87,14 +88,25 @@ class Annotation:
 
 @dataclass(frozen=True)
 class Problem:
-    """A validation failure, located in its file."""
+    """A validation failure, located in its file.  Made with a Message, `message`
+    is its English and `said` the Message, to be said in a reader's language."""
     path: Path
     line: int
     message: str
     id: str | None = None
+    said: Message | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Message):
+            object.__setattr__(self, "said", self.message)
+            object.__setattr__(self, "message", str(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+    def say(self, _) -> str:
+        """The problem in the language of a translator `_` (the file and line as they are)."""
+        return f"{self.path}:{self.line}: {tell(self.said or self.message, _)}"
 
     def as_dict(self) -> dict:
         return {"path": str(self.path), "line": self.line, "message": self.message, "id": self.id}
@@ -180,7 +192,7 @@ def _extra_fields(fields: dict | None) -> dict:
     fields = dict(fields or {})
     for key in fields:
         if not isinstance(key, str) or not ID_RE.match(key):
-            raise AnnotationError(f"malformed field name {key!r}")
+            raise AnnotationError("malformed field name {key!r}", key=key)
         if key in RECORD_KEYS:
-            raise AnnotationError(f"{key!r} is the store's own key; use add/update's own arguments")
+            raise AnnotationError("{key!r} is the store's own key; use add/update's own arguments", key=key)
     return fields

@@ -53,6 +53,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .. import paths, sources
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..errors import AnnotationError, ConflictError, LookupFailure
+from ..i18n import Message
 from ..fsutil import atomic_write  # noqa: F401 (re-exported: explorer.annotations.atomic_write)
 from .claims import claim_problem
 from .records import (ID_RE, Annotation, Problem, _block, _claims_seq, _extra_fields, _flow, _flow_map, _line_of,
@@ -131,29 +132,29 @@ class Store:
         except OSError as e:
             self._docs[path] = None
             self._digests[path] = None
-            self._problems.append(Problem(path, 1, f"cannot read: {e.strerror or e}"))
+            self._problems.append(Problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e)))
             return
         self._digests[path] = _digest(data)
         try:
             doc = _load_shared(data)
         except UnicodeDecodeError as e:
             self._docs[path] = None
-            self._problems.append(Problem(path, data[:e.start].count(b"\n") + 1, "bad YAML: not UTF-8"))
+            self._problems.append(Problem(path, data[:e.start].count(b"\n") + 1, Message("bad YAML: not UTF-8")))
             return
         except MarkedYAMLError as e:
             self._docs[path] = None
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark is not None else 1
-            self._problems.append(Problem(path, line, f"bad YAML: {e.problem or e.context}"))
+            self._problems.append(Problem(path, line, Message("bad YAML: {problem}", problem=e.problem or e.context)))
             return
         except YAMLError as e:
             self._docs[path] = None
-            self._problems.append(Problem(path, 1, f"bad YAML: {e}"))
+            self._problems.append(Problem(path, 1, Message("bad YAML: {error}", error=e)))
             return
         self._docs[path] = doc
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
-            self._problems.append(Problem(path, 1, "not an annotation file: needs a mapping with an "
-                                                   "'annotations' list"))
+            self._problems.append(Problem(path, 1, Message("not an annotation file: needs a mapping with an "
+                                                           "'annotations' list")))
             return
         for rec in doc["annotations"]:
             self._check_record(path, doc["annotations"], rec)
@@ -162,68 +163,75 @@ class Store:
         if not isinstance(rec, CommentedMap):
             idx = next(i for i, r in enumerate(seq) if r is rec)
             line = seq.lc.item(idx)[0] + 1 if hasattr(seq, "lc") else 1
-            self._problems.append(Problem(path, line, "an annotation must be a mapping"))
+            self._problems.append(Problem(path, line, Message("an annotation must be a mapping")))
             return
         line = _line_of(rec)
         rid = rec.get("id")
         if not isinstance(rid, str) or not ID_RE.match(rid):
-            self._problems.append(Problem(path, line, f"missing or malformed id {rid!r}"))
+            self._problems.append(Problem(path, line, Message("missing or malformed id {rid!r}", rid=rid)))
             return
-        errs: list[tuple[int, str]] = []
+        errs: list[tuple[int, Message]] = []
         if rid in self._records:
             first_path, first = self._records[rid]
             errs.append((_line_of(rec, "id", line),
-                         f"duplicate id {rid!r} (first at {first_path}:{_line_of(first)})"))
+                         Message("duplicate id {rid!r} (first at {first_path}:{first_line})", rid=rid,
+                                 first_path=first_path, first_line=_line_of(first))))
         anchor = rec.get("anchor")
         if not isinstance(anchor, CommentedMap):
-            errs.append((line, f"{rid}: missing anchor"))
+            errs.append((line, Message("{rid}: missing anchor", rid=rid)))
         else:
             for key in ("function", "kind", "head"):
                 if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
-                    errs.append((_line_of(anchor, key, _line_of(anchor)), f"{rid}: missing anchor {key}"))
+                    errs.append((_line_of(anchor, key, _line_of(anchor)), Message("{rid}: missing anchor {key}",
+                                                                                  rid=rid, key=key)))
             kind = anchor.get("kind")
             if isinstance(kind, str) and kind and kind not in ANCHOR_KINDS:
-                errs.append((_line_of(anchor, "kind", line), f"{rid}: anchor kind {kind!r} is not a statement "
-                                                            f"or function kind"))
+                errs.append((_line_of(anchor, "kind", line), Message("{rid}: anchor kind {kind!r} is not a statement "
+                                                            "or function kind", rid=rid, kind=kind)))
             pos = anchor.get("position", 0.0)
             if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
-                errs.append((_line_of(anchor, "position", line), f"{rid}: anchor position must be 0..1"))
+                errs.append((_line_of(anchor, "position", line), Message("{rid}: anchor position must be 0..1",
+                                                                         rid=rid)))
         wa = rec.get("written_against")
         if not isinstance(wa, str) or not wa:
-            errs.append((line, f"{rid}: missing written_against"))
+            errs.append((line, Message("{rid}: missing written_against", rid=rid)))
         elif wa not in self.known_versions:
-            errs.append((_line_of(rec, "written_against", line), f"{rid}: unknown version {wa!r}"))
+            errs.append((_line_of(rec, "written_against", line), Message("{rid}: unknown version {wa!r}",
+                                                                         rid=rid, wa=wa)))
         text = rec.get("text")
         src = rec.get("source_lang")
         if not isinstance(text, CommentedMap) or not text:
-            errs.append((line, f"{rid}: missing text"))
+            errs.append((line, Message("{rid}: missing text", rid=rid)))
         else:
             for lang, val in text.items():
                 if not valid_lang(lang):
-                    errs.append((_line_of(text, lang, line), f"{rid}: bad language code {lang!r}"))
+                    errs.append((_line_of(text, lang, line), Message("{rid}: bad language code {lang!r}",
+                                                                     rid=rid, lang=lang)))
                 elif not isinstance(val, str):
-                    errs.append((_line_of(text, lang, line), f"{rid}: text.{lang} must be a string"))
+                    errs.append((_line_of(text, lang, line), Message("{rid}: text.{lang} must be a string",
+                                                                     rid=rid, lang=lang)))
             if not isinstance(src, str) or src not in text:
                 errs.append((_line_of(rec, "source_lang", line) if "source_lang" in rec else line,
-                             f"{rid}: source_lang {src!r} has no text"))
+                             Message("{rid}: source_lang {src!r} has no text", rid=rid, src=src)))
         prov = rec.get("provenance")
         if prov is not None and not isinstance(prov, CommentedMap):
-            errs.append((_line_of(rec, "provenance", line), f"{rid}: provenance must be a mapping"))
+            errs.append((_line_of(rec, "provenance", line), Message("{rid}: provenance must be a mapping", rid=rid)))
         tags = rec.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-            errs.append((_line_of(rec, "tags", line), f"{rid}: tags must be a list of words"))
+            errs.append((_line_of(rec, "tags", line), Message("{rid}: tags must be a list of words", rid=rid)))
         author = rec.get("author")
         if author is not None and not (isinstance(author, str) and author.strip()):
-            errs.append((_line_of(rec, "author", line), f"{rid}: author must be a name"))
+            errs.append((_line_of(rec, "author", line), Message("{rid}: author must be a name", rid=rid)))
         claims = rec.get("claims")
         if claims is not None:
             if not isinstance(claims, list):
-                errs.append((_line_of(rec, "claims", line), f"{rid}: claims must be a list"))
+                errs.append((_line_of(rec, "claims", line), Message("{rid}: claims must be a list", rid=rid)))
             else:
                 for i, c in enumerate(claims):
                     why = claim_problem(dict(c) if isinstance(c, CommentedMap) else c)
                     if why:
-                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line, f"{rid}: {why}"))
+                        errs.append((claims.lc.item(i)[0] + 1 if hasattr(claims, "lc") else line,
+                                     Message("{rid}: {why}", rid=rid, why=why)))
         for ln, msg in errs:
             self._problems.append(Problem(path, ln, msg, rid))
         if not errs:
@@ -240,9 +248,10 @@ class Store:
         validate: a verb that reads every note would silently leave its notes out."""
         if self._problems:
             first = self._problems[0]
-            more = f" (and {len(self._problems) - 1} more)" if len(self._problems) > 1 else ""
-            raise error(f"{first.message}{more}; {consequence}; fix it first "
+            more = Message(" (and {n} more)", n=len(self._problems) - 1) if len(self._problems) > 1 else ""
+            raise error("{problem}{more}; {consequence}; fix it first "
                         "('fork-explorer annotations check' lists every problem)",
+                        problem=first.said or first.message, more=more, consequence=consequence,
                         path=str(first.path), line=first.line)
         return self
 
@@ -278,7 +287,8 @@ class Store:
         try:
             path, rec = self._records[annotation_id]
         except KeyError:
-            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}",
+                                annotation_id=annotation_id, root=self.root) from None
         return _record_to_annotation(rec, path)
 
     def path_for(self, function: str) -> Path:
@@ -286,7 +296,7 @@ class Store:
         if self._target is not None:
             return self._target
         if not ID_RE.match(function):
-            raise AnnotationError(f"cannot name a file after function {function!r}")
+            raise AnnotationError("cannot name a file after function {function!r}", function=function)
         return self.root / f"{function}.yaml"
 
     # -- writing ----------------------------------------------------------------------
@@ -310,7 +320,7 @@ class Store:
                 raise AnnotationError("the file does not validate; fix it before adding to it", path=str(path))
             return doc
         if path.exists():
-            raise ConflictError(f"{path} appeared on disk since the store was read; reload and retry",
+            raise ConflictError("{file} appeared on disk since the store was read; reload and retry", file=path,
                                 path=str(path))
         doc = CommentedMap(self._header) if self._target is not None else CommentedMap([("function", function)])
         doc["annotations"] = CommentedSeq()
@@ -340,7 +350,7 @@ class Store:
         for spec in notes:
             path, rec = self._new_record(**spec)
             if rec["id"] in ids:
-                raise AnnotationError(f"id {rec['id']!r} given twice")
+                raise AnnotationError("id {id!r} given twice", id=rec['id'])
             ids.add(rec["id"])
             planned.append((path, rec))
         by_path: dict[Path, list[CommentedMap]] = {}
@@ -364,10 +374,10 @@ class Store:
         claims_seq = _claims_seq(claims)
         text = {lang: clean_text(str(t)) for lang, t in text.items()}
         if source_lang not in text or not text[source_lang].strip():
-            raise AnnotationError(f"text has no {source_lang!r} entry (the source language)")
+            raise AnnotationError("text has no {source_lang!r} entry (the source language)", source_lang=source_lang)
         for lang in text:
             if not valid_lang(lang):
-                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+                raise AnnotationError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
         label = written_against or module.label
         if not label:
             raise AnnotationError("the module has no version label; pass written_against")
@@ -376,9 +386,9 @@ class Store:
         chash = code_hash(module, node)
         rid = id or self._new_id(anchor)
         if not ID_RE.match(rid):
-            raise AnnotationError(f"malformed id {rid!r}")
+            raise AnnotationError("malformed id {rid!r}", rid=rid)
         if rid in self._records:
-            raise AnnotationError(f"id {rid!r} already exists ({self._records[rid][0]})")
+            raise AnnotationError("id {rid!r} already exists ({file})", rid=rid, file=self._records[rid][0])
         src_hash = text_hash(text[source_lang])
         rec = CommentedMap()
         rec["id"] = rid
@@ -393,7 +403,7 @@ class Store:
             rec["claims"] = claims_seq
         if author is not None:
             if not isinstance(author, str) or not author.strip() or _NOT_YAML.search(author) or "\n" in author:
-                raise AnnotationError(f"author {author!r} is not a name")
+                raise AnnotationError("author {author!r} is not a name", author=author)
             rec["author"] = author.strip()
         for key, value in _extra_fields(fields).items():
             if value is not None:
@@ -432,7 +442,7 @@ class Store:
         text = {lang: clean_text(str(t)) for lang, t in (text or {}).items()}
         for lang, t in text.items():
             if not valid_lang(lang):
-                raise AnnotationError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+                raise AnnotationError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
             if not t.strip():
                 raise AnnotationError("empty text; delete the annotation instead")
         extra = _extra_fields(fields)
@@ -444,7 +454,7 @@ class Store:
         if replaced:
             # The words being replaced go to the archive first: an edit never loses commentary.
             self._archive_copy(path, doc, rec, ", ".join(f"text.{lang}" for lang in replaced) + " replaced",
-                               "nothing was edited")
+                               Message("nothing was edited"))
         undo: list[tuple[object, str, object]] = []
 
         def put(mapping, key, value):
@@ -508,7 +518,8 @@ class Store:
             arch_dir.mkdir(exist_ok=True)
             arch_data = arch_path.read_bytes() if arch_path.exists() else None
         except OSError as e:
-            raise AnnotationError(f"cannot use the archive ({e.strerror or e}); {unchanged}",
+            raise AnnotationError("cannot use the archive ({reason}); {unchanged}", reason=e.strerror or e,
+                                  unchanged=unchanged,
                                   path=str(arch_path)) from None
         if arch_data is not None:
             arch_doc = load_bytes(arch_data)
@@ -531,7 +542,7 @@ class Store:
         two writes leaves the note in both places, never in neither."""
         path, rec = self._require(annotation_id)
         doc = self._docs[path]
-        arch_path = self._archive_copy(path, doc, rec, reason or "deleted", "nothing was deleted")
+        arch_path = self._archive_copy(path, doc, rec, reason or "deleted", Message("nothing was deleted"))
         seq = doc["annotations"]
         idx = next(i for i, r in enumerate(seq) if r is rec)
         del seq[idx]
@@ -561,4 +572,5 @@ class Store:
         try:
             return self._records[annotation_id]
         except KeyError:
-            raise LookupFailure(f"no annotation {annotation_id!r} in {self.root}") from None
+            raise LookupFailure("no annotation {annotation_id!r} in {root}",
+                                annotation_id=annotation_id, root=self.root) from None

@@ -85,16 +85,16 @@ def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, objec
     try:
         reread = load_bytes(data)      # never write a file we could not read back
     except YAMLError as e:
-        raise AnnotationError(f"refusing to write unreadable YAML: {e}", path=str(path)) from None
+        raise AnnotationError("refusing to write unreadable YAML: {error}", error=e, path=str(path)) from None
     try:
         with _dir_lock(path.parent):
             current = path.read_bytes() if path.exists() else None
             if _digest(current) != seen_digest:
-                raise ConflictError(f"{path} changed on disk since it was read; reload and retry",
+                raise ConflictError("{file} changed on disk since it was read; reload and retry", file=path,
                                     path=str(path))
             atomic_write(path, data)
     except OSError as e:
         # disk full, read-only directory...: the old file is intact (atomic_write); say so in one line
-        raise AnnotationError(f"cannot save ({e.strerror or e}); the file on disk is unchanged or whole",
+        raise AnnotationError("cannot save ({reason}); the file on disk is unchanged or whole", reason=e.strerror or e,
                               path=str(path)) from None
     return data, reread

@@ -150,7 +150,8 @@ def cmd_show(args) -> int:
     mod = load(args.label)
     fn = mod.function(args.function)
     if args.lang != "both" and not valid_lang(args.lang):
-        raise AnnotationError(f"--lang {args.lang!r} is not a language tag (ja, en, zh, zh-Hant...) or 'both'")
+        raise AnnotationError("--lang {lang!r} is not a language tag (ja, en, zh, zh-Hant...) or 'both'",
+                              lang=args.lang)
     langs = None if args.lang == "both" else (args.lang,)
     # without the notes of a broken file, silence would pass for "no commentary here"
     store = Store().require_valid("showing the function would leave its notes out")

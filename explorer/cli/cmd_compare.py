@@ -16,7 +16,7 @@ from .run_options import build_config, build_world
 
 def _versions(args):
     if args.label == args.compare:
-        raise LabelError(f"--compare needs another version than {args.label}")
+        raise LabelError("--compare needs another version than {label}", label=args.label)
     return open_version(args.label), open_version(args.compare)
 
 

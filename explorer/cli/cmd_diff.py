@@ -79,13 +79,13 @@ def _write_html(path: str, text: str) -> None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
     except OSError as e:
-        raise SourceError(f"cannot write {path}: {e.strerror}") from None
+        raise SourceError("cannot write {file}: {strerror}", file=path, strerror=e.strerror) from None
     print(f"wrote {path}")
 
 
 def cmd_diff(args) -> int:
     if args.width is not None and args.width < 20:
-        raise UsageError(f"--width {args.width} is too narrow for two columns of code; use 20 or more")
+        raise UsageError("--width {width} is too narrow for two columns of code; use 20 or more", width=args.width)
     a, b = open_version(args.a), open_version(args.b)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not args.json)
     if args.function:

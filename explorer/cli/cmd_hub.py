@@ -50,7 +50,7 @@ def proxy_command() -> str:
     named = os.environ.get("FORK_EXPLORER_HUB_PROXY")
     if named:
         if not os.access(named, os.X_OK):
-            raise ExplorerError(f"FORK_EXPLORER_HUB_PROXY={named} is not an executable")
+            raise ExplorerError("FORK_EXPLORER_HUB_PROXY={named} is not an executable", named=named)
         return named
     if os.access(LOCAL_PROXY, os.X_OK):
         return str(LOCAL_PROXY)
@@ -66,7 +66,7 @@ def hub_command() -> list[str]:
     if exe is None:
         raise ExplorerError("jupyterhub is not installed; run './dev.sh explore' or 'pip install jupyterhub'")
     if not HUB_CONFIG.exists():
-        raise ExplorerError(f"{HUB_CONFIG} is missing (the hub runs from a checkout of fork-explorer)")
+        raise ExplorerError("{file} is missing (the hub runs from a checkout of fork-explorer)", file=HUB_CONFIG)
     return [exe, "-f", str(HUB_CONFIG)]
 
 
@@ -76,7 +76,8 @@ def _member_names(words: str | None) -> str:
     names = [n.strip() for n in words.split(",") if n.strip()]
     bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", n)]
     if not names or bad:
-        raise ExplorerError(f"--members {words!r}: names are letters, digits, '.', '_' or '-', comma-separated")
+        raise ExplorerError("--members {words!r}: names are letters, digits, '.', '_' or '-', comma-separated",
+                            words=words)
     return ",".join(names)
 
 
@@ -116,16 +117,16 @@ def _open_browser_when_up(url: str, port: int) -> None:
 
 def cmd_hub(args) -> int:
     if args.port < 0 or args.port > 65535:
-        raise ExplorerError(f"--port {args.port} is not a TCP port")
+        raise ExplorerError("--port {port} is not a TCP port", port=args.port)
     members = _member_names(args.members)
     store = Path(args.annotations).resolve() if args.annotations else None
     if store is not None and store.exists() and not store.is_dir():
-        raise ExplorerError(f"--annotations {store} is a file, not a folder")
+        raise ExplorerError("--annotations {store} is a file, not a folder", store=store)
     state = Path(args.state or REPO_ROOT / ".hub" / "state").resolve()
     password = os.environ.get(PASSWORD_ENV) or ""
     told = bool(password)
     if told and len(password) < MIN_PASSWORD:
-        raise ExplorerError(f"{PASSWORD_ENV} must be at least {MIN_PASSWORD} characters")
+        raise ExplorerError("{variable} must be at least {n} characters", variable=PASSWORD_ENV, n=MIN_PASSWORD)
     password = password or secrets.token_urlsafe(9)
     cmd = hub_command()
     if args.port:
@@ -136,7 +137,7 @@ def cmd_hub(args) -> int:
             store.mkdir(parents=True, exist_ok=True)
         state.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise ExplorerError(f"cannot create {e.filename}: {e.strerror}") from None
+        raise ExplorerError("cannot create {filename}: {strerror}", filename=e.filename, strerror=e.strerror) from None
     env = hub_env(port, state, store, password, members)
     url = f"http://127.0.0.1:{port}/"
     if store is not None:       # this process answers for the members' servers: the same folders

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..annotations import Store
 from ..errors import NoteError
+from ..i18n import Message
 from ..cparse import load
 from ..notes import import_note, write_file, write_into
 from ..tours import place_stop
@@ -38,9 +39,9 @@ def _import(args) -> int:
     result = import_note(args.note, versions=args.versions, version=args.version, lang=args.lang)
     if not result.drafts and (args.into or args.out or not result.blocks):
         # Nothing would be written: an empty note, or code with no prose around it.
-        what = (f"has {len(result.blocks)} code block(s) but no prose around them"
-                if result.blocks else "is empty")
-        raise NoteError(f"the note {what}: nothing to turn into annotations", path=args.note)
+        what = (Message("has {n} code block(s) but no prose around them", n=len(result.blocks))
+                if result.blocks else Message("is empty"))
+        raise NoteError("the note {what}: nothing to turn into annotations", what=what, path=args.note)
     if args.into:
         write_into(result, Store())
     elif args.out:

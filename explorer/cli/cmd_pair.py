@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 def cmd_pair(args) -> int:
     if args.a == args.b:
-        raise LabelError(f"pair needs two different versions, got {args.a} twice")
+        raise LabelError("pair needs two different versions, got {a} twice", a=args.a)
     doc = pair(open_version(args.a), open_version(args.b))
     emit(doc, args.json, lambda d: render_pair(d, every=args.all))
     return 0

@@ -30,7 +30,7 @@ def _names(text: str | None) -> list[str] | None:
         return None
     names = [n.strip() for n in text.replace("|", ",").split(",")]
     if not all(names):
-        raise ExecutionError(f"bad name list {text!r}")
+        raise ExecutionError("bad name list {text!r}", text=text)
     return names
 
 
@@ -39,7 +39,7 @@ def _world(args):
     for item in args.assume:
         key, sep, value = item.partition("=")
         if not sep:
-            raise ExecutionError(f"--assume takes KEY=VALUE, not {item!r}")
+            raise ExecutionError("--assume takes KEY=VALUE, not {item!r}", item=item)
         world.assume(key, value)
     return world
 
@@ -47,7 +47,7 @@ def _world(args):
 def _check(flags, knobs):
     total = len(flags or []) + len(knobs or [])
     if total > MAX_SYMBOLS:
-        raise ExecutionError(f"{total} symbols is more than rules takes ({MAX_SYMBOLS})")
+        raise ExecutionError("{total} symbols is more than rules takes ({most})", total=total, most=MAX_SYMBOLS)
 
 
 def _where(side: dict) -> str:
@@ -108,7 +108,7 @@ def cmd_rules(args) -> int:
     a = open_version(args.label)
     if args.compare is not None:
         if args.compare == args.label:
-            raise LabelError(f"--compare needs another version than {args.label}")
+            raise LabelError("--compare needs another version than {label}", label=args.label)
         b = open_version(args.compare)
         _check(flags or default_flags(a), knobs)
         doc = compare_doc(a, b, flags, args.entry, world, knobs, path_budget=args.path_budget)

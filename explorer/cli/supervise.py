@@ -48,9 +48,10 @@ def check_port(port: int, host: str = "127.0.0.1") -> None:
             s.bind((host, port))
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
-                raise PortBusy(f"port {port} on {host} is already in use (another 'fork-explorer serve'?); "
-                               f"pick another with --port, or --port 0 for a free one") from None
-            raise ExplorerError(f"cannot use port {port} on {host}: {e.strerror}") from None
+                raise PortBusy("port {port} on {host} is already in use (another 'fork-explorer serve'?); "
+                               "pick another with --port, or --port 0 for a free one", port=port, host=host) from None
+            raise ExplorerError("cannot use port {port} on {host}: {strerror}", port=port, host=host,
+                                strerror=e.strerror) from None
 
 
 def _die_with_parent() -> None:

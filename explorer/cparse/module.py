@@ -8,6 +8,7 @@ import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Tree
 
 from ..errors import LookupFailure, ParseError
+from ..i18n import Message
 from ..fork_names import FORK_ENTRIES, SYSCALL_ENTRIES  # noqa: F401 - re-exported
 from .normalize import Rewrite, normalize
 
@@ -183,7 +184,8 @@ class Module:
         try:
             return self.functions[name]
         except KeyError:
-            raise LookupFailure(f"{self.label or 'this source'} defines no function {name!r}") from None
+            raise LookupFailure("{label} defines no function {name!r}",
+                                label=self.label or Message("this source"), name=name) from None
 
     def function_at(self, node: Node) -> Function | None:
         for fn in self.functions.values():
@@ -264,7 +266,7 @@ class Module:
             a, b = node_id[1:].split("-")
             node = self.tree.root_node.descendant_for_byte_range(int(a), int(b))
             if node is None:
-                raise LookupFailure(f"no node {node_id}")
+                raise LookupFailure("no node {node_id}", node_id=node_id)
             return node
         name, _, path = node_id.partition("/")
         node = self.function(name).node
@@ -272,7 +274,7 @@ class Module:
             kids = node.named_children
             i = int(part)
             if not 0 <= i < len(kids):
-                raise LookupFailure(f"no node {node_id} in {self.label}")
+                raise LookupFailure("no node {node_id} in {label}", node_id=node_id, label=self.label)
             node = kids[i]
         return node
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import paths, sources
 from ..errors import BlobMismatch, SourceError
+from ..i18n import Message
 from ..fork_names import COPY_PROCESS, FORK_ENTRY_LINEAGE
 from ..sources import cache, manifest
 from ..sources.versions import check_label, kernel_version_in, parse_kernel_version
@@ -33,10 +34,11 @@ def _parsed_form(data: bytes, label: str) -> str | None:
 def tag_form(label: str, data: bytes) -> str:
     """The form of a tag's fork.c; refuses one the parser cannot make sense of
     (that tag is reported and skipped by `sync --all-tags`)."""
-    sources.check_source_bytes(data, f"kernel/fork.c of {label}")
+    sources.check_source_bytes(data, Message("kernel/fork.c of {label}", label=label))
     form = _parsed_form(data, label)
     if form is None:
-        raise SourceError(f"kernel/fork.c of {label} defines none of {', '.join(FORK_FUNCTIONS)}")
+        raise SourceError("kernel/fork.c of {label} defines none of {functions}",
+                          label=label, functions=", ".join(FORK_FUNCTIONS))
     return form
 
 
@@ -52,20 +54,21 @@ def add_source(label: str, path: str, header: str | None = None, kernel_version:
     if tree is not None:
         data, sched = tree
         if header:
-            sched = sources.read_user_file(header, "header")
+            sched = sources.read_user_file(header, Message("header"))
     else:
-        data = sources.read_user_file(path, "source")
-        sched = sources.read_user_file(header, "header") if header else None
+        data = sources.read_user_file(path, Message("source"))
+        sched = sources.read_user_file(header, Message("header")) if header else None
     v = manifest.get(label)
     if v is not None and v.blob:
         actual = sources.blob_id(data)
         if actual != v.blob:
-            raise BlobMismatch(f"{path} has blob {actual}, but the manifest expects {v.blob} for {label}")
+            raise BlobMismatch("{file} has blob {actual}, but the manifest expects {blob} for {label}", file=path,
+                               actual=actual, blob=v.blob, label=label)
     # Parse before caching: a file with no fork entry and no copy_process is not fork.c.
     parsed = _parsed_form(data, label)
     if parsed is None:
-        raise SourceError(f"{path} does not look like kernel/fork.c: it defines no do_fork, "
-                          "_do_fork, kernel_clone or copy_process")
+        raise SourceError("{file} does not look like kernel/fork.c: it defines no do_fork, "
+                          "_do_fork, kernel_clone or copy_process", file=path)
     form = v.form if v else parsed
     release = release or (v.release if v else kernel_version_in(label))
     src = cache.store(label, data, sched, {"origin": origin or f"user {os.path.abspath(path)}", "provider": "user",

@@ -61,7 +61,8 @@ class FileDiff:
                 if f.diff is None:
                     f.diff = diff_functions(self.a, f.function_a, self.b, f.function_b)
                 return f.diff
-        raise LookupFailure(f"{name!r} is not a function present in both {self.a.label} and {self.b.label}")
+        raise LookupFailure("{name!r} is not a function present in both {a} and {b}",
+                            name=name, a=self.a.label, b=self.b.label)
 
     def as_dict(self) -> dict:
         return {"a": self.a.label, "b": self.b.label, "summary": self.summary(),

@@ -236,4 +236,5 @@ def find_guards(mod: Module, function: str) -> list[Guard]:
         return finder.run()
     except RecursionError:
         # thousands of nested blocks: hostile input, a message instead of a traceback
-        raise ParseError(f"{function} in {mod.label} nests its statements too deeply to find its guards") from None
+        raise ParseError("{function} in {label} nests its statements too deeply to find its guards",
+                         function=function, label=mod.label) from None

@@ -183,8 +183,8 @@ def history_of(function: str, versions: list[VersionFacts]) -> History:
     by_label = {v.label: v for v in versions}
     names = {lb: resolve_among(lb, by_label[lb].functions(), function) for lb in order}
     if not any(names.values()):
-        raise LookupFailure(f"no version among {', '.join(order)} defines {function!r} "
-                            "(or a function it became)")
+        raise LookupFailure("no version among {versions} defines {function!r} "
+                            "(or a function it became)", versions=", ".join(order), function=function)
     tracks: list[Track] = []
     last: tuple[VersionFacts, str] | None = None
     found: dict[tuple[object, str], list[Guard]] = {}    # one file read once, however many tags share it

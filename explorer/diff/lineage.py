@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from ..cparse import FORK_ENTRIES, Module
 from ..cparse.memo import per_module
 from ..errors import LabelError, LookupFailure
+from ..i18n import Message
 from ..fork_names import FORK_ENTRY_LINEAGE
 from ..sources import manifest
 from .tokens import token_string
@@ -193,7 +194,7 @@ def counterpart(a: Module, b: Module, name: str) -> tuple[str, str]:
     x, y = resolve_in(a, name), resolve_in(b, name)
     if x and y:
         return x, y
-    raise LookupFailure(f"neither {a.label} nor {b.label} defines a function {name!r}")
+    raise LookupFailure("neither {a} nor {b} defines a function {name!r}", a=a.label, b=b.label, name=name)
 
 
 def _other_side(have: Module, other: Module, name: str, a_to_b: bool) -> str:
@@ -207,13 +208,15 @@ def _other_side(have: Module, other: Module, name: str, a_to_b: bool) -> str:
     got = match_functions(have, other).b_for(name) if a_to_b else match_functions(other, have).a_for(name)
     if got:
         return got
-    raise LookupFailure(f"{name!r} of {have.label} has no counterpart in {other.label}" + _entry_hint(have, name))
+    raise LookupFailure("{name!r} of {label} has no counterpart in {other}{hint}", name=name, label=have.label,
+                        other=other.label, hint=_entry_hint(have, name))
 
 
-def _entry_hint(mod: Module, name: str) -> str:
+def _entry_hint(mod: Module, name: str) -> Message | str:
     entry = roles(mod).fork_entry
     if name in FORK_ENTRIES and entry and entry != name:
-        return f" ({name} is a compat wrapper there; the fork entry of {mod.label} is {entry})"
+        return Message(" ({name} is a compat wrapper there; the fork entry of {label} is {entry})", name=name,
+                       label=mod.label, entry=entry)
     return ""
 
 

@@ -190,7 +190,7 @@ class _Builder:
 def too_deep(mod: Module, name: str) -> ParseError:
     # Real fork.c nests a dozen levels; thousands of braces are hostile input
     # and must be a message, not a RecursionError escaping the CLI.
-    return ParseError(f"{name} in {mod.label} nests its statements too deeply to diff")
+    return ParseError("{name} in {label} nests its statements too deeply to diff", name=name, label=mod.label)
 
 
 _TREES: "weakref.WeakKeyDictionary[Module, dict]" = weakref.WeakKeyDictionary()

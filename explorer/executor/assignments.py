@@ -4,6 +4,7 @@ store (`=`, `|=` and the other compound assignments, `++`/`--`).
 ExprCompiler inherits it; the reading half is in expressions.py."""
 from __future__ import annotations
 
+from ..i18n import Message
 from .cvalues import Obj, Ref, Unknown, utext, wrap
 
 
@@ -70,7 +71,7 @@ class Assignments:
             # storage is outside the file, so the write is dropped
             call_ev, _ = self.expr(node)
             return (lambda fr, v: call_ev(fr)), None
-        ev, _ = self.unsupported(node, f"assignment to {t}")
+        ev, _ = self.unsupported(node, Message("assignment to {type}", type=t))
         return (lambda fr, v: ev(fr)), None
 
     def x_assignment_expression(self, node):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import cvalues
 from .callsites import CallSite
+from ..i18n import Message
 from .control import Unsupported
 from .cvalues import ErrPtr, Obj, Unknown, truth, utext, wrap
 
@@ -19,7 +20,7 @@ def _exactly(n, ec, arg_nodes, meta):
     """The compiled arguments of a helper that takes n; malformed C (IS_ERR())
     is an unknown outcome at its line, not an internal error."""
     if len(arg_nodes) != n:
-        reason = f"a helper taking {n} argument(s) is called with {len(arg_nodes)}"
+        reason = Message("a helper taking {n} argument(s) is called with {given}", n=n, given=len(arg_nodes))
 
         def malformed(fr):   # raised only if this call is reached
             raise Unsupported(reason, meta)
@@ -189,7 +190,7 @@ def _b_bug_on(ec, node, arg_nodes, meta):
     def ev(fr):
         v = a(fr)
         if truth(v, fr, node) is True:
-            raise Unsupported("BUG_ON fired: the kernel would oops here", meta)
+            raise Unsupported(Message("BUG_ON fired: the kernel would oops here"), meta)
         return 0
     return ev, cvalues.INT
 

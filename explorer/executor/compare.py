@@ -23,6 +23,7 @@ from ..cparse.module import Module
 from ..diff.guards import find_guards
 from ..diff.lineage import resolve_in
 from ..errors import ExecutionError, LabelError, LookupFailure
+from ..i18n import Message
 from ..pairing import pair_guards
 from . import program_for, resolve_entry, run, subsets
 from .entries import DEFAULT_BUDGET
@@ -42,12 +43,17 @@ class FlagWord:
     """One flag word as both versions see it."""
     value: int
     bits: list[dict]              # [{"value", "a": name|None, "b": name|None}] for every set bit
-    notes: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)   # what it means, said in a reader's language
+
+    @property
+    def notes(self) -> list[str]:
+        """The messages in English (the CLI's and --json's words)."""
+        return [str(m) for m in self.messages]
 
 
 def _check_pair(a: Module, b: Module) -> None:
     if a.label is not None and a.label == b.label:
-        raise LabelError(f"compare needs two different versions, got {a.label} twice")
+        raise LabelError("compare needs two different versions, got {label} twice", label=a.label)
 
 
 def _bit_name(table: FlagTable, bit: int) -> str | None:
@@ -65,15 +71,17 @@ def spell_bits(value: int, table_a: FlagTable, table_b: FlagTable) -> list[dict]
     return out
 
 
-def _name_value(name: str, tables: dict[str, FlagTable]) -> tuple[int, list[str]]:
+def _name_value(name: str, tables: dict[str, FlagTable]) -> tuple[int, list[Message]]:
     """A flag name's value in whichever version defines it, and the notes."""
     found = {lb: t.values[name] for lb, t in tables.items() if name in t.values}
+    a_label, b_label = (list(tables) * 2)[:2]     # the two versions (compare refuses one twice)
     if not found:
-        raise ExecutionError(f"neither {' nor '.join(tables)} defines a clone flag {name!r}")
+        raise ExecutionError("neither {a} nor {b} defines a clone flag {name!r}", a=a_label, b=b_label, name=name)
     values = set(found.values())
     if len(values) > 1:   # never seen in real headers, but a vendor tree could do it
-        raise ExecutionError(f"{name} has different values in {' and '.join(f'{lb} ({v:#x})' for lb, v in found.items())}; "
-                             "pass the bit by value")
+        raise ExecutionError("{name} has different values in {a} ({value_a:#x}) and {b} ({value_b:#x}); "
+                             "pass the bit by value", name=name, a=a_label, b=b_label,
+                             value_a=found[a_label], value_b=found[b_label])
     value = values.pop()
     notes = []
     for lb, t in tables.items():
@@ -81,12 +89,13 @@ def _name_value(name: str, tables: dict[str, FlagTable]) -> tuple[int, list[str]
             continue
         other = _bit_name(t, value)
         if other:
-            what = f"which {lb} calls {other}"
+            what = Message("which {label} calls {name}", label=lb, name=other)
         elif value & t.values.get("CSIGNAL", 0xff) == value:
-            what = f"inside CSIGNAL in {lb}: part of the exit signal number, not a flag"
+            what = Message("inside CSIGNAL in {label}: part of the exit signal number, not a flag", label=lb)
         else:
-            what = f"a bit that means nothing to {lb}"
-        notes.append(f"{name} is not defined in {lb}; passed by value {value:#x}, {what}")
+            what = Message("a bit that means nothing to {label}", label=lb)
+        notes.append(Message("{name} is not defined in {label}; passed by value {value:#x}, {what}", name=name,
+                             label=lb, value=value, what=what))
     return value, notes
 
 
@@ -109,17 +118,19 @@ def parse_flags(expr, a: Module, b: Module, config: dict | None = None) -> FlagW
                 total |= v
                 notes += n
             else:
-                raise ExecutionError(f"bad flags expression {expr!r}")
+                raise ExecutionError("bad flags expression {expr!r}", expr=expr)
     if total < 0 or total >= 1 << 64:
-        raise ExecutionError(f"flags must be an unsigned 64-bit number, not {total!r}")
+        raise ExecutionError("flags must be an unsigned 64-bit number, not {total!r}", total=total)
     bits = spell_bits(total, ta, tb)
     for bit in bits:
         if bit["a"] and bit["b"] and bit["a"] != bit["b"]:
-            notes.append(f"{bit['value']:#x} is {bit['a']} in {a.label} and {bit['b']} in {b.label}")
+            notes.append(Message("{value} is {name_a} in {label_a} and {name_b} in {label_b}",
+                                 value=f"{bit['value']:#x}", name_a=bit["a"], label_a=a.label, name_b=bit["b"],
+                                 label_b=b.label))
     return FlagWord(total, bits, _dedupe(notes))
 
 
-def _dedupe(items: list[str]) -> list[str]:
+def _dedupe(items: list[Message]) -> list[Message]:
     return list(dict.fromkeys(items))
 
 
@@ -163,22 +174,24 @@ def _inert_bits(mod: Module, table: FlagTable, value: int, entry: str) -> int:
     return unknown
 
 
-def unknown_bits_note(mod: Module, table: FlagTable, value: int, entry: str) -> str | None:
-    """Why a bit this version does not define is simply carried along from `entry`."""
+def unknown_bits_note(mod: Module, table: FlagTable, value: int, entry: str) -> Message | None:
+    """Why a bit this version does not define is simply carried along from `entry`
+    (str() of it is the English sentence)."""
     unknown = [b["value"] for b in spell_bits(value, table, table) if b["a"] is None and b["value"] > 0xff]
     if not unknown:
         return None
     where = unknown_bit_checks(mod)
     reach = _reachable(mod, entry)
     on_path = [w for w in where if w["function"] in reach]
-    places = ", ".join(f"{w['function']}:{w['line']}" for w in where) or "nowhere"
+    places = ", ".join(f"{w['function']}:{w['line']}" for w in where) or Message("nowhere")
     bits = "|".join(f"{u:#x}" for u in unknown)
     if on_path:
-        return (f"{bits} is undefined in {mod.label}; {entry} reaches a check for unknown flag bits at "
-                + ", ".join(f"{w['function']}:{w['line']}" for w in on_path))
-    return (f"{bits} means nothing to {mod.label}: legacy clone() never rejects unknown bits; "
-            f"the only checks for unknown flag bits in its fork.c are at {places}, "
-            f"none of them reachable from {entry}")
+        return Message("{bits} is undefined in {label}; {entry} reaches a check for unknown flag bits at {places}",
+                       bits=bits, label=mod.label, entry=entry,
+                       places=", ".join(f"{w['function']}:{w['line']}" for w in on_path))
+    return Message("{bits} means nothing to {label}: legacy clone() never rejects unknown bits; "
+                   "the only checks for unknown flag bits in its fork.c are at {places}, "
+                   "none of them reachable from {entry}", bits=bits, label=mod.label, places=places, entry=entry)
 
 
 def resolve_entries(a: Module, b: Module, entry: str | None) -> tuple[str, str]:
@@ -190,9 +203,10 @@ def resolve_entries(a: Module, b: Module, entry: str | None) -> tuple[str, str]:
     for mod in (a, b):
         name = entry if entry in mod.functions else resolve_in(mod, entry)
         if name is None or name not in mod.functions:
-            hint = " (before 3.9 the clone syscalls live in arch code, not in fork.c)" \
+            hint = Message(" (before 3.9 the clone syscalls live in arch code, not in fork.c)") \
                 if entry.removeprefix("sys_") in ("fork", "vfork", "clone") else ""
-            raise LookupFailure(f"{mod.label} defines no {entry!r}{hint}; --entry must name a function both have")
+            raise LookupFailure("{label} defines no {entry!r}{hint}; --entry must name a function both have",
+                                label=mod.label, entry=entry, hint=hint)
         names.append(resolve_entry(mod, name))
     return names[0], names[1]
 
@@ -213,7 +227,7 @@ def sweep_compare(a: Module, b: Module, names: list[str], entry: str | None = No
     if not names:
         raise ExecutionError("sweep needs at least one flag name")
     if len(names) > MAX_SWEEP_FLAGS:
-        raise ExecutionError(f"sweep takes at most {MAX_SWEEP_FLAGS} flags, got {len(names)}")
+        raise ExecutionError("sweep takes at most {most} flags, got {n}", most=MAX_SWEEP_FLAGS, n=len(names))
     if len(set(names)) != len(names):
         raise ExecutionError("a flag is named twice")
     entry_a, entry_b = resolve_entries(a, b, entry)
@@ -238,13 +252,14 @@ def sweep_compare(a: Module, b: Module, names: list[str], entry: str | None = No
     for value, ra, rb in zip(subsets(values), side_a, side_b):
         differ += ra["outcome"] != rb["outcome"]
         results.append({"flags": value, "a": dict(ra), "b": dict(rb)})
-    notes = [n for w in words for n in w.notes]
+    notes = [n for w in words for n in w.messages]
     for mod in (a, b):
         notes.append(unknown_bits_note(mod, program_for(mod, config).flags, every,
                                        entry_a if mod is a else entry_b))
     notes = _dedupe([n for n in notes if n])
     return {"a": a.label, "b": b.label, "entry_a": entry_a, "entry_b": entry_b, "flags": list(names),
-            "results": results, "differ": differ, "notes": notes,
+            "results": results, "differ": differ, "notes": [str(n) for n in notes],
+            "note_messages": [n.to_json() for n in notes],     # the same, to be said in a reader's language
             "bits": [bit for w in words for bit in w.bits]}
 
 
@@ -355,7 +370,12 @@ class Comparison:
     trace_a: Trace
     trace_b: Trace
     parting: dict | None
-    notes: list[str]
+    messages: list[Message]       # the notes on bits, said in a reader's language (explorer.i18n.tell)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes in English (the CLI's and --json's words)."""
+        return [str(m) for m in self.messages]
 
     @property
     def same(self) -> bool:
@@ -363,7 +383,7 @@ class Comparison:
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "flags": self.flags.value, "bits": self.flags.bits,
-                "notes": self.notes, "same": self.same,
+                "notes": self.notes, "note_messages": [m.to_json() for m in self.messages], "same": self.same,
                 "outcome_a": _side(self.trace_a), "outcome_b": _side(self.trace_b),
                 "parting": self.parting,
                 "trace_a": self.trace_a.to_dict(), "trace_b": self.trace_b.to_dict()}
@@ -378,7 +398,7 @@ def trace_compare(a: Module, b: Module, flags, entry: str | None = None, world: 
     world = World() if world is None else world
     ta = run(a, word.value, entry_a, world, config, budget)
     tb = run(b, word.value, entry_b, world, config, budget)
-    notes = list(word.notes)
+    notes = list(word.messages)
     for mod, name in ((a, entry_a), (b, entry_b)):
         note = unknown_bits_note(mod, program_for(mod, config).flags, word.value, name)
         if note:

@@ -6,6 +6,7 @@ import re
 
 from ..cparse.module import Module
 from ..errors import ExecutionError, LookupFailure
+from ..i18n import Message
 from ..fork_names import SYSCALL_ENTRIES
 from .flags import errno_name
 from .constants import HEADER_CONSTANTS
@@ -35,11 +36,13 @@ def entry_names(module: Module) -> list[str]:
 def resolve_entry(module: Module, entry: str | None) -> str:
     if entry is None or entry in ENTRY_ALIASES:
         if module.fork_entry is None:
-            raise LookupFailure(f"{module.label or 'this source'} has no fork entry (do_fork, _do_fork or kernel_clone)")
+            raise LookupFailure("{label} has no fork entry (do_fork, _do_fork or kernel_clone)",
+                                label=module.label or Message("this source"))
         return module.fork_entry.name
     if entry not in module.functions:
         offered = ", ".join(entry_names(module)) or "none"
-        raise LookupFailure(f"{module.label or 'this source'} defines no function {entry!r}; entries: {offered}")
+        raise LookupFailure("{label} defines no function {entry!r}; entries: {offered}",
+                            label=module.label or Message("this source"), entry=entry, offered=offered)
     return entry
 
 
@@ -84,7 +87,7 @@ def run(module: Module, flags: int = 0, entry: str | None = None, world: World |
     """Execute `entry` of `module` with clone flags `flags` and return the Trace.
     Never raises for C it cannot run: the outcome is then "unknown"."""
     if not isinstance(flags, int) or flags < 0 or flags >= 1 << 64:
-        raise ExecutionError(f"flags must be an unsigned 64-bit number, not {flags!r}")
+        raise ExecutionError("flags must be an unsigned 64-bit number, not {flags!r}", flags=flags)
     if budget <= 0:
         raise ExecutionError("the step budget must be positive")
     name = resolve_entry(module, entry)
@@ -119,19 +122,22 @@ def _interpret(program, module, name, flags, world, budget, record, interpreter=
     except Unsupported as e:
         fn, nid, line, end = e.meta
         interp.steps.append(Step(fn, nid, line, end, "unknown", e.reason))
-        outcome = Outcome("unknown", None, None, fn, line, reason=e.reason)
+        outcome = Outcome("unknown", None, None, fn, line, reason=e.reason, said=e.said)
     except BudgetExceeded as e:
         fn, nid, line, end = e.meta
-        reason = f"step budget of {budget} exhausted"
+        said = Message("step budget of {budget} exhausted", budget=budget)
+        reason = str(said)
         interp.steps.append(Step(fn, nid, line, end, "unknown", reason))
-        outcome = Outcome("unknown", None, None, fn, line, reason=reason)
+        outcome = Outcome("unknown", None, None, fn, line, reason=reason, said=said)
     except RecursionError:
-        outcome = Outcome("unknown", None, None, name, None, reason="expression nesting too deep")
+        said = Message("expression nesting too deep")
+        outcome = Outcome("unknown", None, None, name, None, reason=str(said), said=said)
     except Exception as e:   # noqa: BLE001 - a bug of ours must not cost the reader the trace so far
         last = interp.steps[-1] if interp.steps else None
-        reason = f"internal error of the executor ({type(e).__name__}: {e})"
+        said = Message("internal error of the executor ({kind}: {error})", kind=type(e).__name__, error=e)
+        reason = str(said)
         outcome = Outcome("unknown", None, None, last.function if last else name, last.line if last else None,
-                          reason=reason)
+                          reason=reason, said=said)
     trace = Trace(label=module.label, entry=name, flags=flags, outcome=outcome,
                   steps=interp.steps, assumptions=interp.assumptions)
     trace.step_count = interp.count
@@ -145,8 +151,9 @@ def _check_failures(module: Module, world: World) -> None:
     ignored (a typo then reads as "the kernel survives this failure")."""
     for callee in world.failures:
         if not re.search(rb"\b" + re.escape(callee.encode()) + rb"\s*\(", module.source):
-            raise LookupFailure(f"{module.label or 'the source'} never calls {callee!r}; "
-                                "--fail names a function the code calls (copy_mm=ENOMEM)")
+            raise LookupFailure("{label} never calls {callee!r}; "
+                                "--fail names a function the code calls (copy_mm=ENOMEM)", 
+                                label=module.label or Message("the source"), callee=callee)
 
 
 def _outcome(interp: Interpreter, cf, value) -> Outcome:
@@ -165,8 +172,8 @@ def _outcome(interp: Interpreter, cf, value) -> Outcome:
         shown = err if value.__class__ is int else f"ERR_PTR({err})"
         return Outcome("error", errno_name(err), shown, fn, line)
     if isinstance(value, Unknown):
-        return Outcome("unknown", None, None, cf.name, last.line if last else None,
-                       reason=f"the entry returned a value the executor cannot know ({value.text})")
+        said = Message("the entry returned a value the executor cannot know ({value})", value=value.text)
+        return Outcome("unknown", None, None, cf.name, last.line if last else None, reason=str(said), said=said)
     shown = value if value.__class__ is int or value is None else repr(value)
     ret_line = None
     for s in reversed(interp.steps):

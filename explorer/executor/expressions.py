@@ -12,6 +12,7 @@ from .assignments import Assignments
 from .builtins import BUILTINS
 from .callsites import CallSite
 from .constants import SIZEOF
+from ..i18n import Message
 from .control import Unsupported
 from .cvalues import FuncRef, Obj, Ref, Sym, Symbolic, Unknown, c_equal, truth, utext, wrap
 
@@ -44,7 +45,8 @@ class ExprCompiler(Assignments):
     def expr(self, node: Node):
         m = EXPRESSIONS.get(node.type)
         if m is None:
-            return self.unsupported(node, f"unsupported expression {node.type}: {self.text(node)[:60]!r}")
+            return self.unsupported(node, Message("unsupported expression {type}: {text!r}", type=node.type,
+                                                  text=self.text(node)[:60]))
         return m(self, node)
 
     # -- leaves --------------------------------------------------------------
@@ -52,7 +54,7 @@ class ExprCompiler(Assignments):
         text = self.text(node)
         value, t = cvalues.type_of_literal(text)
         if value is None:
-            return self.unsupported(node, f"number {text!r}")
+            return self.unsupported(node, Message("number {text!r}", text=text))
         return (lambda fr: value), t
 
     def x_char_literal(self, node):
@@ -61,7 +63,7 @@ class ExprCompiler(Assignments):
         try:
             value = ord(body.encode().decode("unicode_escape")) if body else 0
         except Exception:
-            return self.unsupported(node, f"character {text!r}")
+            return self.unsupported(node, Message("character {text!r}", text=text))
         return (lambda fr: value), cvalues.INT
 
     def x_string_literal(self, node):
@@ -108,7 +110,7 @@ class ExprCompiler(Assignments):
     def x_parenthesized_expression(self, node):
         inner = [c for c in node.named_children if c.type != "comment"]
         if len(inner) != 1:
-            return self.unsupported(node, "parenthesised expression")
+            return self.unsupported(node, Message("parenthesised expression"))
         return self.expr(inner[0])
 
     # -- operators -----------------------------------------------------------
@@ -187,7 +189,7 @@ class ExprCompiler(Assignments):
                 y = b(fr)
                 if x.__class__ is int and y.__class__ is int:
                     if y < 0 or y >= 64:
-                        raise Unsupported(f"shift by {y}", self.meta(node))
+                        raise Unsupported(Message("shift by {count}", count=y), self.meta(node))
                     r = x << y if left_shift else x >> y
                     return wrap(r, rt)
                 if isinstance(x, Symbolic) or isinstance(y, Symbolic):
@@ -206,7 +208,7 @@ class ExprCompiler(Assignments):
                 y = b(fr)
                 if x.__class__ is int and y.__class__ is int:
                     if y == 0:
-                        raise Unsupported("division by zero", self.meta(node))
+                        raise Unsupported(Message("division by zero"), self.meta(node))
                     if ct is not None:
                         x, y = wrap(x, ct), wrap(y, ct)
                     q = abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)   # C truncates
@@ -214,7 +216,7 @@ class ExprCompiler(Assignments):
                 return Unknown(f"{utext(x)} {op} {utext(y)}")
             return ev, ct
         if fn is None:
-            return self.unsupported(node, f"operator {op}")
+            return self.unsupported(node, Message("operator {op}", op=op))
 
         def ev(fr):
             x = a(fr)
@@ -256,7 +258,7 @@ class ExprCompiler(Assignments):
             return ev, rt
         if op == "+":
             return a, rt
-        return self.unsupported(node, f"unary operator {op}")
+        return self.unsupported(node, Message("unary operator {op}", op=op))
 
     def x_pointer_expression(self, node):
         op = node.child_by_field_name("operator").type
@@ -319,7 +321,7 @@ class ExprCompiler(Assignments):
         if t == "pointer_expression":   # &*x
             a, _ = self.expr(arg.child_by_field_name("argument"))
             return a
-        ev, _ = self.unsupported(arg, f"address of {t}")
+        ev, _ = self.unsupported(arg, Message("address of {type}", type=t))
         return ev
 
     def x_field_expression(self, node):
@@ -424,7 +426,7 @@ class ExprCompiler(Assignments):
                 designators = child.children_by_field_name("designator")
                 value = child.child_by_field_name("value")
                 if len(designators) != 1 or designators[0].type != "field_designator":
-                    ev, _ = self.unsupported(child, "nested designator")
+                    ev, _ = self.unsupported(child, Message("nested designator"))
                     return ev
                 name = self.text(designators[0]).lstrip(".").strip()
                 vnode = value
@@ -540,7 +542,7 @@ class ExprCompiler(Assignments):
                    if a.type != "comment")
 
     def x_gnu_asm_expression(self, node):
-        return self.unsupported(node, "inline assembly")
+        return self.unsupported(node, Message("inline assembly"))
 
 
 # node type -> compiler method (a type missing here is 'unsupported expression')

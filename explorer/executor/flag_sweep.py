@@ -34,7 +34,7 @@ def sweep(module: Module, names: list[str], entry: str | None = None, world: Wor
     if not names:
         raise ExecutionError("sweep needs at least one flag name")
     if len(names) > 16:
-        raise ExecutionError(f"sweep takes at most 16 flags, got {len(names)}")
+        raise ExecutionError("sweep takes at most 16 flags, got {n}", n=len(names))
     if len(set(names)) != len(names):
         raise ExecutionError("a flag is named twice")
     program = program_for(module, config)

@@ -90,12 +90,13 @@ def errno_value(name_or_number: str) -> int:
     if text.isdigit():
         # the kernel's errnos are 1..MAX_ERRNO (4095); anything else is not an error return
         if not 1 <= int(text) <= 4095:
-            raise ExecutionError(f"errno {name_or_number!r} is out of range: use 1..4095 or a name like ENOMEM")
+            raise ExecutionError("errno {name_or_number!r} is out of range: use 1..4095 or a name like ENOMEM",
+                                 name_or_number=name_or_number)
         return int(text)
     try:
         return ERRNO[text.upper()]
     except KeyError:
-        raise ExecutionError(f"unknown errno {name_or_number!r}") from None
+        raise ExecutionError("unknown errno {name_or_number!r}", name_or_number=name_or_number) from None
 
 
 def errno_name(number: int) -> str:
@@ -196,10 +197,11 @@ class FlagTable:
         known = next((f for f in FLAG_FACTS if f.name == name), None)
         ver = ".".join(map(str, self.version))
         if known is None:
-            raise ExecutionError(f"unknown clone flag {name!r}")
+            raise ExecutionError("unknown clone flag {name!r}", name=name)
         span = f"{'.'.join(map(str, known.since))}" + \
             (f" until {'.'.join(map(str, known.until))}" if known.until else "")
-        raise ExecutionError(f"{name} does not exist in version {ver} (it exists from {span})")
+        raise ExecutionError("{name} does not exist in version {ver} (it exists from {span})",
+                             name=name, ver=ver, span=span)
 
     def split(self, names) -> tuple[list[str], dict[str, str]]:
         """The names this version defines, in order, and for each name it
@@ -222,13 +224,13 @@ class FlagTable:
         for part in str(expr).replace(",", "|").split("|"):
             part = part.strip()
             if not part:
-                raise ExecutionError(f"bad flags expression {expr!r}")
+                raise ExecutionError("bad flags expression {expr!r}", expr=expr)
             if re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", part):
                 total |= int(part, 0)
             elif re.fullmatch(r"[A-Za-z_]\w*", part):
                 total |= self.value(part)
             else:
-                raise ExecutionError(f"bad flags expression {expr!r}")
+                raise ExecutionError("bad flags expression {expr!r}", expr=expr)
         return total
 
     def names(self, value: int) -> str:

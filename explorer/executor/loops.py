@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import cvalues
 from .callsites import CallSite
+from ..i18n import Message
 from .control import BREAK, CONTINUE, BudgetExceeded, Unsupported
 from .cvalues import Unknown, c_equal
 from .trace import Step
@@ -71,7 +72,7 @@ class LoopsAndSwitch:
                     return None
                 passes += 1
                 if passes > LOOP_LIMIT:
-                    raise Unsupported(f"loop did not end within {LOOP_LIMIT} iterations", meta)
+                    raise Unsupported(Message("loop did not end within {limit} iterations", limit=LOOP_LIMIT), meta)
                 r = body(fr)
                 if r is not None:
                     if r is BREAK:
@@ -145,7 +146,7 @@ class LoopsAndSwitch:
             v = cond_ev(fr)
             start = None
             if isinstance(v, Unknown):
-                raise Unsupported(f"switch on an unknown value ({v.text})", meta)
+                raise Unsupported(Message("switch on an unknown value ({value})", value=v.text), meta)
             for i, (vev, _, _) in enumerate(cases):
                 if vev is not None and c_equal(vev(fr), v):
                     start = i

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..cparse.module import Module
 from ..errors import ExecutionError
+from ..i18n import Message
 from .compare import _check_pair, parse_flags, resolve_entries
 from .symbolic import Exploration, default_flags, explore
 
@@ -176,7 +177,8 @@ def rules_doc(ex: Exploration) -> dict:
            "complete": ex.complete}
     if not ex.complete:
         cubes = merge([cube_of(a) for a in ex.open])
-        doc["incomplete"] = {"reason": "path budget reached: these combinations were not explored",
+        reason = Message("path budget reached: these combinations were not explored")
+        doc["incomplete"] = {"reason": str(reason), "message": reason.to_json(),
                              "when": [literals(c, names) for c in cubes], "text": when_text(cubes, names),
                              "combinations": sum(count(c, n) for c in cubes)}
     return doc
@@ -242,8 +244,13 @@ def compare_doc(a: Module, b: Module, flags: list[str] | None = None, entry: str
            "values": values, "knobs": list(ea.knobs), "changed": changed,
            "total": 1 << n, "complete": ea.complete and eb.complete}
     if not doc["complete"]:
-        doc["incomplete"] = "path budget reached in " + " and ".join(
-            e.label or "?" for e in (ea, eb) if not e.complete) + ": the changes listed are real, others may be missing"
+        short = [e.label or "?" for e in (ea, eb) if not e.complete]
+        said = (Message("path budget reached in {a} and {b}: the changes listed are real, others may be missing",
+                        a=short[0], b=short[1]) if len(short) == 2 else
+                Message("path budget reached in {label}: the changes listed are real, others may be missing",
+                        label=short[0]))
+        doc["incomplete"] = str(said)                       # the English line (CLI, --json)
+        doc["incomplete_message"] = said.to_json()          # the same, to be said in a reader's language
     return doc
 
 
@@ -253,7 +260,7 @@ MAX_SYMBOLS = 40
 def check_symbols(flags: list[str] | None, knobs: list[str] | None) -> None:
     total = len(flags or []) + len(knobs or [])
     if total > MAX_SYMBOLS:
-        raise ExecutionError(f"{total} symbols is more than the {MAX_SYMBOLS} rules takes")
+        raise ExecutionError("{total} symbols is more than the {most} rules takes", total=total, most=MAX_SYMBOLS)
 
 
 __all__ = ["rules_doc", "compare_doc", "rule_for", "merge", "cube_text", "check_symbols"]

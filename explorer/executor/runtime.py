@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from . import cvalues
 from .constants import HEADER_CONSTANTS
+from ..i18n import Message
 from .control import BudgetExceeded, Unsupported
 from .cvalues import ErrPtr, Obj, Sym, Unknown, wrap
 from .flags import ERRNO, errno_name
@@ -150,7 +151,7 @@ class Interpreter:
     def call(self, name, args, site, caller_fr):
         cf = self.program.function(name)
         if self.depth >= MAX_DEPTH:
-            raise Unsupported(f"calls nested deeper than {MAX_DEPTH}", site.meta)
+            raise Unsupported(Message("calls nested deeper than {depth}", depth=MAX_DEPTH), site.meta)
         if self.record:
             if name not in self.sites:
                 self.sites[name] = site
@@ -177,8 +178,9 @@ class Interpreter:
         if r is None:
             return None
         if r[0] == "g":
-            raise Unsupported(f"goto {r[1]}: the label is not in a block around the goto "
-                              "(jumps into nested blocks are not supported)", fr.last_goto or cf.meta)
+            raise Unsupported(Message("goto {label}: the label is not in a block around the goto "
+                                      "(jumps into nested blocks are not supported)", label=r[1]),
+                              fr.last_goto or cf.meta)
         if r[0] != "r":
             return None
         v = r[1]

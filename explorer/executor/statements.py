@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import cvalues
 from .callsites import declared_name
+from ..i18n import Message
 from .control import BREAK, BudgetExceeded, Unsupported
 from .cvalues import Obj, Unknown, wrap
 from .expressions import ExprCompiler
@@ -183,13 +184,13 @@ class FunctionCompiler(LoopsAndSwitch):
     def stmt(self, node):
         m = STATEMENTS.get(node.type)
         if m is None:
-            return self.s_unsupported(node, f"unsupported statement {node.type}")
+            return self.s_unsupported(node, Message("unsupported statement {type}", type=node.type))
         return m(self, node)
 
     def s_unsupported(self, node, reason):
         meta = self.meta(node)
         if node.type == "ERROR" or node.has_error:
-            reason = f"the parser could not read this code ({reason})"
+            reason = Message("the parser could not read this code ({reason})", reason=reason)
 
         def ex(fr):
             raise Unsupported(reason, meta)
@@ -203,7 +204,7 @@ class FunctionCompiler(LoopsAndSwitch):
         kids = [c for c in node.named_children if c.type != "comment"]
         meta = self.meta(node)
         if node.has_error:
-            return self.s_unsupported(node, "syntax error")
+            return self.s_unsupported(node, Message("syntax error"))
         if not kids:
             return lambda fr: None
         e = kids[0]
@@ -436,7 +437,7 @@ class FunctionCompiler(LoopsAndSwitch):
         head = self.module.node_text(node).lstrip()
         body = node.child_by_field_name("body")
         if not head.startswith(GUARD_MACROS) or body is None:
-            return self.s_unsupported(node, "unsupported statement function_definition")
+            return self.s_unsupported(node, Message("unsupported statement {type}", type="function_definition"))
         inner = self.stmt(body)
         meta = (self.fn.name, self.nid(node), node.start_point[0] + 1, node.start_point[0] + 1)
         return self._guard_block(meta, head.split("{", 1)[0].strip(), inner)

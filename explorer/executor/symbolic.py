@@ -271,11 +271,12 @@ def explore(module: Module, flags: list[str] | None = None, entry: str | None = 
     for f in flags:
         vals[f] = values[f] if values and f in values else table.value(f)
         if vals[f] <= 0 or vals[f] & (vals[f] - 1):
-            raise ExecutionError(f"{f} is not a single bit ({vals[f]:#x}); rules take one-bit flags")
+            raise ExecutionError("{name} is not a single bit ({value:#x}); rules take one-bit flags",
+                                 name=f, value=vals[f])
     knobs = list(knobs or [])
     for k in knobs:
         if k not in BOOL_KNOBS:
-            raise ExecutionError(f"unknown knob {k!r}; boolean knobs: {', '.join(BOOL_KNOBS)}")
+            raise ExecutionError("unknown knob {knob!r}; boolean knobs: {knobs}", knob=k, knobs=", ".join(BOOL_KNOBS))
     if len(set(knobs)) != len(knobs):
         raise ExecutionError("a knob is named twice")
     result = Exploration(module.label, name, list(flags), vals, knobs)

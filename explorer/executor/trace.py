@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..i18n import Message
+
 
 @dataclass(slots=True, frozen=True)
 class Step:
@@ -36,7 +38,8 @@ class Outcome:
     value: int | str | None = None   # the entry's return value (pid, -errno) or a description
     function: str | None = None      # where the outcome was decided
     line: int | None = None
-    reason: str | None = None        # why "unknown"
+    reason: str | None = None        # why "unknown" (English)
+    said: Message | None = field(default=None, compare=False, repr=False)   # the same, for a reader's language
 
     def to_dict(self) -> dict:
         d = {"result": self.result, "errno": self.errno, "value": self.value,

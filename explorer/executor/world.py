@@ -76,13 +76,13 @@ class World:
         """Set one knob from text (--assume capable=false)."""
         key = key.strip().replace("-", "_")
         if key not in self.KNOBS:
-            raise ExecutionError(f"unknown assumption {key!r}; known: {', '.join(self.KNOBS)}")
+            raise ExecutionError("unknown assumption {key!r}; known: {known}", key=key, known=", ".join(self.KNOBS))
         kind = {f.name: f.type for f in fields(self)}[key]
         if "int" in str(kind) and "bool" not in str(kind):
             try:
                 setattr(self, key, int(str(value), 0))
             except ValueError:
-                raise ExecutionError(f"{key} takes a number, not {value!r}") from None
+                raise ExecutionError("{key} takes a number, not {value!r}", key=key, value=value) from None
         else:
             setattr(self, key, parse_bool(value, key))
         return self
@@ -91,17 +91,18 @@ class World:
         """Make `callee` fail with errno (--fail copy_mm=ENOMEM)."""
         callee = callee.strip()
         if not callee.isidentifier():
-            raise ExecutionError(f"bad callee name {callee!r}")
+            raise ExecutionError("bad callee name {callee!r}", callee=callee)
         self.failures[callee] = errno if isinstance(errno, int) else errno_value(errno)
         return self
 
     def set_clone_arg(self, name: str, value) -> "World":
         if name not in DEFAULT_CLONE_ARGS:
-            raise ExecutionError(f"struct clone_args has no field {name!r}; fields: {', '.join(DEFAULT_CLONE_ARGS)}")
+            raise ExecutionError("struct clone_args has no field {name!r}; fields: {fields}", name=name,
+                                 fields=", ".join(DEFAULT_CLONE_ARGS))
         try:
             self.clone_args[name] = int(str(value), 0) if not isinstance(value, int) else value
         except ValueError:
-            raise ExecutionError(f"clone_args.{name} takes a number, not {value!r}") from None
+            raise ExecutionError("clone_args.{name} takes a number, not {value!r}", name=name, value=value) from None
         return self
 
     def user_clone_args(self, flags: int) -> dict[str, int]:
@@ -119,4 +120,4 @@ def parse_bool(value, key: str = "value") -> bool:
         return True
     if text in ("0", "false", "no", "n", "off"):
         return False
-    raise ExecutionError(f"{key} takes true or false, not {value!r}")
+    raise ExecutionError("{key} takes true or false, not {value!r}", key=key, value=value)

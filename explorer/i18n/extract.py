@@ -1,10 +1,13 @@
 """The interface strings the code uses: every string literal passed to a
 gettext call (`_("...")`, `self._("...")`, `N_("...")`, `translator(lang)("...")`),
+and the msgid of every sentence the library makes for a reader (`Message("...")`,
+`raise LookupFailure("...", name=...)`: any class derived from ExplorerError),
 found with ast so that the tests can check each one is in the catalogues."""
 from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -13,11 +16,35 @@ GETTEXT_NAMES = ("_", "N_", "ui_text", "say")
 NOTEBOOKS = PACKAGE.parent / "notebooks"
 
 
+# The library's sentences: a Message, or an error of the explorer.errors family.
+MESSAGE_NAMES = ("Message",)
+ERROR_BASE = "ExplorerError"
+
+
+@lru_cache(maxsize=None)
+def error_classes(root: Path = PACKAGE) -> frozenset[str]:
+    """The names of ExplorerError and every class derived from it under the package
+    (explorer.errors' family and the few defined beside their raisers)."""
+    bases: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                names = {b.id if isinstance(b, ast.Name) else b.attr for b in node.bases
+                         if isinstance(b, (ast.Name, ast.Attribute))}
+                bases.setdefault(node.name, set()).update(names)
+    found = {ERROR_BASE}
+    while True:
+        more = {name for name, of in bases.items() if of & found} - found
+        if not more:
+            return frozenset(found)
+        found |= more
+
+
 def _is_gettext(func: ast.expr) -> bool:
     if isinstance(func, ast.Name):
-        return func.id in GETTEXT_NAMES
+        return func.id in GETTEXT_NAMES or func.id in MESSAGE_NAMES or func.id in error_classes()
     if isinstance(func, ast.Attribute):           # self._("...")
-        return func.attr == "_"
+        return func.attr == "_" or func.attr in error_classes()
     if isinstance(func, ast.Call):                # translator(lang)("...")
         inner = func.func
         return isinstance(inner, ast.Name) and inner.id == "translator"

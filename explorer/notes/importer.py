@@ -147,9 +147,10 @@ def read_note(path: str | Path) -> Note:
     except IsADirectoryError:
         raise NoteError("is a directory, not a note", path=str(p)) from None
     except OSError as e:
-        raise NoteError(f"cannot read: {e.strerror}", path=str(p)) from None
+        raise NoteError("cannot read: {strerror}", strerror=e.strerror, path=str(p)) from None
     if len(data) > MAX_NOTE_BYTES:
-        raise NoteError(f"note is {len(data):,} bytes; the limit is {MAX_NOTE_BYTES:,}", path=str(p))
+        raise NoteError("note is {size:,} bytes; the limit is {limit:,}", size=len(data), limit=MAX_NOTE_BYTES,
+                        path=str(p))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -162,8 +163,8 @@ def load_modules(versions: list[str] | None, forced: str | None = None):
     """Parsed modules of the versions named (and the forced note version), or
     of every available version."""
     if forced is not None and forced not in sources.available():
-        raise NoteError(f"version {forced!r} is not available here ('fork-explorer sources list' shows "
-                        "what is; nothing was written)")
+        raise NoteError("version {forced!r} is not available here ('fork-explorer sources list' shows "
+                        "what is; nothing was written)", forced=forced)
     if versions:
         labels = sources.sort_labels(dict.fromkeys(list(versions) + ([forced] if forced else [])))
     else:
@@ -186,14 +187,14 @@ def import_note(note: Note | str | Path, modules=None, versions: list[str] | Non
         note = read_note(note)
     forced_lang = lang
     if lang is not None and not valid_lang(lang):
-        raise NoteError(f"--lang {lang!r} is not a language tag (BCP 47: ja, en, zh, zh-Hant...)")
+        raise NoteError("--lang {lang!r} is not a language tag (BCP 47: ja, en, zh, zh-Hant...)", lang=lang)
     if modules is None:
         modules = load_modules(versions, version)
     modules = list(modules)
     labels = [m.label for m in modules]
     if version is not None and version not in labels:
-        raise NoteError(f"version {version!r} is not among the versions read ({', '.join(labels)}); "
-                        "nothing was written")
+        raise NoteError("version {version!r} is not among the versions read ({versions}); "
+                        "nothing was written", version=version, versions=", ".join(labels))
     note_lang = forced_lang or note_language(note.prose_text, path=note.path)
     detect = (lambda text, default: forced_lang) if forced_lang else language_of
     fn_names = set()
@@ -353,7 +354,7 @@ def _first_statement(m: Match, block: CodeBlock):
         return stmt
     fn = m.module.function(m.function) if m.function else None
     if fn is None:
-        raise NoteError(f"block matched outside every function in {m.label}")
+        raise NoteError("block matched outside every function in {label}", label=m.label)
     return fn.node
 
 
@@ -463,8 +464,8 @@ def write_into(result: ImportResult, store) -> ImportResult:
                if d.id not in existing and d.function and re.match(r"^[A-Za-z_]\w*$", d.function)}
     bad = sorted(str(p) for p in broken & targets)
     if bad:
-        raise NoteError(f"{bad[0]} does not validate; fix it before importing into it "
-                        "('fork-explorer annotations check' shows where)")
+        raise NoteError("{file} does not validate; fix it before importing into it "
+                        "('fork-explorer annotations check' shows where)", file=bad[0])
     todo = []
     for d in result.drafts:
         if d.id in existing:

@@ -172,8 +172,9 @@ def _refuse_unclosed(tok, lines: list[str], path: str | None) -> None:
     char, size = tok.markup[0], len(tok.markup)
     closed = len(last) >= size and set(last) == {char}
     if not closed and not any(ln.strip() for ln in lines[end:]):
-        raise NoteError(f"the code fence {tok.markup}{tok.info.strip()} opened here is never closed "
-                        f"(add a closing {tok.markup} line)", path=path, line=start + 1)
+        raise NoteError("the code fence {markup}{info} opened here is never closed "
+                        "(add a closing {markup} line)", markup=tok.markup, info=tok.info.strip(), path=path,
+                        line=start + 1)
 
 
 def _fenced(b: CodeBlock) -> str:

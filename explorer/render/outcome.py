@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import ExplorerError
+from ..i18n import tell
 from .source import esc
 
 
@@ -17,7 +18,8 @@ def _head(o, _: Callable[..., str]) -> str:
         return f'<span class="fx-out fx-out-ok">{esc(_("success: pid {pid}").format(pid=o.value))}</span>'
     if o.result == "error":
         return f'<span class="fx-out fx-out-err">-{esc(o.errno)} ({esc(o.value)})</span>'
-    return f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=o.reason))}</span>'
+    reason = tell(o.said or o.reason, _)      # the executor's words, in the reader's language
+    return f'<span class="fx-out fx-out-unknown">{esc(_("unknown: {reason}").format(reason=reason))}</span>'
 
 
 def _why(trace, module, _: Callable[..., str]) -> str:
@@ -39,7 +41,7 @@ def outcome_html(trace, table, _: Callable[..., str], *, module=None, label: str
     outcome (two outcomes side by side); counts: the steps and World answers."""
     head = f"<div><b>{esc(label)}</b></div>" if label else ""
     if isinstance(trace, ExplorerError):
-        return head + f'<div class="fx-out fx-out-err fx-out-bad">{esc(trace)}</div>'
+        return head + f'<div class="fx-out fx-out-err fx-out-bad">{esc(tell(trace, _))}</div>'
     o = trace.outcome
     flags = table.names(trace.flags) if trace.flags else "0"
     where = (" — " + _("decided in {function} line {line}").format(

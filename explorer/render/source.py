@@ -148,7 +148,7 @@ def _render_lines(module, function: str | None) -> Rendered:
         first, last = 1, module.line_count
         spans = statement_spans(module)
     if last > len(all_lines):
-        raise LookupFailure(f"line {last} is beyond the end of {module.label}")
+        raise LookupFailure("line {last} is beyond the end of {label}", last=last, label=module.label)
     return Rendered(label=module.label or "", first_line=first, last_line=last,
                     lines=list(all_lines[first - 1:last]), spans=spans, line_node=_line_nodes(spans))
 

@@ -12,6 +12,7 @@ import tarfile
 from pathlib import Path
 
 from ..errors import BlobMismatch, LabelError, ProviderUnavailable, SourceError
+from ..i18n import Message
 from . import cache, manifest
 from .blob import blob_id
 from .cache import SourceFile
@@ -66,8 +67,9 @@ def get(label: str) -> SourceFile:
     src = cache.load(label)
     if src is None:
         if manifest.get(label) is None:
-            raise LabelError(f"unknown version {label!r}; see 'fork-explorer sources list'")
-        raise SourceError(f"version {label} is not fetched yet; run 'fork-explorer sources sync {label}'")
+            raise LabelError("unknown version {label!r}; see 'fork-explorer sources list'", label=label)
+        raise SourceError("version {label} is not fetched yet; run 'fork-explorer sources sync {label}'",
+                          label=label)
     _verify_against_manifest(label, src.data, src.meta)
     return src
 
@@ -82,7 +84,8 @@ def _verify_against_manifest(label: str, data: bytes, meta: dict) -> None:
         return
     actual = blob_id(data)
     if actual != v.blob:
-        raise BlobMismatch(f"kernel/fork.c for {label} has blob {actual}, but the manifest expects {v.blob}")
+        raise BlobMismatch("kernel/fork.c for {label} has blob {actual}, but the manifest expects {blob}",
+                           label=label, actual=actual, blob=v.blob)
 
 
 def list_versions() -> list[dict]:
@@ -129,13 +132,15 @@ def group_by_blob(rows: list[dict]) -> list[dict]:
 def sync(labels: list[str] | None = None, provider: str | None = None, *, force: bool = False,
          log=None, progress=None) -> list[dict]:
     """Fetch versions into the cache.  Returns one report per label:
-    {label, status: cached|fetched|failed, origin, blob, tried: [one line per provider]}.
+    {label, status: cached|fetched|failed, origin, blob, tried: [one line per provider],
+    tried_messages: the same as explorer.i18n messages ({"id", "values"}), for a reader's language}.
     `log` gets one line per provider that could not help; `progress` is a
     factory (total, description) -> context manager with update(n), by
     default a tqdm bar on a terminal."""
     log = log or (lambda msg: None)
     if provider is not None and provider not in PROVIDERS:
-        raise SourceError(f"unknown provider {provider!r}; choose from {', '.join(ORDER)}")
+        raise SourceError("unknown provider {provider!r}; choose from {providers}", provider=provider,
+                          providers=", ".join(ORDER))
     targets = [manifest.require(lb) for lb in labels] if labels else \
         [v for v in manifest.versions() if not v.optional]
     reports = []
@@ -147,45 +152,51 @@ def sync(labels: list[str] | None = None, provider: str | None = None, *, force:
 def _sync_one(v: Version, provider: str | None, force: bool, log, progress) -> dict:
     if not force and provider is None and cache.status(v.label) == "cached":
         meta = cache.read_meta(v.label)
-        return {"label": v.label, "status": "cached", "origin": meta.get("origin"), "blob": meta.get("blob"), "tried": []}
-    tried = []
+        return {"label": v.label, "status": "cached", "origin": meta.get("origin"), "blob": meta.get("blob"), "tried": [],
+                "tried_messages": []}
+    tried, tried_messages = [], []
     for name in ([provider] if provider else ORDER):
         try:
             got = PROVIDERS[name](progress=progress).fetch(v)
         except ProviderUnavailable as e:
             tried.append(str(e))
+            tried_messages.append(e.said.to_json())
             log(str(e))
             continue
-        check_source_bytes(got.data, f"{v.label} from {name}")
+        check_source_bytes(got.data, Message("{label} from {provider}", label=v.label, provider=name))
         meta = dict(got.meta, origin=got.origin, provider=name, form=v.form)
         _verify_against_manifest(v.label, got.data, meta)
         src = cache.store(v.label, got.data, got.sched_h, meta)
-        return {"label": v.label, "status": "fetched", "origin": got.origin, "blob": src.blob, "tried": tried}
-    return {"label": v.label, "status": "failed", "origin": None, "blob": None, "tried": tried}
+        return {"label": v.label, "status": "fetched", "origin": got.origin, "blob": src.blob, "tried": tried,
+                "tried_messages": tried_messages}
+    return {"label": v.label, "status": "failed", "origin": None, "blob": None, "tried": tried,
+            "tried_messages": tried_messages}
 
 
-def read_user_file(path: str, what: str = "source") -> bytes:
+def read_user_file(path: str, what: str | Message = Message("source")) -> bytes:
     """Bytes of a file the user names: a regular file (no link, no device), not
     empty, not binary, under the size limit.  Read, never executed."""
     p = Path(path)
     try:
         st = os.lstat(p)
     except FileNotFoundError:
-        raise SourceError(f"{what} {path} does not exist") from None
+        raise SourceError("{what} {file} does not exist", what=what, file=path) from None
     except OSError as e:
-        raise SourceError(f"cannot read {what} {path}: {e.strerror}") from None
+        raise SourceError("cannot read {what} {file}: {strerror}", what=what, file=path, strerror=e.strerror) from None
     if stat.S_ISLNK(st.st_mode):
-        raise SourceError(f"{what} {path} is a symbolic link; name the file itself")
+        raise SourceError("{what} {file} is a symbolic link; name the file itself", what=what, file=path)
     if not stat.S_ISREG(st.st_mode):
-        raise SourceError(f"{what} {path} is not a regular file")
+        raise SourceError("{what} {file} is not a regular file", what=what, file=path)
     if st.st_size > MAX_SOURCE_BYTES:
-        raise SourceError(f"{what} {path} is {st.st_size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}")
+        raise SourceError("{what} {file} is {size:,} bytes; the limit is {limit:,}",
+                          what=what, file=path, size=st.st_size,
+                          limit=MAX_SOURCE_BYTES)
     try:
         with open(p, "rb") as f:
             data = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as e:
-        raise SourceError(f"cannot read {what} {path}: {e.strerror}") from None
-    return check_source_bytes(data, f"{what} {path}")
+        raise SourceError("cannot read {what} {file}: {strerror}", what=what, file=path, strerror=e.strerror) from None
+    return check_source_bytes(data, Message("{what} {file}", what=what, file=path))
 
 
 TARBALL_SUFFIXES = (".tar", ".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2")
@@ -202,19 +213,21 @@ def read_kernel_tree(path: str) -> tuple[bytes, bytes | None] | None:
     if stat.S_ISDIR(st.st_mode):
         fork, sched = read_folder(p)
         if fork is None:
-            raise SourceError(f"source {path} is not a regular file, and not a kernel tree (no kernel/fork.c in it)")
+            raise SourceError("source {file} is not a regular file, and not a kernel tree (no kernel/fork.c in it)",
+                              file=path)
     elif stat.S_ISREG(st.st_mode) and p.name.lower().endswith(TARBALL_SUFFIXES):
         try:
             fork, sched = read_tarball(p, progress=_quiet)
         except (tarfile.TarError, EOFError, OSError, ValueError) as e:
-            raise SourceError(f"cannot read the kernel tarball {path}: {e}") from None
+            raise SourceError("cannot read the kernel tarball {file}: {error}", file=path, error=e) from None
         except Exception as e:   # noqa: BLE001 - lzma/zlib/bz2 each raise their own error type
-            raise SourceError(f"cannot read the kernel tarball {path}: {type(e).__name__}") from None
+            raise SourceError("cannot read the kernel tarball {file}: {kind}",
+                              file=path, kind=type(e).__name__) from None
         if fork is None:
-            raise SourceError(f"the kernel tarball {path} holds no kernel/fork.c")
+            raise SourceError("the kernel tarball {file} holds no kernel/fork.c", file=path)
     else:
         return None
-    return check_source_bytes(fork, f"kernel/fork.c of {path}"), sched
+    return check_source_bytes(fork, Message("kernel/fork.c of {file}", file=path)), sched
 
 
 class _quiet:

@@ -88,7 +88,7 @@ def store_alias(label: str, target: str, blob: str, sched_h: bytes | None, meta:
 def _alias_target(label: str, meta: dict, home: Path | None) -> tuple[str, dict | None]:
     target = meta["alias_of"]
     if target == label:
-        raise SourceError(f"cache entry {label} is an alias of itself", path=str(entry_dir(label, home)))
+        raise SourceError("cache entry {label} is an alias of itself", label=label, path=str(entry_dir(label, home)))
     tmeta = read_meta(target, home)
     if tmeta is not None and tmeta.get("alias_of"):
         tmeta = None                     # aliases point at stored entries only
@@ -102,7 +102,8 @@ def read_meta(label: str, home: Path | None = None) -> dict | None:
     except FileNotFoundError:
         return None
     except (ValueError, UnicodeDecodeError):
-        raise SourceError(f"cache metadata is corrupt; run 'fork-explorer sources sync {label}' to fetch it again",
+        raise SourceError("cache metadata is corrupt; run 'fork-explorer sources sync {label}' to fetch it again",
+                          label=label,
                           path=str(p)) from None
 
 
@@ -157,15 +158,16 @@ def load(label: str, home: Path | None = None) -> SourceFile | None:
     actual = blob_id(data)
     if actual != meta.get("blob"):
         raise SourceError(
-            f"cached fork.c of {label} was modified (blob {actual}, recorded {meta.get('blob')}); "
-            f"run 'fork-explorer sources sync {label}' to fetch it again",
+            "cached fork.c of {label} was modified (blob {actual}, recorded {recorded}); "
+            "run 'fork-explorer sources sync {label}' to fetch it again", label=label, actual=actual,
+            recorded=meta.get("blob"),
             path=str(d / FORK_C),
         )
     sched = None
     if (d / SCHED_H).exists():
         sched = (d / SCHED_H).read_bytes()
         if meta.get("sched_h_blob") and blob_id(sched) != meta["sched_h_blob"]:
-            raise SourceError(f"cached sched.h of {label} was modified", path=str(d / SCHED_H))
+            raise SourceError("cached sched.h of {label} was modified", label=label, path=str(d / SCHED_H))
     return SourceFile(label, data, sched, meta.get("origin", "?"), actual, meta)
 
 
@@ -177,15 +179,16 @@ def _load_alias(label: str, meta: dict, home: Path | None) -> SourceFile | None:
     if src is None:
         return None
     if src.blob != meta.get("blob"):
-        raise SourceError(f"{label} is recorded as the fork.c of {target} (blob {meta.get('blob')}), "
-                          f"but {target} now has blob {src.blob}; run 'fork-explorer sources sync --all-tags' again",
+        raise SourceError("{label} is recorded as the fork.c of {target} (blob {recorded}), "
+                          "but {target} now has blob {blob}; run 'fork-explorer sources sync --all-tags' again",
+                          label=label, target=target, recorded=meta.get("blob"), blob=src.blob,
                           path=str(entry_dir(label, home) / META))
     sched = src.sched_h
     own = entry_dir(label, home) / SCHED_H
     if own.exists():
         sched = own.read_bytes()
         if blob_id(sched) != meta.get("sched_h_blob"):
-            raise SourceError(f"cached sched.h of {label} was modified", path=str(own))
+            raise SourceError("cached sched.h of {label} was modified", label=label, path=str(own))
     return SourceFile(label, src.data, sched, meta.get("origin", "?"), src.blob, meta)
 
 

@@ -46,24 +46,24 @@ def _load(path: str) -> tuple[Version, ...]:
     except FileNotFoundError:
         raise SourceError("manifest not found", path=path) from None
     except tomllib.TOMLDecodeError as e:
-        raise SourceError(f"manifest does not parse: {e}", path=path) from None
+        raise SourceError("manifest does not parse: {error}", error=e, path=path) from None
     out = []
     seen = set()
     for i, raw in enumerate(data.get("version", [])):
         raw = dict(raw)
         label = check_label(raw.pop("label", ""))
         if label in seen:
-            raise SourceError(f"duplicate label {label!r}", path=path)
+            raise SourceError("duplicate label {label!r}", label=label, path=path)
         seen.add(label)
         form = raw.pop("form", "")
         if form not in FORMS:
-            raise SourceError(f"{label}: form must be one of {', '.join(FORMS)}", path=path)
+            raise SourceError("{label}: form must be one of {forms}", label=label, forms=", ".join(FORMS), path=path)
         known = {k: raw.pop(k) for k in list(raw) if k in Version.__dataclass_fields__}
         if known.get("kernel_version") is not None:
             try:
                 known["kernel_version"] = parse_kernel_version(str(known["kernel_version"]))
             except LabelError as e:
-                raise SourceError(f"{label}: {e}", path=path) from None
+                raise SourceError("{label}: {error}", label=label, error=e, path=path) from None
         out.append(Version(label=label, form=form, extra=raw, **known))
     return tuple(sorted(out, key=lambda v: (version_key(v.release), release_key(v.label))))
 
@@ -83,5 +83,5 @@ def get(label: str, path: Path | None = None) -> Version | None:
 def require(label: str) -> Version:
     v = get(label)
     if v is None:
-        raise LabelError(f"unknown version {label!r}; see 'fork-explorer sources list'")
+        raise LabelError("unknown version {label!r}; see 'fork-explorer sources list'", label=label)
     return v

@@ -40,14 +40,16 @@ class Fetched:
     meta: dict
 
 
-def check_source_bytes(data: bytes, what: str) -> bytes:
-    """Refuse what cannot be a C source file, before anything is cached."""
+def check_source_bytes(data: bytes, what) -> bytes:
+    """Refuse what cannot be a C source file, before anything is cached.  `what`
+    names it in the refusal (a Message, said in the reader's language, or text)."""
     if not data.strip():
-        raise SourceError(f"{what} is empty")
+        raise SourceError("{what} is empty", what=what)
     if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(f"{what} is {len(data):,} bytes; a kernel/fork.c is far below the {MAX_SOURCE_BYTES:,}-byte limit")
+        raise SourceError("{what} is {size:,} bytes; a kernel/fork.c is far below the {limit:,}-byte limit", what=what,
+                          size=len(data), limit=MAX_SOURCE_BYTES)
     if b"\0" in data:
-        raise SourceError(f"{what} holds NUL bytes: it is a binary file, not C source")
+        raise SourceError("{what} holds NUL bytes: it is a binary file, not C source", what=what)
     return data
 
 
@@ -84,14 +86,14 @@ class GitProvider:
 
     def fetch(self, v: Version) -> Fetched:
         if not v.tag:
-            raise ProviderUnavailable(f"git: {v.label} has no upstream tag")
+            raise ProviderUnavailable("git: {label} has no upstream tag", label=v.label)
         if not self.repo:
             raise ProviderUnavailable("git: no local linux clone (set FORK_EXPLORER_LINUX_GIT)")
         if not shutil.which("git"):
             raise ProviderUnavailable("git: the git command is not installed")
         data = self._show(v.tag, FORK_C_PATH)
         if data is None:
-            raise ProviderUnavailable(f"git: {self.repo} has no {v.tag}:{FORK_C_PATH}")
+            raise ProviderUnavailable("git: {repo} has no {tag}:{file}", repo=self.repo, tag=v.tag, file=FORK_C_PATH)
         sched = None
         for p in SCHED_H_PATHS:
             sched = self._show(v.tag, p)
@@ -172,8 +174,8 @@ class TarballProvider:
             fork, header = read_folder(p) if p.is_dir() else read_tarball(p, self.progress)
             if fork is not None:
                 return Fetched(fork, header, f"tarball {p}", {"path": str(p)})
-        raise ProviderUnavailable(f"tarball: no kernel tarball or folder for {v.label} "
-                                  f"in {', '.join(map(str, self.dirs))}")
+        raise ProviderUnavailable("tarball: no kernel tarball or folder for {label} "
+                                  "in {dirs}", label=v.label, dirs=", ".join(map(str, self.dirs)))
 
 
 # ------------------------------------------------------------ Debian package
@@ -200,7 +202,7 @@ def read_deb(deb: Path, package: str, progress=terminal_progress) -> tuple[bytes
                 start = f.tell()
                 break
         else:
-            raise SourceError(f"{deb.name}: no data.tar member")
+            raise SourceError("{name}: no data.tar member", name=deb.name)
         f.seek(start)
         with progress(size, f"extracting {deb.name}") as bar:
             reader = io.BufferedReader(_CountingReader(f, bar), 1 << 20)
@@ -221,7 +223,7 @@ def deb_data_tar(deb: Path):
         if name.startswith("data.tar"):
             return tarfile.open(fileobj=io.BufferedReader(_Limited(f, size), 1 << 20), mode="r|*")
     f.close()
-    raise SourceError(f"{deb.name}: no data.tar member")
+    raise SourceError("{name}: no data.tar member", name=deb.name)
 
 
 class _Limited(io.RawIOBase):
@@ -253,7 +255,7 @@ class DebianProvider:
 
     def fetch(self, v: Version) -> Fetched:
         if not v.package:
-            raise ProviderUnavailable(f"debian: {v.label} is not a Debian package")
+            raise ProviderUnavailable("debian: {label} is not a Debian package", label=v.label)
         if not shutil.which("apt-get"):
             raise ProviderUnavailable("debian: apt-get is not available on this machine")
         base = self.workdir or (paths.home() / "downloads")
@@ -262,7 +264,7 @@ class DebianProvider:
             deb = self._download(v, Path(tmp))
             fork, header = read_deb(deb, v.package, self.progress)
         if fork is None:
-            raise ProviderUnavailable(f"debian: {deb.name} holds no {FORK_C_PATH}")
+            raise ProviderUnavailable("debian: {name} holds no {file}", name=deb.name, file=FORK_C_PATH)
         version = deb.name.split("_")[1] if deb.name.count("_") >= 2 else "?"
         version = urllib.parse.unquote(version)
         return Fetched(fork, header, f"debian {v.package} {version}",
@@ -278,7 +280,8 @@ class DebianProvider:
         if v.suite:
             r = subprocess.run(["apt-get", *opts, "update"], capture_output=True, text=True, timeout=600)
             if r.returncode != 0:
-                raise ProviderUnavailable(f"debian: apt-get update for {v.suite} failed: {_last(r.stderr)}")
+                raise ProviderUnavailable("debian: apt-get update for {suite} failed: {detail}", suite=v.suite,
+                                          detail=_last(r.stderr))
         wanted = [f"{v.package}={v.package_version}"] if v.package_version else []
         errors = []
         for spec in wanted + [v.package]:
@@ -288,7 +291,8 @@ class DebianProvider:
             if r.returncode == 0 and debs:
                 return debs[0]
             errors.append(_last(r.stderr))
-        raise ProviderUnavailable(f"debian: apt-get download {v.package} failed: {errors[-1]}")
+        raise ProviderUnavailable("debian: apt-get download {package} failed: {detail}",
+                                  package=v.package, detail=errors[-1])
 
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
@@ -331,7 +335,7 @@ class HttpsProvider:
 
     def fetch(self, v: Version) -> Fetched:
         if not v.tag:
-            raise ProviderUnavailable(f"https: {v.label} has no upstream tag")
+            raise ProviderUnavailable("https: {label} has no upstream tag", label=v.label)
         data = self._get(self.url(v.tag, FORK_C_PATH), required=True)
         sched = None
         for p in SCHED_H_PATHS:
@@ -351,16 +355,17 @@ class HttpsProvider:
                         chunks.append(chunk)
                         bar.update(len(chunk))
                         if sum(map(len, chunks)) > MAX_SOURCE_BYTES:
-                            raise SourceError(f"https: {url} is larger than {MAX_SOURCE_BYTES:,} bytes")
+                            raise SourceError("https: {url} is larger than {limit:,} bytes", url=url,
+                                                          limit=MAX_SOURCE_BYTES)
                 return b"".join(chunks)
         except urllib.error.HTTPError as e:
             if required:
-                raise ProviderUnavailable(f"https: {url} answered {e.code}") from None
+                raise ProviderUnavailable("https: {url} answered {code}", url=url, code=e.code) from None
             return None
         except (urllib.error.URLError, OSError, TimeoutError) as e:
             reason = getattr(e, "reason", e)
             if required:
-                raise ProviderUnavailable(f"https: cannot reach {host} ({reason})") from None
+                raise ProviderUnavailable("https: cannot reach {host} ({reason})", host=host, reason=reason) from None
             return None
 
 

@@ -22,6 +22,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from ..errors import ExplorerError, LabelError, SourceError
+from ..i18n import Message
 from . import cache
 from .providers import FORK_C_PATH, MAX_SOURCE_BYTES, SCHED_H_PATHS
 from .versions import check_label, kernel_version_in, release_key
@@ -56,13 +57,15 @@ def list_tags(repo: str, match: str = DEFAULT_MATCH, rc: bool = False) -> list[t
     if not shutil.which("git"):
         raise SourceError("git is not installed; --all-tags reads a linux clone with it")
     if not os.path.isdir(repo):
-        raise SourceError(f"{repo} is not a directory (--git or FORK_EXPLORER_LINUX_GIT names a linux clone)")
+        raise SourceError("{repo} is not a directory (--git or FORK_EXPLORER_LINUX_GIT names a linux clone)",
+                          repo=repo)
     r = _git(repo, "rev-parse", "--git-dir")
     if r.returncode != 0:
-        raise SourceError(f"{repo} is not a git repository")
+        raise SourceError("{repo} is not a git repository", repo=repo)
     r = _git(repo, "for-each-ref", "--format=%(refname:strip=2) %(*objectname) %(objectname)", "refs/tags")
     if r.returncode != 0:
-        raise SourceError(f"cannot list the tags of {repo}: {r.stderr.decode(errors='replace').strip()}")
+        raise SourceError("cannot list the tags of {repo}: {detail}", repo=repo,
+                          detail=r.stderr.decode(errors="replace").strip())
     out = []
     for line in r.stdout.decode(errors="replace").splitlines():
         parts = line.split()
@@ -75,7 +78,8 @@ def list_tags(repo: str, match: str = DEFAULT_MATCH, rc: bool = False) -> list[t
             continue
         out.append((tag, commit))
     if not out:
-        raise SourceError(f"no tag of {repo} matches {match!r}" + ("" if rc else " (rc tags need --rc)"))
+        raise SourceError("no tag of {repo} matches {match!r}{hint}", repo=repo, match=match,
+                          hint="" if rc else Message(" (rc tags need --rc)"))
     return sorted(out, key=lambda tc: release_key(tc[0]))
 
 
@@ -181,7 +185,8 @@ def sync_all_tags(repo: str | None = None, match: str | None = None, rc: bool = 
         with_fork = [(t, c, i) for (t, c), i in zip(todo, infos) if i is not None]
         report.no_fork_c = [t for (t, _), i in zip(todo, infos) if i is None]
         if not with_fork and not report.unchanged:
-            raise SourceError(f"no tag of {repo} matching {match or DEFAULT_MATCH!r} has {FORK_C_PATH}")
+            raise SourceError("no tag of {repo} matching {match!r} has {file}", repo=repo,
+                              match=match or DEFAULT_MATCH, file=FORK_C_PATH)
         known = cache.blobs()
         new_blobs = []
         for _, c, (blob, size) in with_fork:

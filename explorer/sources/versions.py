@@ -20,8 +20,8 @@ _DOTTED = re.compile(r"(\d+(?:\.\d+)+)(?:-rc(\d+))?")
 def check_label(label: str) -> str:
     if not isinstance(label, str) or not LABEL_RE.match(label) or ".." in label or len(label) > 64:
         raise LabelError(
-            f"bad version label {label!r}: use letters, digits, '.', '_' or '-' "
-            "(starting with a letter or digit, no '..')"
+            "bad version label {label!r}: use letters, digits, '.', '_' or '-' "
+            "(starting with a letter or digit, no '..')", label=label
         )
     return label
 
@@ -50,7 +50,7 @@ def parse_kernel_version(text: str) -> str:
     """'5.10' or '5.10.262' (X.Y[.Z]), checked; KernelVersion text as the user wrote it."""
     t = (text or "").strip().removeprefix("v")
     if not _KERNEL_VERSION.fullmatch(t):
-        raise LabelError(f"bad kernel version {text!r}: use X.Y or X.Y.Z (5.10, 2.6.32)")
+        raise LabelError("bad kernel version {text!r}: use X.Y or X.Y.Z (5.10, 2.6.32)", text=text)
     return t
 
 

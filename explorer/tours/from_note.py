@@ -60,7 +60,8 @@ def stops_from_import(result) -> list[dict]:
         own = drafts_by_block.get(block.index) or drafts_by_block.get(rep.duplicate_of) or []
         draft = next((d for d in own if d.status == "orphaned"), None)
         if draft is None:
-            raise NoteError(f"block {block.index} matched nothing and has no draft to keep it", path=result.note.path)
+            raise NoteError("block {index} matched nothing and has no draft to keep it",
+                            index=block.index, path=result.note.path)
         mod, node = _excerpt_node(draft)
         stops.append({"anchor": make_anchor(mod, node), "written_against": draft.label,
                       "text": {rep.lang: words}, ORIGIN_KEY: origin | {"code": block.code}})
@@ -81,8 +82,9 @@ def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
         raise NoteError("the directory to write the tour into does not exist", path=str(out.parent))
     store = TourStore.single_file(out, known_versions=known_versions)
     if store.problems() and out.exists():
-        raise NoteError(f"exists and is not a valid tour file ({store.problems()[0].message}); "
-                        "refusing to overwrite it", path=str(out))
+        raise NoteError("exists and is not a valid tour file ({problem}); "
+                        "refusing to overwrite it", problem=store.problems()[0].said or store.problems()[0].message,
+                        path=str(out))
     return store
 
 

@@ -53,7 +53,8 @@ class Tour:
     def stop(self, index: int) -> Stop:
         """Stop number `index` (1-based); TourError if the tour has none such."""
         if not 1 <= index <= len(self.stops):
-            raise TourError(f"tour {self.id!r} has no stop {index} (it has stops 1-{len(self.stops)})")
+            raise TourError("tour {tour!r} has no stop {index} (it has stops 1-{n})", tour=self.id, index=index,
+                            n=len(self.stops))
         return self.stops[index - 1]
 
     def title_in(self, lang: str) -> str:

@@ -58,5 +58,7 @@ def check_functions(tour: Tour, modules) -> None:
             continue
         if not any(target_functions(m, stop.function) for m in modules):
             where = f"{tour.path}:{stop.line}: " if tour.path and stop.line else ""
-            raise TourError(f"{where}tour {tour.id!r} stop {stop.index}: function {stop.function!r} is in no "
-                            f"version read ({', '.join(m.label for m in modules)})")
+            raise TourError("{where}tour {id!r} stop {index}: function {function!r} is in no "
+                            "version read ({versions})", where=where, id=tour.id, index=stop.index,
+                            function=stop.function,
+                            versions=", ".join(m.label for m in modules))

@@ -53,6 +53,7 @@ from ..annotations.store import (
     valid_lang,
 )
 from ..errors import TourError
+from ..i18n import Message
 from .model import Stop, Tour
 
 ORIGIN_KEY = "note"
@@ -104,31 +105,32 @@ class TourStore:
         for path in self.files():
             self._load_file(path)
 
-    def _problem(self, path: Path, line: int | None, message: str, tid: str | None = None) -> None:
+    def _problem(self, path: Path, line: int | None, message: Message, tid: str | None = None) -> None:
         self._problems.append(Problem(path, line or 1, message, tid))
 
     def _load_file(self, path: Path) -> None:
         try:
             data = path.read_bytes()
         except OSError as e:
-            self._problem(path, 1, f"cannot read: {e.strerror or e}")
+            self._problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e))
             return
         self._digests[path] = _digest(data)
         try:
             doc = _load_shared(data)     # parsed once for all the kernels of a room (explorer.computed)
         except UnicodeDecodeError as e:
-            self._problem(path, data[:e.start].count(b"\n") + 1, "bad YAML: not UTF-8")
+            self._problem(path, data[:e.start].count(b"\n") + 1, Message("bad YAML: not UTF-8"))
             return
         except MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            self._problem(path, mark.line + 1 if mark is not None else 1, f"bad YAML: {e.problem or e.context}")
+            self._problem(path, mark.line + 1 if mark is not None else 1, Message("bad YAML: {problem}",
+                                                                                  problem=e.problem or e.context))
             return
         except YAMLError as e:
-            self._problem(path, 1, f"bad YAML: {e}")
+            self._problem(path, 1, Message("bad YAML: {error}", error=e))
             return
         self._docs[path] = doc
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("stops"), list):
-            self._problem(path, 1, "not a tour file: needs a mapping with an id, a title and a 'stops' list")
+            self._problem(path, 1, Message("not a tour file: needs a mapping with an id, a title and a 'stops' list"))
             return
         tour = self._check_tour(path, doc)
         if tour is not None:
@@ -138,22 +140,26 @@ class TourStore:
         before = len(self._problems)
         tid = doc.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
-            self._problem(path, _line_of(doc, "id", 1) if "id" in doc else 1, f"missing or malformed tour id {tid!r}")
+            self._problem(path, _line_of(doc, "id", 1) if "id" in doc else 1,
+                          Message("missing or malformed tour id {tid!r}", tid=tid))
             return None
         if tid in self._tours:
             first = self._tours[tid]
             self._problem(path, _line_of(doc, "id", 1),
-                          f"duplicate tour id {tid!r} (first in {first.path}:{first.line})", tid)
+                          Message("duplicate tour id {tid!r} (first in {file}:{lineno})",
+                                  tid=tid, file=first.path, lineno=first.line), tid)
             return None
         for key in doc:
             if key not in TOUR_KEYS:
-                self._problem(path, _line_of(doc, key, 1), f"{tid}: unknown key {key!r} "
-                                                            f"(a tour has {', '.join(sorted(TOUR_KEYS))})", tid)
-        title = self._lang_map(path, doc, "title", tid, f"{tid}: title")
+                self._problem(path, _line_of(doc, key, 1), Message("{tid}: unknown key {key!r} "
+                                                            "(a tour has {keys})", tid=tid, key=key,
+                                                            keys=", ".join(sorted(TOUR_KEYS))), tid)
+        title = self._lang_map(path, doc, "title", tid, Message("{tid}: title", tid=tid))
         wa = self._version(path, doc, tid, f"{tid}")
         stops = []
         if not doc["stops"]:
-            self._problem(path, _line_of(doc, "stops", 1), f"{tid}: a tour needs at least one stop", tid)
+            self._problem(path, _line_of(doc, "stops", 1), Message("{tid}: a tour needs at least one stop",
+                                                                   tid=tid), tid)
         for i, rec in enumerate(doc["stops"], start=1):
             stop = self._check_stop(path, doc["stops"], i, rec, tid, wa)
             if stop is not None:
@@ -167,15 +173,18 @@ class TourStore:
         val = rec.get(key)
         line = _line_of(rec, key, _line_of(rec)) if key in rec else _line_of(rec)
         if not isinstance(val, CommentedMap) or not val:
-            self._problem(path, line, f"{what}: needs {key} with at least one language ({key}: {{ja: ..., en: ...}})",
+            self._problem(path, line, Message("{what}: needs {key} with at least one language ({key}: {{ja: ..., en: ...}})",
+                                              what=what, key=key),
                           tid)
             return {}
         out = {}
         for lang, v in val.items():
             if not valid_lang(lang):
-                self._problem(path, _line_of(val, lang, line), f"{what}: bad language code {lang!r}", tid)
+                self._problem(path, _line_of(val, lang, line), Message("{what}: bad language code {lang!r}",
+                                                                       what=what, lang=lang), tid)
             elif not isinstance(v, str) or not v.strip():
-                self._problem(path, _line_of(val, lang, line), f"{what}: {key}.{lang} must be words", tid)
+                self._problem(path, _line_of(val, lang, line), Message("{what}: {key}.{lang} must be words",
+                                                                       what=what, key=key, lang=lang), tid)
             else:
                 out[str(lang)] = str(v)
         return out
@@ -186,42 +195,48 @@ class TourStore:
             return None
         if not isinstance(wa, str) or wa not in self.known_versions:
             self._problem(path, _line_of(rec, "written_against", _line_of(rec)),
-                          f"{what}: unknown version {wa!r} in written_against", tid)
+                          Message("{what}: unknown version {wa!r} in written_against", what=what, wa=wa), tid)
             return None
         return wa
 
     def _check_stop(self, path, seq, i, rec, tid, tour_wa) -> Stop | None:
         line = seq.lc.item(i - 1)[0] + 1 if hasattr(seq, "lc") else 1
-        what = f"{tid} stop {i}"
+        what = Message("{tid} stop {i}", tid=tid, i=i)
         if not isinstance(rec, CommentedMap):
-            self._problem(path, line, f"{what}: a stop must be a mapping (anchor, text)", tid)
+            self._problem(path, line, Message("{what}: a stop must be a mapping (anchor, text)", what=what), tid)
             return None
         line = _line_of(rec, default=line)
         before = len(self._problems)
         for key in rec:
             if key not in STOP_KEYS:
                 self._problem(path, _line_of(rec, key, line),
-                              f"{what}: unknown key {key!r} (a stop has {', '.join(sorted(STOP_KEYS))})", tid)
+                              Message("{what}: unknown key {key!r} (a stop has {keys})", what=what, key=key,
+                                      keys=", ".join(sorted(STOP_KEYS))), tid)
         anchor = rec.get("anchor")
         if not isinstance(anchor, CommentedMap):
-            self._problem(path, line, f"{what}: missing anchor", tid)
+            self._problem(path, line, Message("{what}: missing anchor", what=what), tid)
         else:
             for key in ("function", "kind", "head"):
                 if not isinstance(anchor.get(key), str) or not anchor.get(key).strip():
-                    self._problem(path, _line_of(anchor, key, line), f"{what}: missing anchor {key}", tid)
+                    self._problem(path, _line_of(anchor, key, line), Message("{what}: missing anchor {key}",
+                                                                             what=what, key=key), tid)
             kind = anchor.get("kind")
             if isinstance(kind, str) and kind.strip() and kind not in ANCHOR_KINDS:
                 close = difflib.get_close_matches(kind, sorted(ANCHOR_KINDS), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else " (a statement or function kind)"
-                self._problem(path, _line_of(anchor, "kind", line), f"{what}: unknown stop kind {kind!r}{hint}", tid)
+                hint = Message("; did you mean {kind!r}?",
+                               kind=close[0]) if close else Message(" (a statement or function kind)")
+                self._problem(path, _line_of(anchor, "kind", line), Message("{what}: unknown stop kind {kind!r}{hint}",
+                                                                            what=what, kind=kind, hint=hint), tid)
             pos = anchor.get("position", 0.0)
             if not isinstance(pos, (int, float)) or not 0.0 <= float(pos) <= 1.0:
-                self._problem(path, _line_of(anchor, "position", line), f"{what}: anchor position must be 0..1", tid)
+                self._problem(path, _line_of(anchor, "position", line), Message("{what}: anchor position must be 0..1",
+                                                                                what=what), tid)
         text = self._lang_map(path, rec, "text", tid, what)
         wa = self._version(path, rec, tid, what) if "written_against" in rec else tour_wa
         origin = rec.get(ORIGIN_KEY)
         if origin is not None and not isinstance(origin, CommentedMap):
-            self._problem(path, _line_of(rec, ORIGIN_KEY, line), f"{what}: {ORIGIN_KEY} must be a mapping", tid)
+            self._problem(path, _line_of(rec, ORIGIN_KEY, line), Message("{what}: {key} must be a mapping",
+                                                                         what=what, key=ORIGIN_KEY), tid)
         if len(self._problems) > before:
             return None
         code = origin.get("code") if isinstance(origin, CommentedMap) else None
@@ -236,8 +251,10 @@ class TourStore:
         not validate (a verb reading every tour would silently leave one out)."""
         if self._problems:
             first = self._problems[0]
-            more = f" (and {len(self._problems) - 1} more)" if len(self._problems) > 1 else ""
-            raise TourError(f"{first.message}{more}; {consequence}", path=str(first.path), line=first.line)
+            more = Message(" (and {n} more)", n=len(self._problems) - 1) if len(self._problems) > 1 else ""
+            raise TourError("{problem}{more}; {consequence}",
+                            problem=first.said or first.message, more=more, consequence=consequence,
+                            path=str(first.path), line=first.line)
         return self
 
     # -- reading ----------------------------------------------------------------------
@@ -249,13 +266,13 @@ class TourStore:
             return self._tours[tour_id]
         except KeyError:
             known = ", ".join(sorted(self._tours)) or "none"
-            raise TourError(f"no tour {tour_id!r} (tours: {known})") from None
+            raise TourError("no tour {tour_id!r} (tours: {known})", tour_id=tour_id, known=known) from None
 
     def path_for(self, tour_id: str) -> Path:
         if self._target is not None:
             return self._target
         if not ID_RE.match(tour_id):
-            raise TourError(f"malformed tour id {tour_id!r}")
+            raise TourError("malformed tour id {tour_id!r}", tour_id=tour_id)
         return self.root / f"{tour_id}.yaml"
 
     # -- writing ----------------------------------------------------------------------
@@ -275,7 +292,8 @@ class TourStore:
         overwritten wholesale."""
         path = self.path_for(tour_id)
         if tour_id in self._tours and self._tours[tour_id].path != path:
-            raise TourError(f"tour id {tour_id!r} is already used by {self._tours[tour_id].path}")
+            raise TourError("tour id {tour_id!r} is already used by {file}", tour_id=tour_id,
+                            file=self._tours[tour_id].path)
         doc = build_doc(tour_id, title, stops, written_against)
         if path.exists():
             if path.read_bytes() == dump_bytes(doc):
@@ -286,7 +304,8 @@ class TourStore:
         self._save(path, doc)
         problems = [p for p in self._problems if p.path == path]
         if problems:
-            raise TourError(f"written, but does not validate: {problems[0].message}", path=str(path),
+            raise TourError("written, but does not validate: {problem}",
+                            problem=problems[0].said or problems[0].message, path=str(path),
                             line=problems[0].line)
         return self.get(tour_id)
 
@@ -296,7 +315,7 @@ class TourStore:
         tour = self.get(tour_id)
         tour.stop(index)
         if not valid_lang(lang):
-            raise TourError(f"bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)")
+            raise TourError("bad language code {lang!r} (a BCP 47 tag such as ja, en, zh-Hant)", lang=lang)
         text = clean_text(text)
         if not text.strip():
             raise TourError("empty text; a stop keeps at least its words")

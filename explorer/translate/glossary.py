@@ -70,7 +70,7 @@ def _read(path: str | Path | None):
     except FileNotFoundError:
         raise TranslationError("no glossary file", path=str(p)) from None
     except (YAMLError, UnicodeDecodeError) as e:
-        raise TranslationError(f"glossary does not parse: {e}".split("\n")[0], path=str(p)) from None
+        raise TranslationError("glossary does not parse: {error}", error=str(e).split("\n")[0], path=str(p)) from None
     return p, data
 
 
@@ -82,11 +82,11 @@ def load_glossary(path: str | Path | None = None) -> list[Term]:
     terms = []
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict):
-            raise TranslationError(f"glossary term {n} must be a mapping of language -> term", path=str(p))
+            raise TranslationError("glossary term {n} must be a mapping of language -> term", n=n, path=str(p))
         forms = tuple((str(k), tuple(str(x) for x in (v if isinstance(v, list) else [v])))
                       for k, v in row.items() if valid_lang(k) and v is not None)
         if len(forms) < 2:
-            raise TranslationError(f"glossary term {n} needs at least two languages (e.g. 'en' and 'ja')",
+            raise TranslationError("glossary term {n} needs at least two languages (e.g. 'en' and 'ja')", n=n,
                                    path=str(p))
         terms.append(Term(forms))
     return terms
@@ -111,7 +111,7 @@ def load_avoid(path: str | Path | None = None) -> list[Avoid]:
     for n, row in enumerate(rows, 1):
         langs = [k for k in ("ja", "en") if isinstance(row, dict) and k in row]
         if len(langs) != 1 or not row.get("use"):
-            raise TranslationError(f"glossary avoid entry {n} needs one of 'ja'/'en' and a 'use'", path=str(p))
+            raise TranslationError("glossary avoid entry {n} needs one of 'ja'/'en' and a 'use'", n=n, path=str(p))
         use = row["use"] if isinstance(row["use"], list) else [row["use"]]
         out.append(Avoid(langs[0], str(row[langs[0]]), tuple(str(u) for u in use), str(row.get("why") or "")))
     return out

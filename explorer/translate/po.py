@@ -206,7 +206,7 @@ def export_po(store, path: str | Path, to: str, from_lang: str | None = None,
     if from_lang is not None:
         _check_lang(from_lang)
         if from_lang == to:
-            raise TranslationError(f"--from and --to are both {to!r}")
+            raise TranslationError("--from and --to are both {to!r}", to=to)
     out = Path(path)
     if out.is_dir():
         raise TranslationError("names a directory; name the .po file to write", path=str(out))
@@ -220,7 +220,7 @@ def export_po(store, path: str | Path, to: str, from_lang: str | None = None,
 
 def _check_lang(lang: str) -> None:
     if not isinstance(lang, str) or not LANG_RE.match(lang):
-        raise TranslationError(f"bad language code {lang!r} (use e.g. ja, en, pt_BR)")
+        raise TranslationError("bad language code {lang!r} (use e.g. ja, en, pt_BR)", lang=lang)
 
 
 # -- import ------------------------------------------------------------------------
@@ -256,21 +256,21 @@ def read_po(path: str | Path) -> polib.POFile:
     except FileNotFoundError:
         raise TranslationError("no such PO file", path=str(p)) from None
     except OSError as e:
-        raise TranslationError(f"cannot read: {e.strerror}", path=str(p)) from None
+        raise TranslationError("cannot read: {strerror}", strerror=e.strerror, path=str(p)) from None
     if not p.is_file():
         raise TranslationError("not a regular file", path=str(p))
     if size > MAX_PO_BYTES:
-        raise TranslationError(f"{size:,} bytes; the limit is {MAX_PO_BYTES:,}", path=str(p))
+        raise TranslationError("{size:,} bytes; the limit is {limit:,}", size=size, limit=MAX_PO_BYTES, path=str(p))
     try:
         po = polib.pofile(str(p), encoding="utf-8", check_for_duplicates=True)
     except UnicodeDecodeError as e:
-        raise TranslationError(f"not UTF-8 ({e.reason})", path=str(p)) from None
+        raise TranslationError("not UTF-8 ({reason})", reason=e.reason, path=str(p)) from None
     except (OSError, ValueError) as e:
         msg = str(e).replace(str(p), "").strip() or type(e).__name__
         m = re.search(r"\s*\(line (\d+)\)\s*$", msg)     # polib says where; put it in path:line form
         line = int(m.group(1)) if m else None
         msg = msg[:m.start()] if m else msg
-        raise TranslationError(f"does not parse as a PO file: {msg}", path=str(p), line=line) from None
+        raise TranslationError("does not parse as a PO file: {detail}", detail=msg, path=str(p), line=line) from None
     if not po.metadata.get("Language"):
         raise TranslationError("the PO header names no Language; cannot tell which language it "
                                "translates into", path=str(p))

@@ -23,6 +23,7 @@ from pathlib import Path
 from .. import paths, sources
 from ..cparse import load
 from ..errors import ExplorerError, VerifyError
+from ..i18n import Message
 from ..executor import World, run, sweep
 from ..executor.flags import FlagTable
 from ..fsutil import atomic_write
@@ -63,14 +64,16 @@ def verify(label: str, modes: list[str] | None = None, flags: list[str] | None =
     modes = list(modes or MODES)
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes or len(set(modes)) != len(modes):
-        raise VerifyError(f"modes are {', '.join(MODES)} (each once); got {', '.join(modes) or 'none'}")
+        raise VerifyError("modes are {modes} (each once); got {got}", modes=", ".join(MODES),
+                          got=", ".join(modes) or Message("none"))
     names = list(flags or DEFAULT_FLAGS)
     src = sources.get(label)
     require_debian(label, src.meta)
     module = load(label)
     for mode in modes:
         if MODES[mode][0] not in module.functions:
-            raise VerifyError(f"{label} has no {MODES[mode][0]}, so mode {mode} cannot be compared")
+            raise VerifyError("{label} has no {what}, so mode {mode} cannot be compared",
+                              label=label, what=MODES[mode][0], mode=mode)
     ours = {mode: sweep(module, names, MODES[mode][0], MODES[mode][1]()) for mode in modes}
     words = [r["flags"] for r in ours[modes[0]]["results"]]
     image = image_for(label, src.meta, log)

@@ -32,7 +32,7 @@ def build_probe(dest: Path) -> Path:
                        capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
         last = (r.stderr.strip().splitlines() or ["?"])[-1]
-        raise VerifyError(f"cannot build the static probe: {last}")
+        raise VerifyError("cannot build the static probe: {last}", last=last)
     return dest
 
 
@@ -76,7 +76,7 @@ def boot(vmlinuz: Path, initrd: Path, modes: list[str], words: int, *, accel: st
     """Boot, wait for the probe's DONE, parse.  accel: auto (KVM if it
     answers within KVM_FIRST_WORD seconds, else TCG), kvm or tcg."""
     if not shutil.which(QEMU):
-        raise VerifyError(f"{QEMU} is not installed (apt-get install qemu-system-x86)")
+        raise VerifyError("{qemu} is not installed (apt-get install qemu-system-x86)", qemu=QEMU)
     if accel == "auto":
         if kvm_usable() and not _kvm_known_to_hang():
             try:
@@ -143,10 +143,11 @@ def _boot_once(vmlinuz, initrd, modes, words, accel, timeout, progress, first_wo
     t.start()
     try:
         if first_word is not None and not seen_first.wait(first_word):
-            raise _NoFirstWord(f"{accel} boot printed nothing from the probe in {first_word:.0f} s")
+            raise _NoFirstWord("{accel} boot printed nothing from the probe in {seconds:.0f} s", accel=accel,
+                               seconds=first_word)
         if not done.wait(max(1.0, timeout - (time.monotonic() - start))):
-            raise VerifyError(f"the {accel} boot did not finish the probe within {timeout:.0f} s "
-                              f"(last line: {lines[-1] if lines else 'none'!r})")
+            raise VerifyError("the {accel} boot did not finish the probe within {timeout:.0f} s "
+                              "(last line: {last!r})", accel=accel, timeout=timeout, last=lines[-1] if lines else "none")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -170,7 +171,7 @@ def _parse(lines: list[str], modes: list[str], words: int, accel: str, seconds: 
         elif line.startswith("FXV END "):
             parts = line.split()
             if current is None or parts[2] != current or int(parts[3]) != len(answers[current]):
-                raise VerifyError(f"the probe's output for mode {parts[2]} is cut short or garbled")
+                raise VerifyError("the probe's output for mode {mode} is cut short or garbled", mode=parts[2])
             ended.add(current)
             current = None
         elif current is not None and (m := _LINE.match(line)):
@@ -180,8 +181,10 @@ def _parse(lines: list[str], modes: list[str], words: int, accel: str, seconds: 
     for mode in modes:
         if mode not in ended or len(answers.get(mode, {})) != words:
             got = len(answers.get(mode, {}))
-            raise VerifyError(f"the probe answered {got} of {words} words in mode {mode}: output cut short")
+            raise VerifyError("the probe answered {got} of {words} words in mode {mode}: output cut short", got=got,
+                              words=words, mode=mode)
         bad = sorted({a for a in answers[mode].values() if a in ("TIMEOUT", "SETUID_FAILED")})
         if bad:
-            raise VerifyError(f"the probe could not run every word in mode {mode}: {', '.join(bad)}")
+            raise VerifyError("the probe could not run every word in mode {mode}: {words}", mode=mode,
+                              words=", ".join(bad))
     return BootResult(uname, answers, accel, seconds, lines[-5:])

@@ -45,14 +45,14 @@ class KernelImage:
 def _apt(args: list[str], opts: list[str], timeout: int = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
     tool = args[0]
     if not shutil.which(tool):
-        raise VerifyError(f"{tool} is not available on this machine (verify needs Debian's apt)")
+        raise VerifyError("{tool} is not available on this machine (verify needs Debian's apt)", tool=tool)
     return subprocess.run([tool, *opts, *args[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
 def _series(source_version: str) -> str:
     m = re.match(r"(\d+\.\d+)", source_version)
     if not m:
-        raise VerifyError(f"cannot tell the kernel series of package version {source_version!r}")
+        raise VerifyError("cannot tell the kernel series of package version {version!r}", version=source_version)
     return m.group(1)
 
 
@@ -82,7 +82,7 @@ def _download(spec: str, into: Path, opts: list[str]) -> Path:
     debs = sorted(into.glob("*.deb"))
     if r.returncode != 0 or not debs:
         last = (r.stderr.strip().splitlines() or ["no output"])[-1]
-        raise VerifyError(f"apt-get download {spec} failed: {last}")
+        raise VerifyError("apt-get download {spec} failed: {last}", spec=spec, last=last)
     return debs[0]
 
 
@@ -96,10 +96,10 @@ def extract_vmlinuz(deb: Path, dest: Path) -> Path:
                                or re.fullmatch(r"usr/lib/modules/[^/]+/vmlinuz", name)):
                 data = tf.extractfile(m).read()
                 if not data[0x202:0x206] == b"HdrS":   # the x86 boot protocol's magic
-                    raise VerifyError(f"{deb.name}: {name} is not an x86 bzImage")
+                    raise VerifyError("{package}: {member} is not an x86 bzImage", package=deb.name, member=name)
                 atomic_write(dest, data)
                 return dest
-    raise VerifyError(f"{deb.name} holds no vmlinuz: it is not a kernel image package")
+    raise VerifyError("{name} holds no vmlinuz: it is not a kernel image package", name=deb.name)
 
 
 def _source_blob_at(package: str, version: str, opts: list[str], work: Path) -> str | None:
@@ -123,8 +123,9 @@ def require_debian(label: str, meta: dict) -> tuple[str, str]:
     """(package, version) of the linux-source package a version came from."""
     package, version = meta.get("package"), meta.get("package_version")
     if not package or not version or not str(package).startswith("linux-source"):
-        raise VerifyError(f"{label} does not come from a Debian linux-source package, so there is no "
-                          "Debian kernel to boot for it (upstream tags and user files cannot be verified)")
+        raise VerifyError("{label} does not come from a Debian linux-source package, so there is no "
+                          "Debian kernel to boot for it (upstream tags and user files cannot be verified)",
+                          label=label)
     return package, version
 
 
@@ -137,7 +138,7 @@ def image_for(label: str, meta: dict, log=lambda msg: None) -> KernelImage:
         _apt(["apt-get", "update"], opts)
     cands = image_candidates(version, opts)
     if not cands:
-        raise VerifyError(f"apt knows no linux-image package of the {_series(version)} series")
+        raise VerifyError("apt knows no linux-image package of the {series} series", series=_series(version))
     kernels = kernels_dir()
     kernels.mkdir(parents=True, exist_ok=True)
     exact = [c for c in cands if c[1] == version]
@@ -154,8 +155,8 @@ def image_for(label: str, meta: dict, log=lambda msg: None) -> KernelImage:
                         f"{cand[1]} has a byte-identical kernel/fork.c")
                 break
         if chosen is None:
-            raise VerifyError(f"no linux-image at {version}, and none of {len(cands)} other images has a "
-                              "byte-identical kernel/fork.c")
+            raise VerifyError("no linux-image at {version}, and none of {n} other images has a "
+                              "byte-identical kernel/fork.c", version=version, n=len(cands))
     pkg, ver = chosen
     entry = kernels / f"{pkg}_{ver}".replace("/", "_").replace("~", "_")
     vmlinuz, info = entry / "vmlinuz", entry / "image.json"

@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError, LookupFailure
-from ..i18n import N_, translator
+from ..i18n import N_, tell, translator
 from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
@@ -118,7 +118,7 @@ class AnnotationEditor(w.VBox):
                        f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en') or p.annotation.text.get(p.annotation.source_lang, ''))[:80])}</li>"
                        for p in unplaced[:20])
         problems = self.store.problems()
-        broken = "".join(f"<li>{esc(pr)}</li>" for pr in problems[:10])
+        broken = "".join(f"<li>{esc(pr.say(_))}</li>" for pr in problems[:10])
         anchors = esc(_("Anchors in {label}:").format(label=self.module.label))
         trouble = esc(_("{n} problem(s) in the annotation files").format(n=len(problems)))
         hidden = esc(_("(their notes are not shown)"))
@@ -275,7 +275,7 @@ class AnnotationEditor(w.VBox):
                     else:
                         self.store.reload()   # another note of the file changed: reread and apply on top
         except ExplorerError as e:
-            self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
+            self.message.value = f"<span class='fx-err'>{esc(tell(e, _))}</span>"
             return None
         self._clear_conflict()
         path = self.store.get(rid).path
@@ -321,7 +321,7 @@ class AnnotationEditor(w.VBox):
                     return None
                 arch = self.store.delete(rid, reason="deleted in the editor")
         except ExplorerError as e:
-            self.message.value = f"<span class='fx-err'>{esc(e)}</span>"
+            self.message.value = f"<span class='fx-err'>{esc(tell(e, _))}</span>"
             return None
         self._clear_conflict()
         self.refresh()

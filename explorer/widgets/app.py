@@ -17,7 +17,7 @@ from IPython import get_ipython
 from .. import load, sources
 from ..errors import ExplorerError
 from ..executor import entry_names
-from ..i18n import N_, translator
+from ..i18n import N_, tell, translator
 from ..render import esc
 from ..render.style import APP_CSS
 from .annotation_editor import AnnotationEditor
@@ -167,7 +167,7 @@ class App(w.VBox):
         try:
             mod = load(label)
         except ExplorerError as e:
-            self.message.value = f"<b>{esc(label)}</b>: {esc(e)}"
+            self.message.value = f"<b>{esc(label)}</b>: {esc(tell(e, self._))}"
             return
         self.module = mod
         self.message.value = ""
@@ -266,7 +266,7 @@ class App(w.VBox):
         try:
             part.set_module(mod)
         except ExplorerError as e:
-            self.message.value += f"<div>{esc(type(part).__name__)}: {esc(e)}</div>"
+            self.message.value += f"<div>{esc(type(part).__name__)}: {esc(tell(e, self._))}</div>"
 
     def _fill_goto(self, mod) -> None:
         """The functions a reader starts from, then every other, in file order."""

@@ -13,7 +13,7 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ..errors import ExplorerError
 from ..executor import FlagTable, World, outcome_word
 from ..executor.compare import sweep_compare, trace_compare
-from ..i18n import N_, translator
+from ..i18n import N_, tell, translator
 from ..render import esc
 from ..render.outcome import outcome_html
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
@@ -211,7 +211,7 @@ class BothPlayground(w.VBox):
             if bit["a"] and bit["b"] and bit["a"] != bit["b"]:
                 said.append(_("{value} is {name_a} in {label_a} and {name_b} in {label_b}").format(
                     value=f"{bit['value']:#x}", name_a=bit["a"], label_a=la, name_b=bit["b"], label_b=lb))
-        said += [n for n in cmp.notes if n not in cmp.flags.notes]
+        said += [tell(m, _) for m in cmp.messages if m not in cmp.flags.messages]
         return "".join(f'<div class="fx-tn-bitnote">{esc(n)}</div>' for n in said)
 
     def _parting_html(self) -> str:
@@ -268,7 +268,7 @@ class BothPlayground(w.VBox):
         try:
             data = sweep_compare(ma, mb, names, world=self.world())
         except ExplorerError as e:
-            self.sweep_out.value = f"<b>{esc(e)}</b>"
+            self.sweep_out.value = f"<b>{esc(tell(e, self._))}</b>"
             return None
         self._swept = data
         self.sweep_out.value = self._sweep_html(data)

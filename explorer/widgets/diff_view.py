@@ -11,7 +11,7 @@ from ..diff import match_functions
 from ..diff.treediff import diff_functions
 from ..errors import ExplorerError
 from ..fork_names import COPY_PROCESS, FORK_ENTRIES
-from ..i18n import translator
+from ..i18n import tell, translator
 from ..render import esc
 from ..render.diff_html import STYLE, fragment
 from .guard_matrix import GuardMatrix
@@ -102,7 +102,7 @@ class DiffView(w.VBox):
         try:
             ma, mb = load(self.a.value), load(self.b.value)
         except ExplorerError as e:
-            self.output.value = f"<b>{esc(e)}</b>"
+            self.output.value = f"<b>{esc(tell(e, self._))}</b>"
             return
         m = match_functions(ma, mb)
         self._matching = (ma, mb, m)
@@ -128,7 +128,7 @@ class DiffView(w.VBox):
             d = self._diff = diff_functions(ma, name_a, mb, name_b)
             self.output.value = f"<style>{STYLE}</style>" + fragment(d, self.lang)
         except ExplorerError as e:
-            self.output.value = f"<b>{esc(e)}</b>"
+            self.output.value = f"<b>{esc(tell(e, self._))}</b>"
         self._history(name_b)
 
     def _history(self, name: str) -> None:
@@ -138,4 +138,4 @@ class DiffView(w.VBox):
             self.history_note.value = "" if data["guards"] else self._no_checks(name)
         except ExplorerError as e:
             self.history.html = ""
-            self.history_note.value = f"<i>{esc(e)}</i>"
+            self.history_note.value = f"<i>{esc(tell(e, self._))}</i>"

@@ -8,7 +8,7 @@ from IPython.display import HTML, display
 
 from .. import load, sources
 from ..errors import ExplorerError
-from ..i18n import environment_language, translator
+from ..i18n import Message, environment_language, translator
 from ..render import esc
 
 
@@ -20,9 +20,9 @@ def language() -> str:
 def say_html(text: str, kind: str = "note", lang: str | None = None, **values) -> str:
     """The HTML of say(): `text` is an English msgid of the interface catalogues,
     translated into `lang` (default: the notebook's), then its {placeholders} filled
-    from `values`.  A text that is no msgid (already translated, an error) is said as is."""
-    _ = translator(language() if lang is None else lang)
-    said = _(text).format(**values) if values else _(text)
+    from `values` (an ExplorerError or a Message among them said in the same language).
+    A text that is no msgid (already translated) is said as is."""
+    said = Message(text, **values).say(translator(language() if lang is None else lang))
     colour = {"note": "#f3f7ff", "missing": "#fff4e5"}.get(kind, "#f6f6f6")
     return (f'<div class="fx-say fx-say-{esc(kind)}" style="background:{colour};padding:6px 10px;'
             f'border-left:4px solid #999">{esc(said)}</div>')
@@ -63,7 +63,7 @@ def first_available(*labels: str, fallback: bool = True):
             try:
                 return load(label)
             except ExplorerError as e:
-                say(f"{label}: {e}", "missing")
+                say("{label}: {error}", "missing", label=label, error=e)
     if labels:
         say("{wanted} not fetched: run 'fork-explorer sources sync {first}' "
             "(it needs a local linux git clone or network access).", "missing", wanted=", ".join(labels),

@@ -372,7 +372,7 @@ class FlagPlayground(w.VBox):
         """Make one reached callee fail (the CLI's --fail CALLEE=ERRNO), one run."""
         values = [v for _, v in self.fail_callee.options]
         if callee and callee not in values:
-            raise ExplorerError(f"{callee} is not reached by the current trace")
+            raise ExplorerError("{callee} is not reached by the current trace", callee=callee)
         self._quiet = True
         try:
             self.fail_errno.value = errno

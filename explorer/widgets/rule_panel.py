@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ExplorerError
+from ..i18n import tell
 from ..executor.rules import rule_for, rules_doc
 from ..executor.symbolic import explore
 from ..render import esc
@@ -51,7 +52,7 @@ class RulePanel(w.VBox):
                 doc = rules_doc(explore(pg.module, names, pg.entry.value or None, pg.world(), config=pg.config()))
             except ExplorerError as e:
                 self.doc = None
-                self.head.value = f'<span class="fx-out fx-out-bad">{esc(e)}</span>'
+                self.head.value = f'<span class="fx-out fx-out-bad">{esc(tell(e, pg._))}</span>'
                 self.table.children = []
                 return
             self._cache[key] = doc

@@ -23,8 +23,8 @@ from .. import load, pair, sources
 from ..annotations import Store
 from ..errors import ExplorerError
 from ..executor.rules import compare_doc
-from ..i18n import N_, translator
-from ..pairing import IN_ARCH_CODE, Choice, choose_then_and_now
+from ..i18n import N_, tell, translator
+from ..pairing import Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
 from .annotation_editor import STATUS_WORDS
@@ -301,7 +301,7 @@ class ThenAndNow(w.VBox):
             self.pair = pair(ma, mb, store=store)
         except ExplorerError as e:
             a, b = self.a.value, self.b.value
-            self._say(lambda _: _("{a} and {b}: {error}").format(a=a, b=b, error=e))
+            self._say(lambda _: _("{a} and {b}: {error}").format(a=a, b=b, error=tell(e, _)))
             return
         self._say(told)
         self.modules = (ma, mb)
@@ -328,10 +328,9 @@ class ThenAndNow(w.VBox):
         _ = self._
         where = {}
         for f in p["functions"]:
-            for side, text in (f.get("where") or {}).items():
-                if f.get("how") == "arch":      # pairing's own sentence: said in the reader's language
-                    text = _(IN_ARCH_CODE).format(label=p[side])
-                where.setdefault(text, []).append(f.get("b" if side == "a" else "a") or "")
+            said = f.get("where_message") or f.get("where") or {}     # the record's message, else its text
+            for side, message in said.items():
+                where.setdefault(tell(message, _), []).append(f.get("b" if side == "a" else "a") or "")
         elsewhere = "".join(f"<div>{esc(', '.join(n for n in names if n))}: {esc(text)}</div>"
                             for text, names in where.items())
         said = _("{matched} functions matched; {only_a} only in {a}, {only_b} only in {b}. "
@@ -404,7 +403,7 @@ class ThenAndNow(w.VBox):
         except ExplorerError as e:
             self.rules_doc = None
             with self.rules.hold_sync():
-                self.rules.rows, self.rules.selected, self.rules.empty = [], -1, str(e)
+                self.rules.rows, self.rules.selected, self.rules.empty = [], -1, tell(e, self._)
             self.rules_summary.value = ""
             return
         self.rules_doc = doc
@@ -429,7 +428,8 @@ class ThenAndNow(w.VBox):
                 _("Over {n} flags ({names}), called {who}: {changed} rules changed, covering {covered} of {total} "
                   "combinations.")).format(n=len(names), names=", ".join(names), who=who, changed=len(changed),
                                            covered=covered, total=doc["total"])
-        self.rules_summary.value = esc(said) + ("" if doc["complete"] else f" {esc(doc['incomplete'])}.")
+        incomplete = "" if doc["complete"] else tell(doc.get("incomplete_message") or doc["incomplete"], _)
+        self.rules_summary.value = esc(said) + (f" {esc(incomplete)}." if incomplete else "")
         self.rules.empty = _("Every combination of these flags has the same outcome in {a} and {b}.").format(
             a=ma.label, b=mb.label)
 

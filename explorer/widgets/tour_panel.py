@@ -18,7 +18,7 @@ import traitlets as t
 
 from .. import sources
 from ..errors import ExplorerError, TourError
-from ..i18n import translator
+from ..i18n import tell, translator
 from ..render import esc
 from ..tours import TourStore, place
 from .annotation_editor import STATUS_WORDS
@@ -141,12 +141,12 @@ class TourPanel(w.VBox):
                 self._store.reload()                 # read before: read again
             store = self._store
         except ExplorerError as e:
-            self._say(str(e))
+            self._say(tell(e, self._))
             return
         self.store = store
         problems = store.problems()
         if problems:
-            self._say(self._("A tour file does not validate: {problem}").format(problem=problems[0]))
+            self._say(self._("A tour file does not validate: {problem}").format(problem=problems[0].say(self._)))
         lang = self.ui_lang
         self._quiet = True
         try:
@@ -209,18 +209,17 @@ class TourPanel(w.VBox):
                 try:
                     index = int(stop)
                 except ValueError:
-                    raise TourError(self._("The link names stop {stop!r}, which is not a number.").format(
-                        stop=stop)) from None
+                    raise TourError("The link names stop {stop!r}, which is not a number.", stop=stop) from None
             if tour_id not in {tr.id for tr in self.store.list()}:
-                raise TourError(self._("The link names the tour {tour!r}, which is not here (tours: {known}).")
-                                .format(tour=tour_id, known=", ".join(tr.id for tr in self.store.list()) or "—"))
+                raise TourError("The link names the tour {tour!r}, which is not here (tours: {known}).", tour=tour_id,
+                                known=", ".join(tr.id for tr in self.store.list()) or "—")
             tour = self.store.get(tour_id)
             if not 1 <= index <= len(tour.stops):
-                raise TourError(self._("The link names stop {stop} of the tour {tour!r}, which has stops 1-{n}.")
-                                .format(stop=index, tour=tour_id, n=len(tour.stops)))
+                raise TourError("The link names stop {stop} of the tour {tour!r}, which has stops 1-{n}.", stop=index,
+                                tour=tour_id, n=len(tour.stops))
             self.open_tour(tour_id, index)
         except TourError as e:
-            self._say(e.message)
+            self._say(tell(e.said, self._))     # the words, not the file's location
             self.link.attention += 1       # the reader followed a link: show them why it led nowhere
 
     # -- moving ------------------------------------------------------------------
@@ -295,7 +294,7 @@ class TourPanel(w.VBox):
         try:
             self.open_tour(change["new"], 1)
         except TourError as e:
-            self._say(e.message)
+            self._say(tell(e.said, self._))
 
     def _stop_clicked(self, change) -> None:
         if not self._quiet and change["new"]:

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from .. import paths, sources
 from ..cparse import add_source, add_upload
 from ..errors import ExplorerError
-from ..i18n import translator
+from ..i18n import tell, translator
 from ..render import esc as _esc
 
 
@@ -161,7 +161,7 @@ class VersionPicker(w.VBox):
                                                      widget=self.progress, note=note)
                 report = sources.sync([label], log=note, progress=bar)[0]
             except ExplorerError as e:
-                report = {"status": "failed", "tried": [str(e)]}
+                report = {"status": "failed", "tried": [str(e)], "tried_messages": [e]}
             self._fetching = False
             if report["status"] in ("fetched", "cached"):
                 self.progress.max, self.progress.value = 1, 1
@@ -174,7 +174,8 @@ class VersionPicker(w.VBox):
                 self.progress.bar_style = "danger"
                 self._show_state()   # offers Fetch again
                 self.status.value = ("<b>" + _esc(self._("could not fetch {label}").format(label=label)) + "</b>: "
-                                     + "<br>".join(_esc(t) for t in report.get("tried", [])))
+                                     + "<br>".join(_esc(tell(t, self._))
+                                                   for t in report.get("tried_messages") or report.get("tried", [])))
 
         th = threading.Thread(target=run, daemon=True)
         th.start()
@@ -251,7 +252,7 @@ class VersionAdder(w.VBox):
                 raise ValueError(self._("choose a fork.c or kernel tarball to upload, or type a path"))
         except (ExplorerError, ValueError, OSError) as e:
             self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
-                                  f'{_esc(_uploaded(_one_line(e)))}</span>')
+                                  f'{_esc(_uploaded(_one_line(e, self._)))}</span>')
             return None
         except Exception as e:   # noqa: BLE001 - the reader gets one line, never a traceback
             self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
@@ -272,6 +273,7 @@ def _uploaded(text: str) -> str:
     return re.sub(re.escape(str(paths.home() / "downloads")) + r"/tmp[^/]*/", "uploaded ", text)
 
 
-def _one_line(e: Exception) -> str:
-    text = " ".join(str(e).split())
+def _one_line(e: Exception, _=None) -> str:
+    """The error on one line, in the language of `_` when it is one of ours."""
+    text = " ".join((tell(e, _) if _ is not None and isinstance(e, ExplorerError) else str(e)).split())
     return text or type(e).__name__
