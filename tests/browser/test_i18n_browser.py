@@ -106,6 +106,8 @@ def test_fail_copy_mm_from_the_app(server):
         ctx, page = ja_page(b, (1440, 900), requests)
         page.goto(server)
         page.wait_for_selector(".fx-ready", state="attached")
+        # the tools under the source are drawn after it
+        page.wait_for_selector(".fx-fail-callee select option", state="attached")
         select = page.locator(".fx-fail-callee select")
         labels = select.locator("option").all_text_contents()
         values = [o.get_attribute("value") for o in select.locator("option").all()]
