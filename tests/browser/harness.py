@@ -2,7 +2,8 @@
 
 Readiness is waited for on explicit signals, never fixed sleeps: Voila's own
 "is running at" line on its log, then an HTTP answer, then in the page the
-source view's data-ready attribute and the app's .fx-ready marker."""
+source view's data-ready attribute and the app's .fx-ready marker (SHOWN_PROBE
+times the first frame that shows them)."""
 from __future__ import annotations
 
 import os
@@ -134,18 +135,47 @@ def browser():
             b.close()
 
 
+# When a reader first sees the source: the first frame painted after the source
+# view's rows and the app's .fx-ready marker are both in the page.  A MutationObserver
+# notes the moment they are; requestAnimationFrame, then a task after that frame, says
+# it has been drawn.  Measured by the page's own clock from navigation, so neither
+# Playwright's polling nor its round trips to the page are counted.
+SHOWN_PROBE = """
+(() => {
+  const seen = () => document.querySelector('.fx-view[data-ready] tr[data-line]') && document.querySelector('.fx-ready');
+  const obs = new MutationObserver(() => {
+    if (!seen()) return;
+    obs.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__fxShownAt = performance.now(); }, 0));
+  });
+  obs.observe(document, {subtree: true, childList: true, attributes: true});
+})();
+"""
+
+
+def goto_ready(page, url: str) -> dict:
+    """Open the app in `page` and wait until it is ready; seconds from navigation to
+    {"shown": the first frame with the source drawn, "answered": Playwright seeing both
+    markers and the page running a script for it (later when the page is still busy
+    drawing the parts below the source)}."""
+    page.add_init_script(SHOWN_PROBE)
+    page.goto(url)
+    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
+    page.wait_for_selector(".fx-ready", state="attached")
+    answered = page.evaluate("performance.now()")
+    shown = page.evaluate("new Promise((ok) => { const t = () => window.__fxShownAt ? ok(window.__fxShownAt) "
+                          ": setTimeout(t, 10); t(); })")
+    return {"shown": shown / 1000.0, "answered": answered / 1000.0}
+
+
 def open_app(b, url: str, timeout_ms: int = 60000):
-    """A page with the app rendered; returns (page, seconds from navigation to ready)."""
+    """A page with the app rendered; returns (page, seconds from navigation to the source shown)."""
     page = b.new_page(viewport={"width": 1500, "height": 1100})
     page.set_default_timeout(timeout_ms)
     # The reading room must work offline: anything not on 127.0.0.1 is refused
     # (Voila's template asks a CDN for icon fonts; the app does not need them).
     page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
-    page.goto(url)
-    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
-    page.wait_for_selector(".fx-ready", state="attached")
-    ready_ms = page.evaluate("performance.now()")
-    return page, ready_ms / 1000.0
+    return page, goto_ready(page, url)["shown"]
 
 
 LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob|about|file):")
@@ -161,10 +191,7 @@ def open_room(b, url: str, width: int, height: int, locale: str, timeout_ms: int
     page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
     page.on("websocket", lambda ws: None if LOCAL.match(ws.url) else outside.append(ws.url))
     page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
-    page.goto(url)
-    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
-    page.wait_for_selector(".fx-ready", state="attached")
-    return page, page.evaluate("performance.now()") / 1000.0, outside
+    return page, goto_ready(page, url)["shown"], outside
 
 
 # A jump timed inside the page: performance.now() at the reader's click or change

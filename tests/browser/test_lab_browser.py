@@ -271,6 +271,9 @@ def test_notebook_04_run_all_agrees_and_a_ticked_box_shows_the_guard_and_its_not
                            f".innerText.startsWith('step 4/{n}:')")
     page.wait_for_function("document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-control')"
                            ".dataset.value === '3'")
+    # the source view's marks come in a message of their own, after the text's and the slider's
+    page.wait_for_selector(f".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view tr.fx-step[data-line='{pg.trace.steps[3].line}']",
+                           state="attached")
     state = playground_state(page)
     assert state["step"] == [pg.trace.steps[3].line] and state["decided"] == []
     assert state["executed"] == pg.executed_lines(pg.trace, 3)
