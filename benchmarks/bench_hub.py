@@ -40,7 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing  # noqa: E402
-from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process, tree  # noqa: E402
+from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process  # noqa: E402
+from harness import server_tree as tree  # noqa: E402
 
 READY_JS = ("() => !!document.querySelector('.fx-view[data-ready] tr[data-line]')"
             " && !!document.querySelector('.fx-ready')")

@@ -73,6 +73,50 @@ def server_tree(pid: int) -> list:
 
 
 @contextmanager
+def running(cmd: list[str], *, cwd, env: dict, what: str, answers: str, timeout: float = 120.0):
+    """Run `cmd` in a process group of its own until the block ends (then the whole
+    group is stopped); yields (Popen, log lines) once its log has said "is running
+    at" and the URL `answers` gives any HTTP answer (a 404 too: the server is up)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    started = threading.Event()
+    log: list[str] = []
+
+    def pump():
+        for line in proc.stdout:
+            log.append(line)
+            if "is running at" in line:
+                started.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not started.wait(0.2):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start:\n" + "".join(log[-30:]))
+        while True:         # the log line comes a moment before the port answers
+            try:
+                with urllib.request.urlopen(answers, timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} does not answer:\n" + "".join(log[-30:]))
+                time.sleep(0.1)
+        yield proc, log
+    finally:
+        try:
+            os.killpg(proc.pid, 15)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+@contextmanager
 def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None,
                   args: tuple[str, ...] = ()):
     """Like app_server, but yields (url, Popen) so callers can watch its processes;
@@ -81,47 +125,12 @@ def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: i
     env = dict(os.environ, **(env_extra or {}))
     env.setdefault("PYTHONUNBUFFERED", "1")
     cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser", *args]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
-    running = threading.Event()
-    log: list[str] = []
-
-    def pump():
-        for line in proc.stdout:
-            log.append(line)
-            if "is running at" in line:
-                running.set()
-
-    threading.Thread(target=pump, daemon=True).start()
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while not running.wait(0.2):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("voila did not start:\n" + "".join(log[-30:]))
-        # Any answer from Voila's static route (a 404 too) says the server is up.  Not
-        # the app's URL: each GET of it runs the app in a kernel of its own that nobody
-        # reads (and a slow one, timing out here, was asked again: another kernel).
-        while True:
-            try:
-                with urllib.request.urlopen(url + "voila/static/", timeout=5):
-                    break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
-                time.sleep(0.1)
+    # Up when Voila's static route answers.  Not the app's URL: each GET of it runs the
+    # app in a kernel of its own that nobody reads (and a slow one, timing out here,
+    # was asked again: another kernel).
+    with running(cmd, cwd=REPO, env=env, what="voila", answers=url + "voila/static/", timeout=timeout) as (proc, _log):
         yield url, proc
-    finally:
-        try:
-            os.killpg(proc.pid, 15)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 @contextmanager
