@@ -39,8 +39,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing  # noqa: E402
-from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process, tree  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing, server_tree  # noqa: E402
+from hub_harness import OFFLINE, PASSWORD, hub_missing, hub_process  # noqa: E402
 
 READY_JS = ("() => !!document.querySelector('.fx-view[data-ready] tr[data-line]')"
             " && !!document.querySelector('.fx-ready')")
@@ -100,7 +100,7 @@ class Sampler(threading.Thread):
 
     def run(self):
         while not self.stop.wait(0.5):
-            procs = tree(self.root_pid)
+            procs = server_tree(self.root_pid)
             self.peak = max(self.peak, sum(rss_mb(p) for p in procs))
             for p in procs:
                 self.cpu[p.pid] = (role(p), max(self.cpu.get(p.pid, ("", 0.0))[1], cpu_s(p)))
@@ -148,7 +148,7 @@ def run_room(names: list[str], timeout: float) -> dict:
             took = asyncio.run(members_at_once(url, names, timeout))
             sampler.stop.set()
             sampler.join()
-            procs = tree(proc.pid)
+            procs = server_tree(proc.pid)
             by_role: dict[str, float] = {}
             per_member: dict[str, dict[str, float]] = {n: {"server": 0.0, "kernel": 0.0} for n in names}
             for p in procs:

@@ -77,7 +77,8 @@ c.Spawner.default_url = "/voila/render/app.ipynb"
 c.Spawner.args = [
     # see explorer/cli/cmd_app.py: a busy room must not drop a page's widgets
     "--VoilaExecutor.iopub_timeout=300",
-    "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview']",
+    "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview', "
+    "'jupyterlab_pygments']",
     # a member's closed page: its kernel is shut down after 5 idle minutes
     "--MappingKernelManager.cull_idle_timeout=300",
     "--MappingKernelManager.cull_interval=60",

@@ -92,8 +92,11 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
            # has to draw it (Voila starts the next one in the background).
            "--preheat_kernel=True", "--pool_size=1",
            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
-           # JupyterLab extensions the app does not use (jupytext's fails to load in Voila).
-           "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview']"]
+           # JupyterLab extensions the app does not use (jupytext's fails to load in Voila;
+           # the app colours its code itself, so jupyterlab_pygments' theme is one more
+           # script for every page to fetch and run for nothing).
+           "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext', '@voila-dashboards/jupyterlab-preview', "
+           "'jupyterlab_pygments']"]
     if cull_idle > 0:
         # A closed page's kernel (its websocket gone) is shut down once idle this
         # long; an open page's kernel is never culled (cull_connected stays off),

@@ -109,7 +109,10 @@ class App(w.VBox):
         self.then_now.set_lang(lang)
         # Under the source: the parts a reader uses while looking at the code.  Their
         # panel has a fixed height and scrolls inside, so they never push the code down.
-        self.tools = w.Tab(children=[self.playground, self.editor], titles=self._tool_titles())
+        # The page draws the code first: the tools' ~170 widgets (a grid of flags, the
+        # editor's form) take their place once the page says it has drawn the source,
+        # in empty panels already laid out, so nothing moves when they come.
+        self.tools = w.Tab(children=[w.VBox(), w.VBox()], titles=self._tool_titles())
         self.tools.add_class("fx-tools")
         read = w.VBox([self.view, self.tour, self.tools])
         read.add_class("fx-read")
@@ -123,6 +126,7 @@ class App(w.VBox):
         self.language.on_change(self.set_lang)
         self.add_class("fx-app")
         self.picker.on_pick(self.load)
+        self.view.on_page_ready(self._show_tools)
         self.view.on_page_ready(self._send_ahead)
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
@@ -140,6 +144,13 @@ class App(w.VBox):
         if bad_link:
             self.message.value += f"<div>{esc(bad_link)}</div>"
         self.first_render = time.perf_counter() - t0
+
+    def _show_tools(self) -> None:
+        if self.tools.children[0] is not self.playground:
+            selected = self.tools.selected_index
+            self.tools.children = [self.playground, self.editor]
+            self.tools.titles = tuple(self._tool_titles())
+            self.tools.selected_index = selected
 
     def _tool_titles(self) -> list[str]:
         return [self._("Flag playground", "tab"), self._("Annotation editor", "tab")]

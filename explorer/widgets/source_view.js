@@ -239,11 +239,12 @@ function render({ model, el: root }) {
       tr.classList.remove("fx-noted");
       if (tr.cells[1]) tr.cells[1].textContent = "";
     }
+    const said = (model.get("ui") || {}).status || {};     // the status words in the interface language
     for (const n of model.get("notes") || []) {
       const tr = rows.get(n.line);
       if (!tr) continue;
       const m = el("span", "fx-mark fx-" + (n.status || "exact"), "\u25CF");
-      m.title = n.status || "exact";
+      m.title = said[n.status || "exact"] || n.status || "exact";
       tr.cells[1].appendChild(m);
       tr.classList.add("fx-noted");
     }
@@ -326,7 +327,7 @@ function render({ model, el: root }) {
         d.lang = l;
         box.appendChild(d);
       }
-      if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", n.status));
+      if (n.status && n.status !== "exact") box.appendChild(el("div", "fx-status", (ui.status || {})[n.status] || n.status));
       if (n.author) box.appendChild(el("div", "fx-author", `— ${n.author}`));   // who wrote it, in a shared room
       panel.appendChild(box);
     }
@@ -365,7 +366,7 @@ function render({ model, el: root }) {
   model.on("change:selected_node", () => { outlineSelected(); showPanel(); });
   model.on("change:lang", showPanel);
   model.on("change:link_base", showPanel);
-  model.on("change:ui", showPanel);
+  model.on("change:ui", applyNotes);          // the marks' titles, then the panel
   model.on("change:langs", () => { buildLangs(); showPanel(); });
   model.on("change:title", () => { title.textContent = model.get("title"); });
   loadTable();

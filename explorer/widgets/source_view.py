@@ -14,6 +14,7 @@ from ..cparse.memo import per_module
 from ..i18n import translator
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
+from .annotation_editor import STATUS_WORDS
 
 # Lines per chunk of the page's table: a chunk out of sight is not laid out
 # (content-visibility: auto), so drawing a version lays out a few hundred rows
@@ -122,7 +123,8 @@ class SourceView(anywidget.AnyWidget):
         _ = self._
         return {"click": _("Click a line to read its commentary."), "none": _("No commentary on this line yet."),
                 "line": _("line {line}"), "notes": _("Commentary:"), "link": _("link to this line"),
-                "link_title": _("members who open this link land on this line")}
+                "link_title": _("members who open this link land on this line"),
+                "status": {k: _(v) for k, v in STATUS_WORDS.items()}}    # how a note sits on this version
 
     def _title(self) -> str:
         if self.module is None or self._rendered is None:

@@ -109,16 +109,23 @@ def words(table: dict, _) -> dict:
     return {k: _(v) for k, v in table.items()}
 
 
-class GuardPairs(anywidget.AnyWidget):
-    """The guards of one function pair, aligned; a click reports the row."""
-    _esm = Path(__file__).with_name("then_and_now.js")
+class PickedRows(anywidget.AnyWidget):
+    """A table of the tab whose rows a reader picks (then_and_now_tables.js draws
+    both kinds); a click reports the row in `picked`."""
+    _esm = Path(__file__).with_name("then_and_now_tables.js")
     _css = CSS
-    rows = t.List().tag(sync=True)          # pair["guards"] entries of this function pair
+    kind = t.Unicode().tag(sync=True)       # "guards" or "rules": which table the script draws
+    rows = t.List().tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
-    functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
-    words = t.Dict().tag(sync=True)         # the interface's words (GUARD_WORDS, in the reader's language)
+    words = t.Dict().tag(sync=True)         # the interface's words, in the reader's language
     selected = t.Int(-1).tag(sync=True)
     picked = t.Dict().tag(sync=True)
+
+
+class GuardPairs(PickedRows):
+    """The guards of one function pair, aligned (rows: pair["guards"] entries; words: GUARD_WORDS)."""
+    kind = t.Unicode("guards").tag(sync=True)
+    functions = t.List(t.Unicode()).tag(sync=True)   # the two panes' functions: others are named in the rows
 
 
 # -- the rules that changed -------------------------------------------------------------
@@ -128,16 +135,10 @@ RULE_FLAGS = ["CLONE_VM", "CLONE_FS", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NE
               "CLONE_NEWPID", "CLONE_PARENT", "CLONE_PIDFD", "CLONE_DETACHED", "CLONE_VFORK", "CLONE_PARENT_SETTID"]
 
 
-class ChangedRules(anywidget.AnyWidget):
-    """The `changed` entries of `rules A --compare B`; a click reports the row."""
-    _esm = Path(__file__).with_name("then_and_now_rules.js")
-    _css = CSS
-    rows = t.List().tag(sync=True)          # compare_doc()["changed"]
-    labels = t.List(t.Unicode()).tag(sync=True)
-    words = t.Dict().tag(sync=True)         # the interface's words (RULE_WORDS, in the reader's language)
+class ChangedRules(PickedRows):
+    """The `changed` entries of `rules A --compare B` (rows: compare_doc()["changed"]; words: RULE_WORDS)."""
+    kind = t.Unicode("rules").tag(sync=True)
     empty = t.Unicode("").tag(sync=True)    # said instead of a table when no rule changed
-    selected = t.Int(-1).tag(sync=True)
-    picked = t.Dict().tag(sync=True)
 
 
 # -- the tab ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Readiness is waited for on explicit signals, never fixed sleeps: Voila's own
 "is running at" line on its log, then an HTTP answer, then in the page the
-source view's data-ready attribute and the app's .fx-ready marker."""
+source view's data-ready attribute and the app's .fx-ready marker (SHOWN_PROBE
+times the first frame that shows them)."""
 from __future__ import annotations
 
 import os
@@ -72,6 +73,50 @@ def server_tree(pid: int) -> list:
 
 
 @contextmanager
+def running(cmd: list[str], *, cwd, env: dict, what: str, answers: str, timeout: float = 120.0):
+    """Run `cmd` in a process group of its own until the block ends (then the whole
+    group is stopped); yields (Popen, log lines) once its log has said "is running
+    at" and the URL `answers` gives any HTTP answer (a 404 too: the server is up)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    started = threading.Event()
+    log: list[str] = []
+
+    def pump():
+        for line in proc.stdout:
+            log.append(line)
+            if "is running at" in line:
+                started.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not started.wait(0.2):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start:\n" + "".join(log[-30:]))
+        while True:         # the log line comes a moment before the port answers
+            try:
+                with urllib.request.urlopen(answers, timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} does not answer:\n" + "".join(log[-30:]))
+                time.sleep(0.1)
+        yield proc, log
+    finally:
+        try:
+            os.killpg(proc.pid, 15)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+@contextmanager
 def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: int | None = None,
                   args: tuple[str, ...] = ()):
     """Like app_server, but yields (url, Popen) so callers can watch its processes;
@@ -80,47 +125,12 @@ def serve_process(env_extra: dict | None = None, timeout: float = 120.0, port: i
     env = dict(os.environ, **(env_extra or {}))
     env.setdefault("PYTHONUNBUFFERED", "1")
     cmd = [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--no-browser", *args]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
-    running = threading.Event()
-    log: list[str] = []
-
-    def pump():
-        for line in proc.stdout:
-            log.append(line)
-            if "is running at" in line:
-                running.set()
-
-    threading.Thread(target=pump, daemon=True).start()
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while not running.wait(0.2):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("voila did not start:\n" + "".join(log[-30:]))
-        # Any answer from Voila's static route (a 404 too) says the server is up.  Not
-        # the app's URL: each GET of it runs the app in a kernel of its own that nobody
-        # reads (and a slow one, timing out here, was asked again: another kernel).
-        while True:
-            try:
-                with urllib.request.urlopen(url + "voila/static/", timeout=5):
-                    break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("voila does not answer:\n" + "".join(log[-30:]))
-                time.sleep(0.1)
+    # Up when Voila's static route answers.  Not the app's URL: each GET of it runs the
+    # app in a kernel of its own that nobody reads (and a slow one, timing out here,
+    # was asked again: another kernel).
+    with running(cmd, cwd=REPO, env=env, what="voila", answers=url + "voila/static/", timeout=timeout) as (proc, _log):
         yield url, proc
-    finally:
-        try:
-            os.killpg(proc.pid, 15)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 @contextmanager
@@ -134,18 +144,47 @@ def browser():
             b.close()
 
 
+# When a reader first sees the source: the first frame painted after the source
+# view's rows and the app's .fx-ready marker are both in the page.  A MutationObserver
+# notes the moment they are; requestAnimationFrame, then a task after that frame, says
+# it has been drawn.  Measured by the page's own clock from navigation, so neither
+# Playwright's polling nor its round trips to the page are counted.
+SHOWN_PROBE = """
+(() => {
+  const seen = () => document.querySelector('.fx-view[data-ready] tr[data-line]') && document.querySelector('.fx-ready');
+  const obs = new MutationObserver(() => {
+    if (!seen()) return;
+    obs.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__fxShownAt = performance.now(); }, 0));
+  });
+  obs.observe(document, {subtree: true, childList: true, attributes: true});
+})();
+"""
+
+
+def goto_ready(page, url: str) -> dict:
+    """Open the app in `page` and wait until it is ready; seconds from navigation to
+    {"shown": the first frame with the source drawn, "answered": Playwright seeing both
+    markers and the page running a script for it (later when the page is still busy
+    drawing the parts below the source)}."""
+    page.add_init_script(SHOWN_PROBE)
+    page.goto(url)
+    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
+    page.wait_for_selector(".fx-ready", state="attached")
+    answered = page.evaluate("performance.now()")
+    shown = page.evaluate("new Promise((ok) => { const t = () => window.__fxShownAt ? ok(window.__fxShownAt) "
+                          ": setTimeout(t, 10); t(); })")
+    return {"shown": shown / 1000.0, "answered": answered / 1000.0}
+
+
 def open_app(b, url: str, timeout_ms: int = 60000):
-    """A page with the app rendered; returns (page, seconds from navigation to ready)."""
+    """A page with the app rendered; returns (page, seconds from navigation to the source shown)."""
     page = b.new_page(viewport={"width": 1500, "height": 1100})
     page.set_default_timeout(timeout_ms)
     # The reading room must work offline: anything not on 127.0.0.1 is refused
     # (Voila's template asks a CDN for icon fonts; the app does not need them).
     page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
-    page.goto(url)
-    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
-    page.wait_for_selector(".fx-ready", state="attached")
-    ready_ms = page.evaluate("performance.now()")
-    return page, ready_ms / 1000.0
+    return page, goto_ready(page, url)["shown"]
 
 
 LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob|about|file):")
@@ -161,10 +200,7 @@ def open_room(b, url: str, width: int, height: int, locale: str, timeout_ms: int
     page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
     page.on("websocket", lambda ws: None if LOCAL.match(ws.url) else outside.append(ws.url))
     page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
-    page.goto(url)
-    page.wait_for_selector(".fx-view[data-ready] tr[data-line]", state="attached")
-    page.wait_for_selector(".fx-ready", state="attached")
-    return page, page.evaluate("performance.now()") / 1000.0, outside
+    return page, goto_ready(page, url)["shown"], outside
 
 
 # A jump timed inside the page: performance.now() at the reader's click or change

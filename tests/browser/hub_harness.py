@@ -19,7 +19,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness import REPO, free_port
+from harness import REPO, free_port, server_tree
 
 PASSWORD = "reading-room-test"      # the shared password of a test room (SharedPasswordAuthenticator)
 OFFLINE = re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://")
@@ -34,15 +34,6 @@ def hub_missing() -> str | None:
     except Exception as e:          # ExplorerError with the install hint
         return str(e)
     return None
-
-
-def tree(pid: int) -> list:
-    import psutil
-    try:
-        root = psutil.Process(pid)
-        return [root] + root.children(recursive=True)
-    except psutil.Error:
-        return []
 
 
 @contextmanager
@@ -65,7 +56,7 @@ def hub_process(workdir: Path, annotations: Path, env_extra: dict | None = None,
 
     def remember():     # members' servers come and go: remember each process of the tree
         while not watching.wait(0.5):
-            for p in tree(proc.pid):
+            for p in server_tree(proc.pid):
                 seen[p.pid] = p
 
     watcher = threading.Thread(target=remember, daemon=True)
@@ -84,7 +75,7 @@ def hub_process(workdir: Path, annotations: Path, env_extra: dict | None = None,
             time.sleep(0.3)
         yield url, proc, lambda: [p for p in seen.values() if _alive(p)]
     finally:
-        for p in tree(proc.pid):
+        for p in server_tree(proc.pid):
             seen[p.pid] = p
         watching.set()
         watcher.join()

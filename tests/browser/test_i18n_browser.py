@@ -106,6 +106,8 @@ def test_fail_copy_mm_from_the_app(server):
         ctx, page = ja_page(b, (1440, 900), requests)
         page.goto(server)
         page.wait_for_selector(".fx-ready", state="attached")
+        # the tools under the source are drawn after it
+        page.wait_for_selector(".fx-fail-callee select option", state="attached")
         select = page.locator(".fx-fail-callee select")
         labels = select.locator("option").all_text_contents()
         values = [o.get_attribute("value") for o in select.locator("option").all()]
@@ -147,3 +149,34 @@ def test_static_page_picks_japanese_and_switches(tmp_path, size):
         page.screenshot(path=str(ARTIFACTS / f"i18n-static-en-{size[0]}x{size[1]}.png"))
         assert requests == []
         ctx.close()
+
+
+def test_a_notes_placement_is_said_in_the_interface_language(server):
+    """A note placed on this version by similarity (moved, fuzzy) says so under its text and
+    on its mark, in Japanese for a Japanese browser, in English after the switch."""
+    from explorer import load
+    from explorer.render.notes import notes_for
+    from explorer.widgets.annotation_editor import STATUS_WORDS
+    note = next((n for n in notes_for(load("debian-6.12")) if n.status != "exact"), None)
+    if note is None:
+        pytest.skip("every note sits exactly on debian-6.12: no placement word to show")
+    requests: list[str] = []
+    with browser() as b:
+        ctx, page = ja_page(b, (1440, 900), requests)
+        page.goto(server)
+        page.wait_for_selector(".fx-ready", state="attached")
+        row = page.locator(f".fx-view tr[data-line='{note.line}']")
+        row.scroll_into_view_if_needed()
+        row.locator("td.code").click()
+        word = JA(STATUS_WORDS[note.status])
+        assert word != note.status
+        wait_text(page, ".fx-view .fx-panel", word)
+        said = page.locator(f".fx-view .fx-panel .fx-note-view[data-key='{note.key}'] .fx-status")
+        assert said.text_content() == word
+        assert word in row.locator(".fx-mark").evaluate_all("(ms) => ms.map(m => m.title)")
+        page.locator(".fx-lang-switch button[data-lang=en]").click()
+        page.wait_for_function("([s, t]) => document.querySelector(s).textContent === t",
+                               arg=[f".fx-view .fx-panel .fx-note-view[data-key='{note.key}'] .fx-status", note.status])
+        assert note.status in row.locator(".fx-mark").evaluate_all("(ms) => ms.map(m => m.title)")
+        ctx.close()
+    assert not [u for u in requests if "fork" in u or "anywidget" in u], requests

@@ -13,15 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
-import urllib.request
 from contextlib import contextmanager
 
 import pytest
 
-from conftest import REPO, need
-from harness import ARTIFACTS, browser, chromium_missing, free_port
+from conftest import REPO, need, need_tool
+from harness import ARTIFACTS, browser, free_port, need_chromium, running
 
 pytestmark = pytest.mark.browser
 
@@ -39,43 +36,9 @@ def lab_server(root, tmp, timeout: float = 180.0):
     cmd = [sys.executable, "-m", "explorer.lab", "notebooks", "--no-browser", "--ip", "127.0.0.1",
            "--port", str(port), "--IdentityProvider.token=", "--ServerApp.password=",
            "--ServerApp.open_browser=False"]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
-    running = threading.Event()
-    log: list[str] = []
-
-    def pump():
-        for line in proc.stdout:
-            log.append(line)
-            if "is running at" in line:
-                running.set()
-
-    threading.Thread(target=pump, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while not running.wait(0.2):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("jupyter lab did not start:\n" + "".join(log[-30:]))
-        while True:         # the log line comes a moment before the port answers
-            try:
-                with urllib.request.urlopen(url + "/api/status", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("jupyter lab does not answer:\n" + "".join(log[-30:]))
-                time.sleep(0.2)
+    with running(cmd, cwd=root, env=env, what="jupyter lab", answers=url + "/api/status", timeout=timeout) as (_p, log):
         yield url, log
-    finally:
-        try:
-            os.killpg(proc.pid, 15)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 def git(root, *args) -> str:
@@ -86,15 +49,8 @@ def git(root, *args) -> str:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    why = chromium_missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    if shutil.which("git") is None:
-        if os.environ.get("CI"):
-            pytest.fail("git is not installed")
-        pytest.skip("git is not installed")
+    need_chromium()
+    need_tool("git", "the notebooks are opened in a git checkout, to see that opening changes nothing")
     from explorer import sources
     label = next((lb for lb in PREFERRED if lb in sources.available()), None)
     mod = need(label or PREFERRED[0])
@@ -271,6 +227,9 @@ def test_notebook_04_run_all_agrees_and_a_ticked_box_shows_the_guard_and_its_not
                            f".innerText.startsWith('step 4/{n}:')")
     page.wait_for_function("document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .fx-step-control')"
                            ".dataset.value === '3'")
+    # the source view's marks come in a message of their own, after the text's and the slider's
+    page.wait_for_selector(f".jp-NotebookPanel:not(.lm-mod-hidden) .fx-view tr.fx-step[data-line='{pg.trace.steps[3].line}']",
+                           state="attached")
     state = playground_state(page)
     assert state["step"] == [pg.trace.steps[3].line] and state["decided"] == []
     assert state["executed"] == pg.executed_lines(pg.trace, 3)
