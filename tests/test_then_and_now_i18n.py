@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 import explorer
 from explorer.executor import World
 from explorer.executor.compare import sweep_compare, trace_compare
-from explorer.executor.rules import compare_doc
+from explorer.executor.rules import ALWAYS, compare_doc
 from explorer.i18n import environment_language, translator
 from explorer.i18n.extract import notebook_msgids
 from explorer.pairing import HOW_TO_GET_ONE, NO_THEN_FORM, choose_then_and_now
@@ -66,6 +66,11 @@ def _seen(tab: ThenAndNow) -> dict[str, str]:
             "guards words": " ".join(tab.guards.words.values()), "rules words": " ".join(tab.rules.words.values())}
 
 
+def _conditions(tab) -> list:
+    """The changed-rules table's conditions and each version's own rule, as sent to the page."""
+    return [s for r in tab.rules.rows for s in (r["text"], r["a"].get("rule"), r["b"].get("rule"))]
+
+
 def test_the_tab_in_japanese_then_english_then_japanese_again(tab_ja):
     tab, pg = tab_ja, tab_ja.playground
     doc = explorer.pair(THEN, NOW)
@@ -88,6 +93,9 @@ def test_the_tab_in_japanese_then_english_then_japanese_again(tab_ja):
     assert f"{len(rules['changed'])} 個" in tab.rules_summary.value and f"{covered} 通り" in tab.rules_summary.value
     assert tab.rules.words == {k: JA(v) for k, v in RULE_WORDS.items()}
     assert tab.guards.words == {k: JA(v) for k, v in GUARD_WORDS.items()}
+    # a version's rule that every combination meets (2.6.32's do_fork lets them all through) is a word
+    always = [s for r in rules["changed"] for s in (r["text"], r["a"].get("rule"), r["b"].get("rule")) if s == ALWAYS]
+    assert always and _conditions(tab).count(JA(ALWAYS)) == len(always) and ALWAYS not in _conditions(tab)
     # a guard row picked: the counterpart line, with both places in Japanese
     moved = next(i for i, g in enumerate(tab.guards.rows) if g["a"] and g["b"] and g["function_a"] != g["function_b"])
     tab._row_picked({"new": {"i": moved}})
@@ -122,6 +130,7 @@ def test_the_tab_in_japanese_then_english_then_japanese_again(tab_ja):
     assert "combinations differ" in en["sweep"] and "called as root" in en["rules summary"]
     assert tab.guards.words == {k: EN(v) for k, v in GUARD_WORDS.items()} and tab.guards.words["only_a"] == "only then"
     assert tab.rules.words["when"] == "when the flags are" and en["notes title"] == "Commentary in both versions"
+    assert _conditions(tab).count("always") == len(always)
     assert all(not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t) for t in en.values()), en
     assert english_left(en["summary"]) and english_left(en["rules summary"]) and english_left(en["outcome"])
     # and back: the very texts of the first Japanese rendering

@@ -44,7 +44,7 @@ def app_notebook() -> Path:
         nb.metadata["title"] = "fork-explorer"
         nbformat.write(nb, target)
     except OSError as e:
-        raise ExplorerError(f"cannot write the app notebook {target}: {e.strerror}") from None
+        raise ExplorerError("cannot write the app notebook {target}: {reason}", target=target, reason=e.strerror) from None
     return target
 
 
@@ -137,9 +137,9 @@ def warm_room(env: dict) -> None:
 def cmd_serve(args) -> int:
 
     if args.port < 0 or args.port > 65535:
-        raise ExplorerError(f"--port {args.port} is not a TCP port")
+        raise ExplorerError("--port {port} is not a TCP port", port=args.port)
     if args.cull_idle < 0:
-        raise ExplorerError(f"--cull-idle {args.cull_idle} is negative (0 turns culling off)")
+        raise ExplorerError("--cull-idle {seconds} is negative (0 turns culling off)", seconds=args.cull_idle)
     notebook = app_notebook()
     if args.port:
         check_port(args.port)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..cparse.module import Module
 from ..errors import ExecutionError
-from ..i18n import Message
+from ..i18n import N_, Message
 from .compare import _check_pair, parse_flags, resolve_entries
 from .symbolic import Exploration, default_flags, explore
 
@@ -122,9 +122,14 @@ def literals(cube: Cube, names: list[str]) -> list[dict]:
     return [{"name": names[i], "set": bool(v >> i & 1)} for i in range(len(names)) if m >> i & 1]
 
 
+# The condition of a rule that every combination meets (a cube with no literal): the
+# one word among the flag names of a rule's text, said in the reader's language by a page.
+ALWAYS = N_("always")
+
+
 def cube_text(cube: Cube, names: list[str]) -> str:
     lits = literals(cube, names)
-    return " && ".join(("" if lit["set"] else "!") + lit["name"] for lit in lits) or "always"
+    return " && ".join(("" if lit["set"] else "!") + lit["name"] for lit in lits) or ALWAYS
 
 
 def when_text(cubes: list[Cube], names: list[str]) -> str:

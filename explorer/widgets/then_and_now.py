@@ -22,7 +22,7 @@ import traitlets as t
 from .. import load, pair, sources
 from ..annotations import Store
 from ..errors import ExplorerError
-from ..executor.rules import compare_doc
+from ..executor.rules import ALWAYS, compare_doc
 from ..i18n import N_, tell, translator
 from ..pairing import Choice, choose_then_and_now
 from ..render import esc
@@ -412,7 +412,6 @@ class ThenAndNow(w.VBox):
         with self.rules.hold_sync():
             self.rules.labels = [ma.label, mb.label]
             self._say_rules()
-            self.rules.rows = doc["changed"]
             self.rules.selected = -1
 
     def _say_rules(self) -> None:
@@ -433,6 +432,14 @@ class ThenAndNow(w.VBox):
         self.rules_summary.value = esc(said) + (f" {esc(incomplete)}." if incomplete else "")
         self.rules.empty = _("Every combination of these flags has the same outcome in {a} and {b}.").format(
             a=ma.label, b=mb.label)
+        self.rules.rows = [self._said_rule(r) for r in changed]
+
+    def _said_rule(self, row: dict) -> dict:
+        """A changed rule as the table shows it: a condition that always holds said as a word."""
+        def said(text):
+            return self._(ALWAYS) if text == ALWAYS else text
+        return {**row, "text": said(row["text"]), "a": {**row["a"], "rule": said(row["a"].get("rule"))},
+                "b": {**row["b"], "rule": said(row["b"].get("rule"))}}
 
     def _rule_picked(self, change) -> None:
         i = change["new"].get("i", -1)
