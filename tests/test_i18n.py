@@ -12,6 +12,7 @@ import pytest
 from conftest import guard_line, need_tool
 from explorer.i18n import catalogue_path, translator
 from explorer.i18n.extract import msgids, msgids_in
+from explorer.render import esc
 
 JA = translator("ja")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -64,6 +65,34 @@ def test_playground_in_japanese_and_back(mod612):
     assert pg.entry.description == "Entry" and "success: pid" in pg.outcome.value
     assert view.ui["click"] == "Click a line to read its commentary."
     assert view.table is table and view.trace_rev == rev        # relabelled, not rendered again
+
+
+def test_the_step_line_in_japanese_and_back(mod612):
+    """What a step did (evaluate, assign...) and how an #ifdef came out, in the interface language;
+    C's own words (return) and the code as they are."""
+    from explorer.widgets.playground import STEP_EVENTS, FlagPlayground
+    from explorer.widgets.source_view import SourceView
+
+    pg = FlagPlayground(SourceView(mod612, lang="ja"), lang="ja")
+    pg.set_module(mod612)
+    steps = pg.trace.steps
+    shown = {}
+    for kind in ("assign", "eval", "return"):
+        i = next(i for i, s in enumerate(steps) if s.event == kind)
+        pg.slider.value = i
+        shown[kind] = (i, pg.step_info.value)
+    ifdef = next(i for i, s in enumerate(steps) if s.event == "branch" and s.detail.startswith("#if"))
+    pg.slider.value = ifdef
+    shown["ifdef"] = (ifdef, pg.step_info.value)
+    assert f"<b>{JA(STEP_EVENTS['assign'])}</b>" in shown["assign"][1] != JA(STEP_EVENTS["assign"])
+    assert f"<b>{JA(STEP_EVENTS['eval'])}</b>" in shown["eval"][1]
+    assert "<b>return</b>" in shown["return"][1]
+    said = steps[ifdef].said
+    assert said.in_lang("ja") in shown["ifdef"][1] and steps[ifdef].detail not in shown["ifdef"][1]
+    assert said.values["head"] in shown["ifdef"][1]       # the directive itself, as the file has it
+    pg.set_lang("en")
+    pg.slider.value = ifdef
+    assert f"<b>branch</b> {esc(steps[ifdef].detail)}" in pg.step_info.value
 
 
 def test_editor_in_japanese(mod612, tmp_path):

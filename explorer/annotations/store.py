@@ -48,9 +48,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .. import paths, sources
+from .. import paths
 from ..anchors.selectors import ANCHOR_KINDS, Anchor, anchorable, code_hash, make_anchor
 from ..errors import AnnotationError, ConflictError, LookupFailure
 from ..i18n import Message
@@ -61,7 +60,7 @@ from .records import (ID_RE, Annotation, Problem, _block, _claims_seq, _extra_fi
 # Re-exported: callers import the record vocabulary from the store (translate, notes, cli).
 from .records import LANG_RE, RECORD_KEYS, valid_lang  # noqa: F401
 from .records import _NOT_YAML
-from .yamlfile import _digest, _load_shared, dump_bytes, load_bytes, save_checked
+from .yamlfile import YamlFolder, _digest, dump_bytes, load_bytes, save_checked
 
 ARCHIVE = "archive"
 _MISSING = object()
@@ -69,7 +68,7 @@ _MISSING = object()
 
 # -- the store --------------------------------------------------------------------
 
-class Store:
+class Store(YamlFolder):
     """The annotation files under one directory.
 
     Reading:  ``list(function=None, tag=None)``, ``get(id)``, ``problems()``
@@ -85,11 +84,8 @@ class Store:
     """
 
     def __init__(self, root: Path | str | None = None, known_versions=None):
-        self.root = Path(root) if root is not None else paths.annotations_dir()
-        self._known_versions = set(known_versions) if known_versions is not None else None
-        self._target: Path | None = None      # set by single_file()
         self._header: dict = {}
-        self.reload()
+        super().__init__(root if root is not None else paths.annotations_dir(), known_versions)
 
     @classmethod
     def single_file(cls, path: Path | str, known_versions=None, header: dict | None = None) -> "Store":
@@ -97,25 +93,11 @@ class Store:
         every note added goes into it, whatever its function; a new file starts
         with `header` (e.g. {"note": "seed.md"}) instead of {"function": ...}."""
         store = cls.__new__(cls)
-        store.root = Path(path).parent
-        store._known_versions = set(known_versions) if known_versions is not None else None
-        store._target = Path(path)
         store._header = dict(header or {})
-        store.reload()
+        YamlFolder.__init__(store, Path(path).parent, known_versions, target=path)
         return store
 
     # -- loading and validation ---------------------------------------------------
-    @property
-    def known_versions(self) -> set[str]:
-        if self._known_versions is None:
-            self._known_versions = set(sources.known_labels())
-        return self._known_versions
-
-    def files(self) -> list[Path]:
-        if self._target is not None:
-            return [self._target] if self._target.exists() else []
-        return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
-
     def reload(self) -> None:
         """Read every file again; one bad file never hides the others."""
         self._docs: dict[Path, object] = {}        # path -> round-trip document (None if unreadable)
@@ -127,31 +109,9 @@ class Store:
             self._load_file(path)
 
     def _load_file(self, path: Path) -> None:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            self._docs[path] = None
-            self._digests[path] = None
-            self._problems.append(Problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e)))
+        doc = self._read(path)
+        if doc is None:
             return
-        self._digests[path] = _digest(data)
-        try:
-            doc = _load_shared(data)
-        except UnicodeDecodeError as e:
-            self._docs[path] = None
-            self._problems.append(Problem(path, data[:e.start].count(b"\n") + 1, Message("bad YAML: not UTF-8")))
-            return
-        except MarkedYAMLError as e:
-            self._docs[path] = None
-            mark = e.problem_mark or e.context_mark
-            line = mark.line + 1 if mark is not None else 1
-            self._problems.append(Problem(path, line, Message("bad YAML: {problem}", problem=e.problem or e.context)))
-            return
-        except YAMLError as e:
-            self._docs[path] = None
-            self._problems.append(Problem(path, 1, Message("bad YAML: {error}", error=e)))
-            return
-        self._docs[path] = doc
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
             self._problems.append(Problem(path, 1, Message("not an annotation file: needs a mapping with an "
                                                            "'annotations' list")))

@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from .. import sources
 from ..computed import remember
 from ..errors import AnnotationError, ConflictError
 from ..fsutil import atomic_write
+from ..i18n import Message
+from .records import Problem
 
 
 def _yaml() -> YAML:
@@ -98,3 +101,65 @@ def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, objec
         raise AnnotationError("cannot save ({reason}); the file on disk is unchanged or whole", reason=e.strerror or e,
                               path=str(path)) from None
     return data, reread
+
+
+# -- a folder of such files: what the annotation store and the tour store share --
+
+
+class YamlFolder:
+    """The human-edited YAML files under one directory (``*.yaml``), or one file
+    anywhere (``single_file``): where they are, the version labels they may name,
+    and the reading of each file.  A file that cannot be read or parsed is noted
+    as a Problem with its line, and one bad file never hides the others.
+
+    A subclass sets ``self._docs``, ``self._digests`` and ``self._problems`` in its
+    ``reload()`` (with whatever it keeps of the records) and reads each of
+    ``files()`` with ``_read()``."""
+
+    def __init__(self, root: Path, known_versions=None, target: Path | None = None):
+        self.root = Path(root)
+        self._target = Path(target) if target is not None else None
+        self._known_versions = set(known_versions) if known_versions is not None else None
+        self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def known_versions(self) -> set[str]:
+        if self._known_versions is None:
+            self._known_versions = set(sources.known_labels())
+        return self._known_versions
+
+    def files(self) -> list[Path]:
+        if self._target is not None:
+            return [self._target] if self._target.exists() else []
+        return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
+
+    def _read(self, path: Path):
+        """The file's round-trip document (parsed once for all the kernels of a room), or
+        None after noting why not.  The digest of its bytes is kept for the conflict check
+        of the next save (None when unreadable: a save then refuses to replace it)."""
+        self._docs[path] = None
+        self._digests[path] = None
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            self._problems.append(Problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e)))
+            return None
+        self._digests[path] = _digest(data)
+        try:
+            doc = _load_shared(data)
+        except UnicodeDecodeError as e:
+            problem = (data[:e.start].count(b"\n") + 1, Message("bad YAML: not UTF-8"))
+        except MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            problem = (mark.line + 1 if mark is not None else 1, Message("bad YAML: {problem}",
+                                                                         problem=e.problem or e.context))
+        except YAMLError as e:
+            problem = (1, Message("bad YAML: {error}", error=e))
+        else:
+            self._docs[path] = doc
+            return doc
+        self._problems.append(Problem(path, *problem))
+        return None

@@ -121,13 +121,13 @@ def _interpret(program, module, name, flags, world, budget, record, interpreter=
         outcome = _outcome(interp, cf, value)
     except Unsupported as e:
         fn, nid, line, end = e.meta
-        interp.steps.append(Step(fn, nid, line, end, "unknown", e.reason))
+        interp.steps.append(Step(fn, nid, line, end, "unknown", e.reason, e.said))
         outcome = Outcome("unknown", None, None, fn, line, reason=e.reason, said=e.said)
     except BudgetExceeded as e:
         fn, nid, line, end = e.meta
         said = Message("step budget of {budget} exhausted", budget=budget)
         reason = str(said)
-        interp.steps.append(Step(fn, nid, line, end, "unknown", reason))
+        interp.steps.append(Step(fn, nid, line, end, "unknown", reason, said))
         outcome = Outcome("unknown", None, None, fn, line, reason=reason, said=said)
     except RecursionError:
         said = Message("expression nesting too deep")

@@ -43,8 +43,8 @@ class LoopsAndSwitch:
         if site is not None:
             site.text = it_name
 
-        another = Step.at(meta, "eval", f"{it_name}: another pass (assumed)")
-        done = Step.at(meta, "eval", f"{it_name}: done (assumed)")
+        another = Step.at(meta, "eval", Message("{loop}: another pass (assumed)", loop=it_name))
+        done = Step.at(meta, "eval", Message("{loop}: done (assumed)", loop=it_name))
 
         def ex(fr):
             interp = fr.fn.interp

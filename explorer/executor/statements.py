@@ -167,12 +167,12 @@ class FunctionCompiler(LoopsAndSwitch):
         meta = self.meta(node)
         head = self.module.node_text(node).split("\n", 1)[0].strip()
         kept = bool(self.program._chosen_items(node))
-        chosen_detail = f"{head}: {'kept' if kept else 'skipped'}"
+        chosen_detail = Message("{head}: kept", head=head) if kept else Message("{head}: skipped", head=head)
         alt = node.child_by_field_name("alternative")
         if alt is not None and not kept:
-            chosen_detail = f"{head}: took the #else/#elif branch"
+            chosen_detail = Message("{head}: took the #else/#elif branch", head=head)
         elif alt is not None and kept:
-            chosen_detail = f"{head}: kept (not the #else branch)"
+            chosen_detail = Message("{head}: kept (not the #else branch)", head=head)
 
         step = Step.at(meta, "branch", chosen_detail)
 

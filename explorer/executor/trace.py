@@ -20,11 +20,14 @@ class Step:
     end_line: int
     event: str         # enter eval branch call assume assign exec label goto return unknown
     detail: str = ""
+    said: Message | None = None    # the detail as a sentence, where it is words and not code
 
     @classmethod
-    def at(cls, meta: tuple, event: str, detail: str = "") -> "Step":
-        """A step at meta = (function, node_id, line, end_line)."""
-        return cls(meta[0], meta[1], meta[2], meta[3], event, detail)
+    def at(cls, meta: tuple, event: str, detail: str | Message = "") -> "Step":
+        """A step at meta = (function, node_id, line, end_line); a Message detail is
+        kept for a reader's language, its English as the detail."""
+        said = detail if isinstance(detail, Message) else None
+        return cls(meta[0], meta[1], meta[2], meta[3], event, str(detail), said)
 
     def to_dict(self) -> dict:
         return {"function": self.function, "node_id": self.node_id, "line": self.line,

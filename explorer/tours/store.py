@@ -35,9 +35,8 @@ import difflib
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .. import paths, sources
+from .. import paths
 from ..anchors.selectors import ANCHOR_KINDS, Anchor
 from ..annotations.store import (
     ID_RE,
@@ -46,12 +45,12 @@ from ..annotations.store import (
     _digest,
     _flow_map,
     _line_of,
-    _load_shared,
     clean_text,
     dump_bytes,
     save_checked,
     valid_lang,
 )
+from ..annotations.yamlfile import YamlFolder
 from ..errors import TourError
 from ..i18n import Message
 from .model import Stop, Tour
@@ -61,7 +60,7 @@ STOP_KEYS = frozenset({"anchor", "written_against", "text", ORIGIN_KEY})
 TOUR_KEYS = frozenset({"id", "title", "written_against", "stops"})
 
 
-class TourStore:
+class TourStore(YamlFolder):
     """The tour files under one directory (or one file: ``single_file``).
 
     Reading:  ``list()``, ``get(id)``, ``problems()`` (each with file and line),
@@ -71,30 +70,13 @@ class TourStore:
               file changed on disk since this store read it."""
 
     def __init__(self, root: Path | str | None = None, known_versions=None):
-        self.root = Path(root) if root is not None else paths.tours_dir()
-        self._target: Path | None = None
-        self._known_versions = set(known_versions) if known_versions is not None else None
-        self.reload()
+        super().__init__(root if root is not None else paths.tours_dir(), known_versions)
 
     @classmethod
     def single_file(cls, path: Path | str, known_versions=None) -> "TourStore":
         store = cls.__new__(cls)
-        store.root = Path(path).parent
-        store._target = Path(path)
-        store._known_versions = set(known_versions) if known_versions is not None else None
-        store.reload()
+        YamlFolder.__init__(store, Path(path).parent, known_versions, target=path)
         return store
-
-    @property
-    def known_versions(self) -> set[str]:
-        if self._known_versions is None:
-            self._known_versions = set(sources.known_labels())
-        return self._known_versions
-
-    def files(self) -> list[Path]:
-        if self._target is not None:
-            return [self._target] if self._target.exists() else []
-        return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
 
     # -- loading and validation ---------------------------------------------------
     def reload(self) -> None:
@@ -109,26 +91,9 @@ class TourStore:
         self._problems.append(Problem(path, line or 1, message, tid))
 
     def _load_file(self, path: Path) -> None:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            self._problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e))
+        doc = self._read(path)
+        if doc is None:
             return
-        self._digests[path] = _digest(data)
-        try:
-            doc = _load_shared(data)     # parsed once for all the kernels of a room (explorer.computed)
-        except UnicodeDecodeError as e:
-            self._problem(path, data[:e.start].count(b"\n") + 1, Message("bad YAML: not UTF-8"))
-            return
-        except MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            self._problem(path, mark.line + 1 if mark is not None else 1, Message("bad YAML: {problem}",
-                                                                                  problem=e.problem or e.context))
-            return
-        except YAMLError as e:
-            self._problem(path, 1, Message("bad YAML: {error}", error=e))
-            return
-        self._docs[path] = doc
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("stops"), list):
             self._problem(path, 1, Message("not a tour file: needs a mapping with an id, a title and a 'stops' list"))
             return

@@ -17,7 +17,7 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ..cparse.config import DEFAULT_CONFIG, eval_condition
 from ..errors import ExplorerError
 from ..executor import FlagTable, World, entry_names, run
-from ..i18n import N_, translator
+from ..i18n import N_, tell, translator
 from ..render import esc
 from ..render.outcome import outcome_html
 from ..render.verification import badge_html
@@ -33,6 +33,9 @@ FAILS_AS = {"int": "-errno", "null": "NULL", "errptr": "ERR_PTR(-errno)", "objec
 ERRNOS = ("ENOMEM", "EINVAL", "EPERM", "EAGAIN", "EFAULT", "EBUSY", "EINTR", "ENOSPC", "EEXIST")
 # A step's highlight covers at most this many lines (a multi-line condition, not a whole block).
 MAX_STEP_LINES = 6
+# What a step did, as the step line says it; return, goto and label are C's own words.
+STEP_EVENTS = {"enter": N_("enter"), "eval": N_("evaluate"), "branch": N_("branch"), "call": N_("call"),
+               "assume": N_("assume"), "assign": N_("assign"), "exec": N_("execute"), "unknown": N_("unknown")}
 # Grid columns: auto-fill keeps every name whole at any output width (no sideways scroll).
 FLAG_COLUMNS = "repeat(auto-fill, minmax(215px, 1fr))"
 CONFIG_COLUMNS = "repeat(auto-fill, minmax(260px, 1fr))"
@@ -389,7 +392,8 @@ class FlagPlayground(w.VBox):
         s = self.trace.steps[i]
         head = self._("step {i}/{n}: {function} line {line}").format(
             i=i + 1, n=len(self.trace.steps), function=f"<code>{esc(s.function)}</code>", line=s.line)
-        return f"{head} <b>{esc(s.event)}</b> {esc(s.detail)}"
+        event = self._(STEP_EVENTS[s.event]) if s.event in STEP_EVENTS else s.event
+        return f"{head} <b>{esc(event)}</b> {esc(tell(s.said, self._) if s.said else s.detail)}"
 
     def _show_step(self, i: int) -> None:
         """Show step i of the current trace; the last step is the whole trace (every line it

@@ -19,7 +19,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness import REPO, free_port, server_tree
+from harness import REPO, free_port, server_tree, stop_group
 
 PASSWORD = "reading-room-test"      # the shared password of a test room (SharedPasswordAuthenticator)
 OFFLINE = re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://")
@@ -79,15 +79,7 @@ def hub_process(workdir: Path, annotations: Path, env_extra: dict | None = None,
             seen[p.pid] = p
         watching.set()
         watcher.join()
-        try:
-            os.killpg(proc.pid, 15)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+        stop_group(proc, 60)        # the hub takes its proxy and the members' servers down first
         log.close()
 
 
