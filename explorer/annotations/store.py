@@ -109,9 +109,9 @@ class Store(YamlFolder):
             self._load_file(path)
 
     def _load_file(self, path: Path) -> None:
-        doc = self._read(path)
-        if doc is None:
+        if not self._read(path):
             return
+        doc = self._docs[path]
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("annotations"), list):
             self._problems.append(Problem(path, 1, Message("not an annotation file: needs a mapping with an "
                                                            "'annotations' list")))

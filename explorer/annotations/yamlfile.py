@@ -136,17 +136,18 @@ class YamlFolder:
             return [self._target] if self._target.exists() else []
         return sorted(self.root.glob("*.yaml")) if self.root.is_dir() else []
 
-    def _read(self, path: Path):
-        """The file's round-trip document (parsed once for all the kernels of a room), or
-        None after noting why not.  The digest of its bytes is kept for the conflict check
-        of the next save (None when unreadable: a save then refuses to replace it)."""
+    def _read(self, path: Path) -> bool:
+        """Read and parse a file (once for all the kernels of a room): its round-trip
+        document in ``self._docs[path]`` (None for an empty file), or False after noting
+        why it cannot be read.  The digest of its bytes is kept for the conflict check of
+        the next save (None when unreadable: a save then refuses to replace it)."""
         self._docs[path] = None
         self._digests[path] = None
         try:
             data = path.read_bytes()
         except OSError as e:
             self._problems.append(Problem(path, 1, Message("cannot read: {reason}", reason=e.strerror or e)))
-            return None
+            return False
         self._digests[path] = _digest(data)
         try:
             doc = _load_shared(data)
@@ -160,6 +161,6 @@ class YamlFolder:
             problem = (1, Message("bad YAML: {error}", error=e))
         else:
             self._docs[path] = doc
-            return doc
+            return True
         self._problems.append(Problem(path, *problem))
-        return None
+        return False

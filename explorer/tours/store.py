@@ -91,9 +91,9 @@ class TourStore(YamlFolder):
         self._problems.append(Problem(path, line or 1, message, tid))
 
     def _load_file(self, path: Path) -> None:
-        doc = self._read(path)
-        if doc is None:
+        if not self._read(path):
             return
+        doc = self._docs[path]
         if not isinstance(doc, CommentedMap) or not isinstance(doc.get("stops"), list):
             self._problem(path, 1, Message("not a tour file: needs a mapping with an id, a title and a 'stops' list"))
             return
