@@ -146,11 +146,9 @@ class App(w.VBox):
         self.first_render = time.perf_counter() - t0
 
     def _show_tools(self) -> None:
+        # as many panels as before: the Tab keeps its titles and its selected tab
         if self.tools.children[0] is not self.playground:
-            selected = self.tools.selected_index
             self.tools.children = [self.playground, self.editor]
-            self.tools.titles = tuple(self._tool_titles())
-            self.tools.selected_index = selected
 
     def _tool_titles(self) -> list[str]:
         return [self._("Flag playground", "tab"), self._("Annotation editor", "tab")]
