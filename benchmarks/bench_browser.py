@@ -32,13 +32,14 @@ import argparse
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 from harness import (LATENCY_PROBE, browser, chromium_missing, goto_ready, open_app,  # noqa: E402
-                     serve_process, server_tree, timed_jump)
+                     serve_process, settle, timed_jump)
 
 FLAGS = ("CLONE_THREAD", "CLONE_SIGHAND", "CLONE_VM", "CLONE_NEWUSER", "CLONE_FS", "CLONE_NEWNS")
 
@@ -90,12 +91,14 @@ def main() -> int:
         print(f"skipped: {why}")
         return 0
     with serve_process() as (url, proc), browser() as b:
+        last_reader = time.time()
         page, first_s = open_app(b, url)          # cold: the server has just started
         drawn_s = int(page.locator(".fx-view").get_attribute("data-first-drawn-at") or 0) / 1000
         warm, answered = [], []
         for _ in range(args.readers):             # readers after the first: the server is up
-            settle(proc.pid)                      # Voila has refilled its pool of one preheated kernel
+            settle(proc.pid, last_reader)         # Voila has refilled its pool of one preheated kernel
             ctx = b.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+            last_reader = time.time()
             times = goto_ready(ctx.new_page(), url)
             warm.append(times["shown"])
             answered.append(times["answered"])
@@ -144,31 +147,6 @@ def main() -> int:
               f"target <= {target} ms   {'OK' if m <= target else 'OVER'}   ({m / med_rtt:.1f}x the round trip)")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
-
-
-def settle(pid: int, quiet: float = 10.0, timeout: float = 120.0) -> None:
-    """Wait until the server's processes (Voila, its kernels) use less than `quiet` %
-    of a CPU over a second: the kernel Voila starts for the next reader has run the app."""
-    import time
-
-    import psutil
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        procs = server_tree(pid)
-        for pr in procs:
-            try:
-                pr.cpu_percent(None)
-            except psutil.Error:
-                pass
-        time.sleep(1.0)
-        busy = 0.0
-        for pr in procs:
-            try:
-                busy += pr.cpu_percent(None)
-            except psutil.Error:
-                pass
-        if busy < quiet:
-            return
 
 
 def choose(page, widget: str, starts: str):

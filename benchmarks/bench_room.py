@@ -31,7 +31,6 @@ import os
 import statistics
 import sys
 import threading
-import time
 from pathlib import Path
 
 import psutil
@@ -39,18 +38,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from harness import chromium_missing, room, serve_process, server_tree  # noqa: E402
-
-
-def kernels(tree: list[psutil.Process]) -> list[psutil.Process]:
-    out = []
-    for p in tree:
-        try:
-            if "ipykernel_launcher" in " ".join(p.cmdline()):
-                out.append(p)
-        except psutil.Error:
-            pass
-    return out
+from harness import chromium_missing, kernel_processes, room, serve_process, server_tree, settle  # noqa: E402
 
 
 def rss_mb(procs) -> float:
@@ -97,32 +85,16 @@ class Sampler(threading.Thread):
                     self.browser_cpu[p.pid] = max(self.browser_cpu.get(p.pid, 0.0), cpu_s(p))
 
 
-def settle(root_pid: int, want_kernels: int, limit: float = 120.0) -> None:
-    """Wait until the server is idle: its preheated kernels (if any) started and quiet."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        tree = server_tree(root_pid)
-        ks = kernels(tree)
-        if len(ks) >= want_kernels:
-            for p in tree:
-                p.cpu_percent(interval=None)        # starts each process's CPU meter
-            time.sleep(1.0)
-            cpu = sum(p.cpu_percent(interval=None) for p in server_tree(root_pid) if p.is_running())
-            if cpu < 10:
-                return
-        time.sleep(0.5)
-
-
 def one(n: int, timeout: float) -> dict:
     with serve_process() as (url, proc):
-        settle(proc.pid, 1)
-        before = {p.pid for p in kernels(server_tree(proc.pid))}
+        settle(proc.pid)
+        before = {p.pid for p in kernel_processes(proc.pid)}
         sampler = Sampler(proc.pid)
         sampler.start()
         times = [t for t, _ in asyncio.run(room(url, n, timeout))]
         sampler.stop.set()
         sampler.join()
-        ks = kernels(server_tree(proc.pid))
+        ks = kernel_processes(proc.pid)
         per_cpu, per_rss = [], []
         for k in ks:
             try:

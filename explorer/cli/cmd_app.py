@@ -89,8 +89,10 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
     cmd = [voila, str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
            "--Voila.port_retries=0", "--theme=light", f"--template={TEMPLATE}",
            # Keep one kernel with the app already executed, so a reader's page only
-           # has to draw it (Voila starts the next one in the background).
-           "--preheat_kernel=True", "--pool_size=1",
+           # has to draw it.  Voila starts the next one in the background; not after a
+           # fixed second (fill_delay) but once the reader's page is up (RoomKernelManager).
+           "--preheat_kernel=True", "--pool_size=1", "--VoilaKernelManager.fill_delay=0",
+           "--VoilaConfiguration.multi_kernel_manager_class=explorer.cli.room_kernels.RoomKernelManager",
            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
            # JupyterLab extensions the app does not use (jupytext's fails to load in Voila;
            # the app colours its code itself, so jupyterlab_pygments' theme is one more
@@ -101,8 +103,7 @@ def voila_command(port: int, open_browser: bool, notebook: Path = APP_NOTEBOOK,
         # A closed page's kernel (its websocket gone) is shut down once idle this
         # long; an open page's kernel is never culled (cull_connected stays off),
         # nor one whose page is still loading (room_kernels.RoomKernelManager).
-        cmd += ["--VoilaConfiguration.multi_kernel_manager_class=explorer.cli.room_kernels.RoomKernelManager",
-                f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        cmd += [f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
                 f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 2))}"]
     if not open_browser:
         cmd.append("--no-browser")

@@ -313,13 +313,56 @@ async def room(url: str, n: int, timeout: float = 180.0, check=None) -> list[tup
                 await b.close()
 
 
-def kernels_of(pid: int) -> list[int]:
-    """Pids of the kernels under a serve process."""
+def kernel_processes(pid: int) -> list:
+    """The kernels under a serve process (psutil processes)."""
+    import psutil
     out = []
     for p in server_tree(pid):
         try:
             if "ipykernel_launcher" in " ".join(p.cmdline()):
-                out.append(p.pid)
-        except Exception:
+                out.append(p)
+        except psutil.Error:
             pass
     return out
+
+
+def kernels_of(pid: int) -> list[int]:
+    """Pids of the kernels under a serve process."""
+    return [p.pid for p in kernel_processes(pid)]
+
+
+def settle(pid: int, kernel_since: float = 0.0, quiet: float = 10.0, timeout: float = 120.0) -> None:
+    """Wait until Voila's pool holds a kernel started at or after `kernel_since`
+    (time.time(); the refill after the last reader) and the server's processes use
+    less than `quiet` % of a CPU over a second: that kernel has run the app.  Serve
+    holds a refill while a page loads, so a quiet server alone does not mean a full pool."""
+    import time
+
+    import psutil
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fresh = []
+        for p in kernel_processes(pid):
+            try:
+                if p.create_time() >= kernel_since:
+                    fresh.append(p)
+            except psutil.Error:
+                pass
+        if fresh:
+            procs = server_tree(pid)
+            for pr in procs:
+                try:
+                    pr.cpu_percent(None)
+                except psutil.Error:
+                    pass
+            time.sleep(1.0)
+            busy = 0.0
+            for pr in procs:
+                try:
+                    busy += pr.cpu_percent(None)
+                except psutil.Error:
+                    pass
+            if busy < quiet:
+                return
+        else:
+            time.sleep(0.25)
