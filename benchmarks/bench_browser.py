@@ -9,7 +9,8 @@ Measured inside the page, not by Playwright's clock:
   written right after the highlight classes are applied).  The Playwright
   click that fires the event is not counted.
 - ready, warm: three more readers (--readers), one after the other, each a new
-  browser context (nothing cached), with the server up (median of the three);
+  browser context (nothing cached), with the server up and its next kernel
+  heated (harness.settle; median of the three);
 - jumps: performance.now() at the click or choice to the moment the source
   pane has scrolled to the line and marked it (data-jumped-at): Go to in the
   same version, a guard-matrix cell of the same version and of another, and a
