@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..anchors import STATUS_WORDS, STATUSES
 from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError, LookupFailure
-from ..i18n import N_, translator
+from ..i18n import translator
 from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
 from .said import Said, telling
 
-STATUS_ORDER = ("exact", "moved", "fuzzy", "absent", "orphaned")
-STATUS_WORDS = {"exact": N_("exact"), "moved": N_("moved"), "fuzzy": N_("fuzzy"), "absent": N_("absent"),
-                "orphaned": N_("orphaned")}
 EDITED = ("ja", "en")
 
 
@@ -111,11 +109,11 @@ class AnnotationEditor(w.VBox):
 
     def _summarise(self) -> None:
         _ = self._
-        counts = {s: 0 for s in STATUS_ORDER}
+        counts = {s: 0 for s in STATUSES}
         for p in self.placed:
             counts[p.resolution.status] = counts.get(p.resolution.status, 0) + 1
         cells = " · ".join(f'<span class="fx-st-{s}">{esc(_(STATUS_WORDS[s]))} {counts[s]}</span>'
-                           for s in STATUS_ORDER)
+                           for s in STATUSES)
         unplaced = [p for p in self.placed if p.resolution.node is None]
         rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(_(STATUS_WORDS.get(p.resolution.status, p.resolution.status)))} — "
                        f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en') or p.annotation.text.get(p.annotation.source_lang, ''))[:80])}</li>"

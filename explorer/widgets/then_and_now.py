@@ -20,6 +20,7 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import load, pair, sources
+from ..anchors import STATUS_WORDS
 from ..annotations import Store
 from ..errors import ExplorerError
 from ..executor.rules import ALWAYS, compare_doc
@@ -27,7 +28,6 @@ from ..i18n import N_, tell, translator
 from ..pairing import Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
-from .annotation_editor import STATUS_WORDS
 from .both_playground import BothPlayground
 from .said import Said, telling
 from .source_view import SourceView

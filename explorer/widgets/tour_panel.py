@@ -17,11 +17,11 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import sources
+from ..anchors import STATUS_WORDS
 from ..errors import ExplorerError, TourError
 from ..i18n import translator
 from ..render import esc
 from ..tours import TourStore, place
-from .annotation_editor import STATUS_WORDS
 from .position_link import hub_app_path
 from .said import Said, telling
 
