@@ -61,15 +61,6 @@ class Said:
     def clear(self) -> None:
         self.say(None)
 
-    @property
-    def saying(self) -> bool:
-        """Whether anything is said."""
-        return bool(self.parts)
-
-    def text(self) -> str:
-        """What is shown now, as the trait holds it."""
-        return getattr(self.widget, self.trait)
-
     def _show(self) -> None:
         out = []
         for saying, markup, html in self.parts:
