@@ -146,7 +146,7 @@ def test_the_seed_note_becomes_a_seven_stop_tour(with_testdata, tmp_path, capsys
             assert block["line"] <= stop["line"] <= block["end_line"]
         else:
             assert stop["status"] == "orphaned"
-    stored = TourStore.single_file(out_file).get("seed-path")
+    stored = TourStore(file=out_file).get("seed-path")
     assert stored.written_against == doc["version"]
     assert all(JAPANESE.search(s.text["ja"]) for s in stored.stops)     # each stop keeps the note's words
     before = out_file.read_bytes()

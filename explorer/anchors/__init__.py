@@ -6,6 +6,6 @@ from .selectors import (ANCHOR_KINDS, Anchor, anchorable, canonical, code_hash, 
 __all__ = ["Anchor", "make_anchor", "anchorable", "code_hash", "head_code", "canonical", "readable",
            "key_identifiers", "statements", "ANCHOR_KINDS"]
 
-from .resolve import FUZZY_THRESHOLD, Resolution, resolve, target_functions  # noqa: E402
+from .resolve import FUZZY_THRESHOLD, STATUS_WORDS, STATUSES, Resolution, resolve, target_functions  # noqa: E402
 
-__all__ += ["Resolution", "resolve", "FUZZY_THRESHOLD", "target_functions"]
+__all__ += ["Resolution", "resolve", "FUZZY_THRESHOLD", "target_functions", "STATUSES", "STATUS_WORDS"]

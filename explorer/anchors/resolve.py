@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from tree_sitter import Node
 
 from ..diff.lineage import resolve_in
+from ..i18n import N_
 from .selectors import (CONDITION_KINDS, Anchor, canonical, field_names, head_code, key_identifiers, neighbour_hashes,
                         statements)
 
@@ -48,6 +49,9 @@ SAME_PLACE = 0.15
 JUMP_KINDS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement"})
 
 STATUSES = ("exact", "moved", "fuzzy", "absent", "orphaned")
+# The statuses as a reader reads them, marked for the interface's catalogue (explorer.i18n).
+STATUS_WORDS = {"exact": N_("exact"), "moved": N_("moved"), "fuzzy": N_("fuzzy"), "absent": N_("absent"),
+                "orphaned": N_("orphaned")}
 
 
 @dataclass

@@ -14,7 +14,7 @@ Store API (for the widgets, notes import and translation)::
     store.field(id, "note")              # an extra field as plain data
     store.edit_text(id, "en", text, code=None)   # = update(id, text={"en": text}, code=code)
     store.set_tags(id, tags)
-    Store.single_file(path, header={"note": "x.md"})  # one file anywhere (notes import --out)
+    Store(file=path, header={"note": "x.md"})  # one file anywhere (notes import --out)
     store.set_claims(id, [{"kind": "since", "version": "6.9", "what": ..., "code": ...}])
     store.delete(id, reason="")          # moves to archive/<function>.yaml, returns that path
     store.archived()                     # deleted notes, still with text

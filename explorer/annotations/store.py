@@ -83,19 +83,15 @@ class Store(YamlFolder):
     since this Store read it; call ``reload()`` and retry.
     """
 
-    def __init__(self, root: Path | str | None = None, known_versions=None):
-        self._header: dict = {}
-        super().__init__(root if root is not None else paths.annotations_dir(), known_versions)
-
-    @classmethod
-    def single_file(cls, path: Path | str, known_versions=None, header: dict | None = None) -> "Store":
-        """A store of one annotation file anywhere (`notes import --out FILE`):
-        every note added goes into it, whatever its function; a new file starts
-        with `header` (e.g. {"note": "seed.md"}) instead of {"function": ...}."""
-        store = cls.__new__(cls)
-        store._header = dict(header or {})
-        YamlFolder.__init__(store, Path(path).parent, known_versions, target=path)
-        return store
+    def __init__(self, root: Path | str | None = None, known_versions=None, *, file: Path | str | None = None,
+                 header: dict | None = None):
+        """The annotation files under `root` (default: the kernel's annotations), or with
+        `file`, one annotation file anywhere (`notes import --out FILE`): every note added
+        goes into it, whatever its function; a new file starts with `header` (e.g.
+        {"note": "seed.md"}) instead of {"function": ...}."""
+        self._header: dict = dict(header or {})
+        super().__init__(root if root is not None or file is not None else paths.annotations_dir(), known_versions,
+                         file=file)
 
     # -- loading and validation ---------------------------------------------------
     def reload(self) -> None:

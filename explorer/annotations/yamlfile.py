@@ -108,7 +108,7 @@ def save_checked(path: Path, doc, seen_digest: str | None) -> tuple[bytes, objec
 
 class YamlFolder:
     """The human-edited YAML files under one directory (``*.yaml``), or one file
-    anywhere (``single_file``): where they are, the version labels they may name,
+    anywhere (``file=``, its folder the root): where they are, the version labels they may name,
     and the reading of each file.  A file that cannot be read or parsed is noted
     as a Problem with its line, and one bad file never hides the others.
 
@@ -116,9 +116,9 @@ class YamlFolder:
     ``reload()`` (with whatever it keeps of the records) and reads each of
     ``files()`` with ``_read()``."""
 
-    def __init__(self, root: Path, known_versions=None, target: Path | None = None):
-        self.root = Path(root)
-        self._target = Path(target) if target is not None else None
+    def __init__(self, root: Path | str | None, known_versions=None, *, file: Path | str | None = None):
+        self._target = Path(file) if file is not None else None
+        self.root = self._target.parent if self._target is not None else Path(root)
         self._known_versions = set(known_versions) if known_versions is not None else None
         self.reload()
 

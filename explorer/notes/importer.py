@@ -489,8 +489,8 @@ def write_file(result: ImportResult, path: str | Path, known_versions=None) -> I
         raise NoteError("--out names a directory; name a file (or use --into)", path=str(out))
     if not out.exists() and not out.parent.is_dir():
         raise NoteError("the directory to write into does not exist", path=str(out.parent))
-    store = Store.single_file(out, known_versions=known_versions,
-                              header={"note": Path(result.note.path).name if result.note.path else "note"})
+    store = Store(file=out, known_versions=known_versions,
+                  header={"note": Path(result.note.path).name if result.note.path else "note"})
     if any(p.message.startswith(("bad YAML", "not an annotation file", "cannot read")) for p in store.problems()):
         raise NoteError("exists and is not an annotation file; refusing to overwrite it", path=str(out))
     return write_into(result, store)

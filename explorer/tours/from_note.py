@@ -80,7 +80,7 @@ def check_tour_file(path: str | Path, known_versions=None) -> TourStore:
         raise NoteError("--tour names a directory; name a file", path=str(out))
     if not out.parent.is_dir():
         raise NoteError("the directory to write the tour into does not exist", path=str(out.parent))
-    store = TourStore.single_file(out, known_versions=known_versions)
+    store = TourStore(file=out, known_versions=known_versions)
     if store.problems() and out.exists():
         raise NoteError("exists and is not a valid tour file ({problem}); "
                         "refusing to overwrite it", problem=store.problems()[0].said or store.problems()[0].message,

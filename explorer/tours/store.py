@@ -61,7 +61,7 @@ TOUR_KEYS = frozenset({"id", "title", "written_against", "stops"})
 
 
 class TourStore(YamlFolder):
-    """The tour files under one directory (or one file: ``single_file``).
+    """The tour files under one directory (or one file anywhere: ``file=``).
 
     Reading:  ``list()``, ``get(id)``, ``problems()`` (each with file and line),
               ``require_valid(consequence)``.
@@ -69,14 +69,9 @@ class TourStore(YamlFolder):
               index, lang, text)``.  Every write raises ConflictError if the
               file changed on disk since this store read it."""
 
-    def __init__(self, root: Path | str | None = None, known_versions=None):
-        super().__init__(root if root is not None else paths.tours_dir(), known_versions)
-
-    @classmethod
-    def single_file(cls, path: Path | str, known_versions=None) -> "TourStore":
-        store = cls.__new__(cls)
-        YamlFolder.__init__(store, Path(path).parent, known_versions, target=path)
-        return store
+    def __init__(self, root: Path | str | None = None, known_versions=None, *, file: Path | str | None = None):
+        super().__init__(root if root is not None or file is not None else paths.tours_dir(), known_versions,
+                         file=file)
 
     # -- loading and validation ---------------------------------------------------
     def reload(self) -> None:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from ..anchors import STATUS_WORDS, STATUSES
 from ..annotations import Store, anchored_code_hash
 from ..errors import ConflictError, ExplorerError, LookupFailure
-from ..i18n import N_, tell, translator
+from ..i18n import translator
 from ..members import current_member
 from ..render import esc, lang_name
 from ..render.notes import Placed, note_of, place_all
+from .said import Said, telling
 
-STATUS_ORDER = ("exact", "moved", "fuzzy", "absent", "orphaned")
-STATUS_WORDS = {"exact": N_("exact"), "moved": N_("moved"), "fuzzy": N_("fuzzy"), "absent": N_("absent"),
-                "orphaned": N_("orphaned")}
 EDITED = ("ja", "en")
 
 
@@ -44,6 +43,7 @@ class AnnotationEditor(w.VBox):
         self.delete_button.add_class("fx-delete")
         self.message = w.HTML()
         self.message.add_class("fx-edit-msg")
+        self.said = Said(self.message, "<span class='fx-err'>{}</span>", lang=lang)   # errors; notices give their HTML
         self.conflict_box = w.HTML()
         self.conflict_box.add_class("fx-edit-conflict")
         self.theirs_button = w.Button(layout=w.Layout(display="none", width="auto"))
@@ -85,6 +85,7 @@ class AnnotationEditor(w.VBox):
         """Relabel in another interface language (the texts being edited stay)."""
         self.lang, self._ = lang, translator(lang)
         self._label()
+        self.said.again(self._)
         if self.module is not None:
             self._summarise()
             self._describe_selection()
@@ -108,11 +109,11 @@ class AnnotationEditor(w.VBox):
 
     def _summarise(self) -> None:
         _ = self._
-        counts = {s: 0 for s in STATUS_ORDER}
+        counts = {s: 0 for s in STATUSES}
         for p in self.placed:
             counts[p.resolution.status] = counts.get(p.resolution.status, 0) + 1
         cells = " · ".join(f'<span class="fx-st-{s}">{esc(_(STATUS_WORDS[s]))} {counts[s]}</span>'
-                           for s in STATUS_ORDER)
+                           for s in STATUSES)
         unplaced = [p for p in self.placed if p.resolution.node is None]
         rows = "".join(f"<li>{esc(p.annotation.id)}: {esc(_(STATUS_WORDS.get(p.resolution.status, p.resolution.status)))} — "
                        f"{esc((p.annotation.text.get('ja') or p.annotation.text.get('en') or p.annotation.text.get(p.annotation.source_lang, ''))[:80])}</li>"
@@ -147,7 +148,7 @@ class AnnotationEditor(w.VBox):
             return
         here = self._at_selection()
         self.save_button.disabled = False
-        self.message.value = ""
+        self.said.clear()
         self._clear_conflict()
         if here:
             p = here[0]
@@ -233,10 +234,9 @@ class AnnotationEditor(w.VBox):
     def save(self) -> str | None:
         """Write the text through the store; returns the annotation id (None on error
         or conflict).  The message names the file written."""
-        _ = self._
         texts = {lang: box.value.strip() for lang, box in (("ja", self.ja), ("en", self.en))}
         if not any(texts.values()):
-            self.message.value = "<span class='fx-err'>" + esc(_("Write some text first.")) + "</span>"
+            self.said.say(lambda _: _("Write some text first."))
             return None
         if self.editing and self.conflict is None:
             # The store may have been reread since this note was opened (another
@@ -250,7 +250,7 @@ class AnnotationEditor(w.VBox):
             if now != self.base:
                 self.conflict, self.base = now, dict(now)
                 self._show_conflict()
-                self.message.value = "<span class='fx-err'>" + esc(_("Not saved: conflict.")) + "</span>"
+                self.said.say(lambda _: _("Not saved: conflict."))
                 return None
         try:
             # Another member's save can land between our reread and our write (a
@@ -269,19 +269,18 @@ class AnnotationEditor(w.VBox):
                             self.conflict = theirs
                             self.base = dict(theirs)  # the next save is made knowing their text
                             self._show_conflict()
-                            self.message.value = ("<span class='fx-err'>" + esc(_("Not saved: conflict."))
-                                                  + "</span>")
+                            self.said.say(lambda _: _("Not saved: conflict."))
                             return None
                     else:
                         self.store.reload()   # another note of the file changed: reread and apply on top
         except ExplorerError as e:
-            self.message.value = f"<span class='fx-err'>{esc(tell(e, _))}</span>"
+            self.said.say(telling(e))
             return None
         self._clear_conflict()
         path = self.store.get(rid).path
         self.refresh()
-        self.message.value = _("saved {id} to {path}").format(id=f"<code>{esc(rid)}</code>",
-                                                              path=f"<code>{esc(path)}</code>")
+        self.said.say(lambda _: esc(_("saved {id} to {path}")).format(id=f"<code>{esc(rid)}</code>",
+                                                                      path=f"<code>{esc(path)}</code>"), html=True)
         return rid
 
     def _write(self, texts: dict, anchored_code_hash) -> str:
@@ -304,7 +303,6 @@ class AnnotationEditor(w.VBox):
     def delete(self) -> str | None:
         """Move the selected note to the archive (Store.delete); returns the archive
         file's path (None when nothing was deleted)."""
-        _ = self._
         if not self.editing:
             return None
         rid = self.editing
@@ -317,14 +315,15 @@ class AnnotationEditor(w.VBox):
                     self.conflict = theirs
                     self.base = dict(theirs)
                     self._show_conflict()
-                    self.message.value = "<span class='fx-err'>" + esc(_("Not deleted: conflict.")) + "</span>"
+                    self.said.say(lambda _: _("Not deleted: conflict."))
                     return None
                 arch = self.store.delete(rid, reason="deleted in the editor")
         except ExplorerError as e:
-            self.message.value = f"<span class='fx-err'>{esc(tell(e, _))}</span>"
+            self.said.say(telling(e))
             return None
         self._clear_conflict()
         self.refresh()
-        self.message.value = _("deleted {id}; kept in {path}").format(id=f"<code>{esc(rid)}</code>",
-                                                                     path=f"<code>{esc(arch)}</code>")
+        self.said.say(lambda _: esc(_("deleted {id}; kept in {path}")).format(id=f"<code>{esc(rid)}</code>",
+                                                                              path=f"<code>{esc(arch)}</code>"),
+                      html=True)
         return str(arch)

@@ -26,6 +26,7 @@ from .language import LanguageSwitch
 from .page_title import PageTitle
 from .playground import FlagPlayground
 from .position_link import hub_link, shared_position
+from .said import Said
 from .source_view import SourceView, plain_table
 from .then_and_now import ThenAndNow
 from .tour_panel import TourPanel
@@ -75,12 +76,15 @@ class App(w.VBox):
         lang = self.language.value
         self._ = translator(lang)
         available = sources.available()
-        bad_link = ""
+        bad_link = None         # _ -> why the link's position is not shown
         if label is None and line is None:
-            label, line, bad_link = shared_position(_=self._)
+            label, line, said = shared_position(_=self._)
+            if said:
+                bad_link = lambda _: shared_position(_=_)[2]     # noqa: E731 - the link's words, said again
             if label is not None and label not in available:
-                bad_link = self._("{label} (named by the link) is not fetched here; showing the default version").format(
-                    label=label)
+                missing = label
+                bad_link = lambda _: _("{label} (named by the link) is not fetched here; "   # noqa: E731
+                                       "showing the default version").format(label=missing)
                 label, line = None, None
         self._start_line = line
         label = label or default_label(available)
@@ -91,6 +95,7 @@ class App(w.VBox):
         self.goto.observe(self._goto, names="value")
         self.message = w.HTML()
         self.message.add_class("fx-app-msg")
+        self.said = Said(self.message, "<div>{}</div>", lang=lang)     # said again on a language switch
         self.ready = w.HTML()       # carries the readiness signal for tests: <span class="fx-ready" data-label=...>
         self.ready.add_class("fx-ready-box")
         self.lang = lang
@@ -131,18 +136,18 @@ class App(w.VBox):
         self.tabs.observe(self._tab_changed, names="selected_index")
         self.diff.history.observe(self._open_cell, names="picked")
         if label is None:
-            self.message.value = ("<b>" + esc(self._("No version of kernel/fork.c is fetched yet.")) + "</b> "
-                                  + esc(self._("Pick one above and press Fetch, or run {command}.")).format(
-                                      command="<code>fork-explorer sources sync debian-6.12</code>"))
+            self.said.say(lambda _: "<b>" + esc(_("No version of kernel/fork.c is fetched yet.")) + "</b> "
+                          + esc(_("Pick one above and press Fetch, or run {command}.")).format(
+                              command="<code>fork-explorer sources sync debian-6.12</code>"), html=True)
         elif label in available:
             self.load(label)
             if preheated():
                 _after_display(self._warm_neighbours)
         else:
-            self.message.value = "<b>" + esc(self._("{label} is not fetched yet.").format(label=label)) + "</b> " \
-                + esc(self._("Press Fetch to get it."))
+            self.said.say(lambda _: "<b>" + esc(_("{label} is not fetched yet.").format(label=label)) + "</b> "
+                          + esc(_("Press Fetch to get it.")), html=True)
         if bad_link:
-            self.message.value += f"<div>{esc(bad_link)}</div>"
+            self.said.add(bad_link)
         self.first_render = time.perf_counter() - t0
 
     def _show_tools(self) -> None:
@@ -157,6 +162,7 @@ class App(w.VBox):
         """Relabel every part in another interface language, without reloading the source."""
         self._ = translator(lang)
         self.lang = lang
+        self.said.again(self._)
         self.goto.description = self._("Go to")
         self.tabs.titles = tuple(self._(t) for t in TAB_TITLES)
         self.tools.titles = tuple(self._tool_titles())
@@ -176,10 +182,10 @@ class App(w.VBox):
         try:
             mod = load(label)
         except ExplorerError as e:
-            self.message.value = f"<b>{esc(label)}</b>: {esc(tell(e, self._))}"
+            self.said.say(lambda _, e=e: f"<b>{esc(label)}</b>: {esc(tell(e, _))}", html=True)
             return
         self.module = mod
-        self.message.value = ""
+        self.said.clear()
         self.ready.value = ""
         self.title.title = page_title(label, self.lang)
         # The first view is the fork entry, or the line a jump asked for: one message
@@ -224,9 +230,8 @@ class App(w.VBox):
             if line <= len(mod.lines):
                 self.view.jump(line)        # a shared link's line: scrolled to and marked
             else:
-                self.message.value += "<div>" + esc(self._("line {line} (named by the link) is past the end of "
-                                                           "{label} ({n} lines)").format(
-                    line=line, label=mod.label, n=len(mod.lines))) + "</div>"
+                self.said.add(lambda _: _("line {line} (named by the link) is past the end of {label} ({n} lines)")
+                              .format(line=line, label=mod.label, n=len(mod.lines)))
         self._finish_ready(mod)
 
     def _finish_ready(self, mod) -> None:
@@ -275,7 +280,7 @@ class App(w.VBox):
         try:
             part.set_module(mod)
         except ExplorerError as e:
-            self.message.value += f"<div>{esc(type(part).__name__)}: {esc(tell(e, self._))}</div>"
+            self.said.add(lambda _, e=e: f"{type(part).__name__}: {tell(e, _)}")
 
     def _fill_goto(self, mod) -> None:
         """The functions a reader starts from, then every other, in file order."""

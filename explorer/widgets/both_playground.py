@@ -17,6 +17,7 @@ from ..i18n import N_, tell, translator
 from ..render import esc
 from ..render.outcome import outcome_html
 from .playground import WORLD_TOGGLES, FlagPlayground, single_bit_flags
+from .said import Said, telling
 from .source_view import SourceView
 
 
@@ -68,6 +69,7 @@ class BothPlayground(w.VBox):
         self.sweep_button.add_class("fx-tn-sweep-btn")
         self.sweep_out = w.HTML()
         self.sweep_out.add_class("fx-tn-sweep")
+        self.swept = Said(self.sweep_out, "<b>{}</b>", lang=lang)     # the sweep's table, or why there is none
         self.sweep_button.on_click(lambda _b: self.sweep())
         self.legend = w.HTML()
         self.legend.add_class("fx-tn-legend")
@@ -99,11 +101,10 @@ class BothPlayground(w.VBox):
         """Relabel in another interface language: the runs and the sweep are kept, not redone."""
         self.lang, self._ = lang, translator(lang)
         self._label()
+        self.swept.again(self._)
         if self.modules[0] is not None:
             self._tip_boxes()
             self.outcome.value = self._outcome_html()
-            if self._swept is not None:
-                self.sweep_out.value = self._sweep_html(self._swept)
 
     _quiet = False
 
@@ -121,8 +122,7 @@ class BothPlayground(w.VBox):
         self.flag_boxes = boxes
         self.flags_grid.children = list(boxes.values())
         self._tip_boxes()
-        self._swept = None
-        self.sweep_out.value = ""
+        self.swept.clear()
         self.run()
 
     def _tip_boxes(self) -> None:
@@ -253,29 +253,25 @@ class BothPlayground(w.VBox):
                 f'<div class="fx-tn-side fx-tn-out-a">{side_a}</div>{mark}'
                 f'<div class="fx-tn-side fx-tn-out-b">{side_b}</div></div>{self._parting_html()}{self._notes_html()}')
 
-    _swept = None     # the last sweep's data, kept to say it again in another language
-
     def sweep(self) -> dict | None:
         """Every combination of the ticked flags through both versions (explorer's
         compare sweep); rows whose outcomes differ are marked."""
         ticked = self.ticked()
-        self._swept = None
         if not ticked:
-            self.sweep_out.value = "<i>" + esc(self._("Tick at least one flag to sweep.")) + "</i>"
+            self.swept.say(lambda _: _("Tick at least one flag to sweep."), "<i>{}</i>")
             return None
         ma, mb = self.modules
         names = [b.name_a or b.name_b for b in ticked]
         try:
             data = sweep_compare(ma, mb, names, world=self.world())
         except ExplorerError as e:
-            self.sweep_out.value = f"<b>{esc(tell(e, self._))}</b>"
+            self.swept.say(telling(e))
             return None
-        self._swept = data
-        self.sweep_out.value = self._sweep_html(data)
+        self.swept.say(lambda _: self._sweep_html(data, _), html=True)
         return data
 
-    def _sweep_html(self, data: dict) -> str:
-        (ma, mb), ta, _ = self.modules, self.tables[0], self._
+    def _sweep_html(self, data: dict, _) -> str:
+        (ma, mb), ta = self.modules, self.tables[0]
         rows = []
         for r in data["results"]:
             a, b = r["a"], r["b"]

@@ -11,10 +11,11 @@ from ..diff import match_functions
 from ..diff.treediff import diff_functions
 from ..errors import ExplorerError
 from ..fork_names import COPY_PROCESS, FORK_ENTRIES
-from ..i18n import tell, translator
+from ..i18n import translator
 from ..render import esc
 from ..render.diff_html import STYLE, fragment
 from .guard_matrix import GuardMatrix
+from .said import Said, telling
 
 # Functions a reader of fork.c compares first (their lineage role names them in each version).
 FIRST = (COPY_PROCESS, *FORK_ENTRIES, "sys_clone", "sys_clone3", "sys_fork", "sys_vfork",
@@ -31,9 +32,11 @@ class DiffView(w.VBox):
         self.function = w.Dropdown(layout=w.Layout(width="420px"))
         self.output = w.HTML(layout=w.Layout(max_height="62vh", overflow="auto"))
         self.output.add_class("fx-diff-out")
+        self.shown = Said(self.output, "<b>{}</b>", lang=lang)        # the diff, or why there is none
         self.history = GuardMatrix(lang=lang)
         self.history.add_class("fx-history-out")
         self.history_note = w.HTML()
+        self.history_said = Said(self.history_note, "<i>{}</i>", lang=lang)
         self._matching = None
         self._pending = None
         self._busy = False
@@ -59,16 +62,8 @@ class DiffView(w.VBox):
         self.lang, self._ = lang, translator(lang)
         self._label()
         self.history.set_lang(lang)
-        if self._diff is not None:
-            self.output.value = f"<style>{STYLE}</style>" + fragment(self._diff, lang)
-        if self._shown_history is not None and not self.history.data.get("guards"):
-            self.history_note.value = self._no_checks(self._shown_history)
-
-    _shown_history = None
-    _diff = None          # the diff shown, drawn again in another language
-
-    def _no_checks(self, name: str) -> str:
-        return "<i>" + esc(self._("{function} has no error checks.").format(function=name)) + "</i>"
+        self.shown.again(self._)
+        self.history_said.again(self._)
 
     def set_module(self, module, compute: bool = True) -> None:
         """Compare the app's version (To) with the one before it (From), the oldest
@@ -102,7 +97,7 @@ class DiffView(w.VBox):
         try:
             ma, mb = load(self.a.value), load(self.b.value)
         except ExplorerError as e:
-            self.output.value = f"<b>{esc(tell(e, self._))}</b>"
+            self.shown.say(telling(e))
             return
         m = match_functions(ma, mb)
         self._matching = (ma, mb, m)
@@ -125,17 +120,18 @@ class DiffView(w.VBox):
         ma, mb, _ = self._matching
         name_a, name_b = self.function.value
         try:
-            d = self._diff = diff_functions(ma, name_a, mb, name_b)
-            self.output.value = f"<style>{STYLE}</style>" + fragment(d, self.lang)
+            d = diff_functions(ma, name_a, mb, name_b)
+            # drawn again from the same diff in another language (self.lang is set first)
+            self.shown.say(lambda _: f"<style>{STYLE}</style>" + fragment(d, self.lang), html=True)
         except ExplorerError as e:
-            self.output.value = f"<b>{esc(tell(e, self._))}</b>"
+            self.shown.say(telling(e))
         self._history(name_b)
 
     def _history(self, name: str) -> None:
         try:
             data = self.history.show(name)
-            self._shown_history = name
-            self.history_note.value = "" if data["guards"] else self._no_checks(name)
+            self.history_said.say(None if data["guards"] else
+                                  (lambda _: _("{function} has no error checks.").format(function=name)))
         except ExplorerError as e:
             self.history.html = ""
-            self.history_note.value = f"<i>{esc(tell(e, self._))}</i>"
+            self.history_said.say(telling(e))

@@ -23,6 +23,7 @@ from ..render.outcome import outcome_html
 from ..render.verification import badge_html
 from ..verify import cached_result
 from .rule_panel import RulePanel
+from .said import Said
 
 # Knobs of the World shown as toggles (the rest keep their defaults).
 WORLD_TOGGLES = (("capable", N_("caller has the capability (CAP_SYS_ADMIN…)")), ("current_is_init", N_("caller is the init process")),
@@ -139,6 +140,7 @@ class FlagPlayground(w.VBox):
         self.config_grid = w.GridBox(layout=w.Layout(grid_template_columns=CONFIG_COLUMNS, width="100%"))
         self.outcome = w.HTML()
         self.outcome.add_class("fx-outcome")
+        self.outcome_said = Said(self.outcome, lang=lang)      # the run's outcome, or the error that stopped it
         self.verified = w.HTML()     # 'checked against Linux X.Y.Z: n/n' where `fork-explorer verify` ran
         # Text glyphs, not icon fonts: Voila would fetch those from a CDN, and the app works offline
         # (and glyphs every common font has: ⏮/⏭ are missing from DejaVu and Noto CJK).
@@ -197,13 +199,13 @@ class FlagPlayground(w.VBox):
         """Relabel in another interface language; the trace is kept, not re-run."""
         self.lang, self._ = lang, translator(lang)
         self._label()
+        self.outcome_said.again(self._)
         if self.module is not None and self.module.label:
             self.verified.value = badge_html(cached_result(self.module.label), lang)
         if hasattr(self.rules, "set_lang"):
             self.rules.set_lang(lang)
         if self.trace is not None:
             self._set_callee_options(self._reached_without_failure(self.trace), force=True)
-            self.outcome.value = self._outcome_html(self.trace)
             if self.trace.steps:
                 self.step_info.value = self._step_html(max(0, min(self.slider.value, len(self.trace.steps) - 1)))
 
@@ -291,12 +293,13 @@ class FlagPlayground(w.VBox):
             self.trace = None
             self.slider.start(0)
             self.step_info.value = ""
-            self.outcome.value = outcome_html(e, self.table, self._)
+            table = self.table
+            self.outcome_said.say(lambda _, e=e: outcome_html(e, table, _), html=True)
             self.view.set_trace([], None)
             return None
         self.trace = trace
         self._set_callee_options(self._reached_without_failure(trace))
-        self.outcome.value = self._outcome_html(trace)
+        self.outcome_said.say(lambda _: self._outcome_html(trace, _), html=True)
         self.rules.refresh()
         n = len(trace.steps)
         self._stepping = False
@@ -320,8 +323,8 @@ class FlagPlayground(w.VBox):
             lines.update(range(s.line, end + 1))
         return sorted(lines)
 
-    def _outcome_html(self, trace) -> str:
-        return outcome_html(trace, self.table, self._, module=self.module, counts=True)
+    def _outcome_html(self, trace, _) -> str:
+        return outcome_html(trace, self.table, _, module=self.module, counts=True)
 
     def _reached_without_failure(self, trace):
         """The trace whose callees the list offers: this one, or with a callee failed

@@ -9,11 +9,11 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import ExplorerError
-from ..i18n import tell
 from ..executor.rules import rule_for, rules_doc
 from ..executor.symbolic import explore
 from ..render import esc
 from ..verify import DEFAULT_FLAGS
+from .said import Said, telling
 
 MAX_TEXT = 160       # a rule's text on its button, beyond which the table cell shows it whole
 
@@ -28,6 +28,7 @@ class RulePanel(w.VBox):
         self.table = w.VBox()
         self.table.add_class("fx-rule-table")
         self.head = w.HTML()
+        self.head_said = Said(self.head, '<span class="fx-out fx-out-bad">{}</span>', lang=playground.lang)
         self.opened = False
         super().__init__([self.because, self.head, self.table])
         self.add_class("fx-rules")
@@ -52,7 +53,7 @@ class RulePanel(w.VBox):
                 doc = rules_doc(explore(pg.module, names, pg.entry.value or None, pg.world(), config=pg.config()))
             except ExplorerError as e:
                 self.doc = None
-                self.head.value = f'<span class="fx-out fx-out-bad">{esc(tell(e, pg._))}</span>'
+                self.head_said.say(telling(e))
                 self.table.children = []
                 return
             self._cache[key] = doc
@@ -63,18 +64,13 @@ class RulePanel(w.VBox):
 
     def set_lang(self, _lang) -> None:
         """Relabel in the playground's interface language (its translator)."""
+        self.head_said.again(self.playground._)
         if self.doc is not None:
             self._show_table(self.doc)
             self.show(self.playground.flags)
 
     def _show_table(self, doc: dict) -> None:
-        _ = self.playground._      # the interface language's words (explorer.i18n)
-        done = "" if doc["complete"] else " — " + esc(_("incomplete (path budget reached)"))
-        self.head.value = ("<div><b>" + esc(_("Rules of {label} {entry}").format(label=doc["label"], entry=doc["entry"]))
-                           + "</b> " + esc(_("over {n} flags ({total} combinations, {paths} paths)").format(
-                               n=len(doc["flags"]), total=doc["total"], paths=doc["paths"])) + done + ". "
-                           + esc(_("Read top to bottom: the first rule that matches decides. "
-                                   "Click a rule to run a combination that satisfies it.")) + "</div>")
+        self.head_said.say(lambda _: _head_html(doc, _), html=True)
         rows = []
         for i, rule in enumerate(doc["rules"]):
             where = f"{rule['function']}:{rule['line']}" if rule["line"] else rule["function"] or "?"
@@ -115,3 +111,13 @@ class RulePanel(w.VBox):
         rule = self.doc["rules"][i]
         names = [lit["name"] for lit in rule["when"][0] if lit["set"]] if rule["when"] else []
         self.playground.set_flags(*names)
+
+
+def _head_html(doc: dict, _) -> str:
+    """The line above the rule table, in the language of `_` (the interface's words, explorer.i18n)."""
+    done = "" if doc["complete"] else " — " + esc(_("incomplete (path budget reached)"))
+    return ("<div><b>" + esc(_("Rules of {label} {entry}").format(label=doc["label"], entry=doc["entry"]))
+            + "</b> " + esc(_("over {n} flags ({total} combinations, {paths} paths)").format(
+                n=len(doc["flags"]), total=doc["total"], paths=doc["paths"])) + done + ". "
+            + esc(_("Read top to bottom: the first rule that matches decides. "
+                    "Click a rule to run a combination that satisfies it.")) + "</div>")

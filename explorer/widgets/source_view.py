@@ -10,11 +10,11 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
+from ..anchors import STATUS_WORDS
 from ..cparse.memo import per_module
 from ..i18n import translator
 from ..render import LineNote, languages_present, page_css, render_lines, source_table, spans_data, switch_choices
 from ..render.langs import SHIPPED
-from .annotation_editor import STATUS_WORDS
 
 # Lines per chunk of the page's table: a chunk out of sight is not laid out
 # (content-visibility: auto), so drawing a version lays out a few hundred rows

@@ -20,6 +20,7 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import load, pair, sources
+from ..anchors import STATUS_WORDS
 from ..annotations import Store
 from ..errors import ExplorerError
 from ..executor.rules import ALWAYS, compare_doc
@@ -27,8 +28,8 @@ from ..i18n import N_, tell, translator
 from ..pairing import Choice, choose_then_and_now
 from ..render import esc
 from ..render.notes import notes_for
-from .annotation_editor import STATUS_WORDS
 from .both_playground import BothPlayground
+from .said import Said, telling
 from .source_view import SourceView
 
 # Layout for this tab only: each pane is half the width, so its commentary goes under the code.
@@ -155,6 +156,7 @@ class ThenAndNow(w.VBox):
         for d, cls in ((self.a, "fx-tn-a"), (self.b, "fx-tn-b"), (self.function, "fx-tn-function")):
             d.add_class(cls)
         self.say = w.HTML()
+        self.said = Said(self.say, '<div class="fx-tn-say">{}</div>', lang=lang)   # what is said at the top
         self.summary = w.HTML()
         self.summary.add_class("fx-tn-summary")
         self.counterpart = w.HTML()
@@ -168,7 +170,6 @@ class ThenAndNow(w.VBox):
         self._busy = False
         self._syncing = False
         self.computed = False
-        self._saying = None          # _ -> the text said at the top, in the language of _
         self._shown_row: dict | None = None    # the guard row the counterpart line is about
         self._opening = w.HTML()
         self.guards_heading, self.rules_heading = w.HTML(), w.HTML()
@@ -192,6 +193,7 @@ class ThenAndNow(w.VBox):
         from what was computed (the pair, the runs, the rules), nothing is recomputed."""
         self._ui_lang, self._ = lang, translator(lang)
         self._label()
+        self.said.again(self._)
         for view in (self.view_a, self.view_b):
             if view is not None:
                 view.set_lang(lang)
@@ -200,7 +202,7 @@ class ThenAndNow(w.VBox):
         self.playground.set_lang(lang)
         self.guards.words = words(GUARD_WORDS, self._)
         self.rules.words = words(RULE_WORDS, self._)
-        self._say_again()
+        self.rules_empty.again(self._)
         if self.pair is not None:
             self._summarise()
             self._notes_table()
@@ -223,6 +225,7 @@ class ThenAndNow(w.VBox):
         self.view_b.observe(lambda c: self._pane_clicked(1, c), names="selected_line")
         self.guards.observe(self._row_picked, names="picked")
         self.rules = ChangedRules(words=words(RULE_WORDS, self._))
+        self.rules_empty = Said(self.rules, trait="empty", plain=True, lang=self._ui_lang)   # said instead of the table
         self.rules_summary = w.HTML()
         self.rules_summary.add_class("fx-tn-rules-summary")
         self.rules.observe(self._rule_picked, names="picked")
@@ -276,16 +279,6 @@ class ThenAndNow(w.VBox):
         finally:
             self._busy = False
 
-    def _say(self, saying) -> None:
-        """Say something at the top: `saying(_)` gives the text in the language of `_`,
-        so a language switch says it again (None: nothing to say)."""
-        self._saying = saying
-        self._say_again()
-
-    def _say_again(self) -> None:
-        text = self._saying(self._) if self._saying is not None else ""
-        self.say.value = f'<div class="fx-tn-say">{esc(text)}</div>' if text else ""
-
     def _versions_changed(self, _change) -> None:
         if self._busy:
             return
@@ -294,7 +287,7 @@ class ThenAndNow(w.VBox):
             choice = None
         told = (lambda _: choice.message_in(self._ui_lang)) if choice is not None and choice.said else None
         if not self.a.value or not self.b.value or self.a.value == self.b.value:
-            self._say(told or (lambda _: _("Pick two different versions.")))
+            self.said.say(told or (lambda _: _("Pick two different versions.")))
             return
         try:
             ma, mb = load(self.a.value), load(self.b.value)
@@ -302,9 +295,9 @@ class ThenAndNow(w.VBox):
             self.pair = pair(ma, mb, store=store)
         except ExplorerError as e:
             a, b = self.a.value, self.b.value
-            self._say(lambda _: _("{a} and {b}: {error}").format(a=a, b=b, error=tell(e, _)))
+            self.said.say(lambda _, e=e: _("{a} and {b}: {error}").format(a=a, b=b, error=tell(e, _)))
             return
-        self._say(told)
+        self.said.say(told)
         self.modules = (ma, mb)
         self._notes = (notes_for(ma, store), notes_for(mb, store))
         options = [(fa if fa == fb else f"{fa}  ↔  {fb}", (fa, fb)) for fa, fb, _ in function_pairs(self.pair)]
@@ -404,7 +397,8 @@ class ThenAndNow(w.VBox):
         except ExplorerError as e:
             self.rules_doc = None
             with self.rules.hold_sync():
-                self.rules.rows, self.rules.selected, self.rules.empty = [], -1, tell(e, self._)
+                self.rules.rows, self.rules.selected = [], -1
+                self.rules_empty.say(telling(e))
             self.rules_summary.value = ""
             return
         self.rules_doc = doc
@@ -430,8 +424,8 @@ class ThenAndNow(w.VBox):
                                            covered=covered, total=doc["total"])
         incomplete = "" if doc["complete"] else tell(doc.get("incomplete_message") or doc["incomplete"], _)
         self.rules_summary.value = esc(said) + (f" {esc(incomplete)}." if incomplete else "")
-        self.rules.empty = _("Every combination of these flags has the same outcome in {a} and {b}.").format(
-            a=ma.label, b=mb.label)
+        self.rules_empty.say(lambda _: _("Every combination of these flags has the same outcome in {a} and {b}.")
+                             .format(a=ma.label, b=mb.label))
         self.rules.rows = [self._said_rule(r) for r in changed]
 
     def _said_rule(self, row: dict) -> dict:

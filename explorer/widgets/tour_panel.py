@@ -17,12 +17,13 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import sources
+from ..anchors import STATUS_WORDS
 from ..errors import ExplorerError, TourError
-from ..i18n import tell, translator
+from ..i18n import translator
 from ..render import esc
 from ..tours import TourStore, place
-from .annotation_editor import STATUS_WORDS
 from .position_link import hub_app_path
+from .said import Said, telling
 
 LANG_CHOICES = (("日本語", "ja"), ("English", "en"), ("ja + en", "both"))
 STATUS_COLOURS = {"exact": "#2e7d32", "moved": "#1565c0", "fuzzy": "#b26a00", "absent": "#777", "orphaned": "#c62828"}
@@ -95,6 +96,7 @@ class TourPanel(w.VBox):
         self.link = TourLink(label_text=_("Link to this stop:"), copy_text=_("Copy"), base=hub_app_path() or "")
         self.message = w.HTML()
         self.message.add_class("fx-tour-msg-box")
+        self.said = Said(self.message, '<div class="fx-tour-msg">{}</div>', lang=lang)
         self.body = w.VBox([w.HBox([self.prev, self.next, self.position, self.lang]),
                             w.HBox([self.stops, self.note]), self.link])
         self.body.layout.display = "none"
@@ -113,6 +115,7 @@ class TourPanel(w.VBox):
         screen stays, the source is not scrolled."""
         self._ = _ = translator(lang)
         self.ui_lang = lang
+        self.said.again(_)
         self.picker.description = _("Tour")
         self.prev.description, self.next.description = _("◀ Previous"), _("Next ▶")
         self.link.label_text, self.link.copy_text = _("Link to this stop:"), _("Copy")
@@ -141,12 +144,13 @@ class TourPanel(w.VBox):
                 self._store.reload()                 # read before: read again
             store = self._store
         except ExplorerError as e:
-            self._say(tell(e, self._))
+            self.said.say(telling(e))
             return
         self.store = store
         problems = store.problems()
         if problems:
-            self._say(self._("A tour file does not validate: {problem}").format(problem=problems[0].say(self._)))
+            problem = problems[0]
+            self.said.say(lambda _: _("A tour file does not validate: {problem}").format(problem=problem.say(_)))
         lang = self.ui_lang
         self._quiet = True
         try:
@@ -154,9 +158,6 @@ class TourPanel(w.VBox):
                                                 for tour in store.list()]
         finally:
             self._quiet = False
-
-    def _say(self, text: str) -> None:
-        self.message.value = f'<div class="fx-tour-msg">{esc(text)}</div>' if text else ""
 
     def set_module(self, module) -> None:
         """The version on screen changed: place the stops there and show the current one."""
@@ -180,7 +181,7 @@ class TourPanel(w.VBox):
             self.picker.value = tour_id
         finally:
             self._quiet = False
-        self._say("")
+        self.said.clear()
         self.body.layout.display = ""
         wanted = tour.written_against
         if self.module is not None and wanted and wanted != self.module.label:
@@ -219,7 +220,7 @@ class TourPanel(w.VBox):
                                 tour=tour_id, n=len(tour.stops))
             self.open_tour(tour_id, index)
         except TourError as e:
-            self._say(tell(e.said, self._))     # the words, not the file's location
+            self.said.say(telling(e.said))     # the words, not the file's location
             self.link.attention += 1       # the reader followed a link: show them why it led nowhere
 
     # -- moving ------------------------------------------------------------------
@@ -294,7 +295,7 @@ class TourPanel(w.VBox):
         try:
             self.open_tour(change["new"], 1)
         except TourError as e:
-            self._say(tell(e.said, self._))
+            self.said.say(telling(e.said))
 
     def _stop_clicked(self, change) -> None:
         if not self._quiet and change["new"]:

@@ -17,6 +17,7 @@ from ..cparse import add_source, add_upload
 from ..errors import ExplorerError
 from ..i18n import tell, translator
 from ..render import esc as _esc
+from .said import Said
 
 
 class _WidgetBar(tqdm):
@@ -63,6 +64,7 @@ class VersionPicker(w.VBox):
                                      layout=w.Layout(display="none", width="110px"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(display="none", width="220px"))
         self.status = w.HTML()
+        self.said = Said(self.status, lang=lang)     # the version's state, a fetch's progress or failure
         self._callbacks = []
         self._rows: dict[str, dict] = {}
         self._fetching = False
@@ -85,6 +87,7 @@ class VersionPicker(w.VBox):
 
     def set_lang(self, lang: str | None) -> None:
         self._ = translator(lang)
+        self.said.again(self._)
         self.dropdown.description, self.fetch_button.description = self._("Version"), self._("Fetch")
         self.add_toggle.description = self._("Add a version…")
         self.adder.set_lang(lang)
@@ -123,10 +126,10 @@ class VersionPicker(w.VBox):
         fetched = row.get("status") == "cached"
         self.fetch_button.layout.display = "none" if fetched or self._fetching else ""
         if not fetched and not self._fetching and lb:
-            self.status.value = "<i>" + _esc(self._("{label} is not fetched yet ({status}). Press Fetch to get it.").format(
-                label=lb, status=row.get("status", "?"))) + "</i>"
+            self.said.say(lambda _: _("{label} is not fetched yet ({status}). Press Fetch to get it.").format(
+                label=lb, status=row.get("status", "?")), "<i>{}</i>")
         elif fetched:
-            self.status.value = ""
+            self.said.clear()
 
     def _changed(self, change) -> None:
         if self._quiet:
@@ -150,10 +153,11 @@ class VersionPicker(w.VBox):
         self.fetch_button.layout.display = "none"
         self.progress.layout.display = ""
         self.progress.bar_style = "info"
-        self.status.value = _esc(self._("fetching {label}…").format(label=label))
+        self.said.say(lambda _: _("fetching {label}…").format(label=label))
 
         def note(msg):
-            self.status.value = _esc(self._("fetching {label}: {step}").format(label=label, step=msg))
+            # the step is the fetcher's own line (a URL, a byte count): put in as it is
+            self.said.say(lambda _: _("fetching {label}: {step}").format(label=label, step=msg))
 
         def run():
             try:
@@ -167,15 +171,16 @@ class VersionPicker(w.VBox):
                 self.progress.max, self.progress.value = 1, 1
                 self.progress.bar_style = "success"
                 self.refresh(label)
-                self.status.value = _esc(self._("{label} fetched from {origin}").format(label=label, origin=report.get("origin")))
+                self.said.say(lambda _: _("{label} fetched from {origin}").format(label=label,
+                                                                                   origin=report.get("origin")))
                 for cb in self._callbacks:
                     cb(label)
             else:
                 self.progress.bar_style = "danger"
                 self._show_state()   # offers Fetch again
-                self.status.value = ("<b>" + _esc(self._("could not fetch {label}").format(label=label)) + "</b>: "
-                                     + "<br>".join(_esc(tell(t, self._))
-                                                   for t in report.get("tried_messages") or report.get("tried", [])))
+                tried = report.get("tried_messages") or report.get("tried", [])
+                self.said.say(lambda _: "<b>" + _esc(_("could not fetch {label}").format(label=label)) + "</b>: "
+                              + "<br>".join(_esc(tell(t, _)) for t in tried), html=True)
 
         th = threading.Thread(target=run, daemon=True)
         th.start()
@@ -202,6 +207,7 @@ class VersionAdder(w.VBox):
                            layout=w.Layout(width="520px"))
         self.add_button = w.Button(description="Add", button_style="primary", layout=w.Layout(width="90px"))
         self.message = w.HTML()
+        self.said = Said(self.message)      # what the form says under it, again in another language
         for widget, cls in ((self.label, "fx-add-label"), (self.kernel_version, "fx-add-release"),
                             (self.upload, "fx-add-upload"), (self.path, "fx-add-path"),
                             (self.add_button, "fx-add-button"), (self.message, "fx-add-message")):
@@ -219,6 +225,7 @@ class VersionAdder(w.VBox):
         """The form's labels and messages in the interface language (why sources refused a
         file stays as sources says it)."""
         _ = self._ = translator(lang)
+        self.said.again(_)
         self.label.description = _("Label")
         self.kernel_version.description = _("Release")
         self.kernel_version.placeholder = _("2.6.32 (else read from the label)")
@@ -230,8 +237,8 @@ class VersionAdder(w.VBox):
     def _chosen(self, change) -> None:
         files = change["new"]
         if files:
-            self.message.value = _esc(self._("{name} ({size} bytes) will be added. Press Add.").format(
-                name=files[0]["name"], size=f"{files[0]['size']:,}"))
+            name, size = files[0]["name"], f"{files[0]['size']:,}"
+            self.said.say(lambda _: _("{name} ({size} bytes) will be added. Press Add.").format(name=name, size=size))
 
     def add(self) -> dict | None:
         """Register the uploaded file (or else the path) under the label; the
@@ -240,32 +247,38 @@ class VersionAdder(w.VBox):
         release = self.kernel_version.value.strip() or None
         files = self.upload.value
         path = self.path.value.strip()
+        if not label:
+            self._not_added(lambda _: _("give the version a label first (for example v2.6.32)"))
+            return None
+        if not files and not path:
+            self._not_added(lambda _: _("choose a fork.c or kernel tarball to upload, or type a path"))
+            return None
         try:
-            if not label:
-                raise ValueError(self._("give the version a label first (for example v2.6.32)"))
             if files:
                 f = files[0]
                 report = add_upload(label, f["name"], bytes(f["content"]), kernel_version=release)
-            elif path:
-                report = add_source(label, path, kernel_version=release)
             else:
-                raise ValueError(self._("choose a fork.c or kernel tarball to upload, or type a path"))
+                report = add_source(label, path, kernel_version=release)
         except (ExplorerError, ValueError, OSError) as e:
-            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
-                                  f'{_esc(_uploaded(_one_line(e, self._)))}</span>')
+            self._not_added(lambda _, e=e: _uploaded(_one_line(e, _)))
             return None
         except Exception as e:   # noqa: BLE001 - the reader gets one line, never a traceback
-            self.message.value = (f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(self._("Not added"))}</b>: '
-                                  f'{_esc(type(e).__name__)}: {_esc(_one_line(e))}</span>')
+            self._not_added(lambda _, e=e: f"{type(e).__name__}: {_one_line(e)}")
             return None
         self.upload.value = ()
         self.path.value = self.label.value = self.kernel_version.value = ""     # ready for the next one
-        said = (self._("Added {label} ({form} form, kernel {release}) from {origin}.") if report.get("kernel_version")
-                else self._("Added {label} ({form} form) from {origin}.")).format(
-            label=label, form=report["form"], release=report.get("kernel_version"), origin=report["origin"])
-        self.message.value = f'<span class="fx-add-ok" style="color:#1b6e2a">{_esc(said)}</span>'
+        self.said.say(lambda _: (_("Added {label} ({form} form, kernel {release}) from {origin}.")
+                                 if report.get("kernel_version") else _("Added {label} ({form} form) from {origin}.")
+                                 ).format(label=label, form=report["form"], release=report.get("kernel_version"),
+                                          origin=report["origin"]),
+                      '<span class="fx-add-ok" style="color:#1b6e2a">{}</span>')
         self._on_added(label)
         return report
+
+    def _not_added(self, why) -> None:
+        """Say why the file was not added: `why(_)` is the reason in the language of `_`."""
+        self.said.say(lambda _: f'<span class="fx-add-error" style="color:#b00020"><b>{_esc(_("Not added"))}</b>: '
+                                f'{_esc(why(_))}</span>', html=True)
 
 
 def _uploaded(text: str) -> str:

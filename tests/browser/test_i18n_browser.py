@@ -156,7 +156,7 @@ def test_a_notes_placement_is_said_in_the_interface_language(server):
     on its mark, in Japanese for a Japanese browser, in English after the switch."""
     from explorer import load
     from explorer.render.notes import notes_for
-    from explorer.widgets.annotation_editor import STATUS_WORDS
+    from explorer.anchors import STATUS_WORDS
     note = next((n for n in notes_for(load("debian-6.12")) if n.status != "exact"), None)
     if note is None:
         pytest.skip("every note sits exactly on debian-6.12: no placement word to show")
