@@ -29,7 +29,10 @@ EXPECTED = {
 
 def run_notebook(path: Path, cwd: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    # startup_timeout: nbclient's default (60 s) for a kernel's first answer ran out once in a CI
+    # run of this 2-core machine, with browsers and servers of other tests beside it.
+    NotebookClient(nb, timeout=300, startup_timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(cwd)}}).execute()
     return nb
 
 
