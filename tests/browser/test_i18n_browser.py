@@ -2,7 +2,8 @@
 and Accept-Language), switched to English in the page without reloading the source;
 the app and the static page, at 1440x900 and 1024x768, with every request that
 leaves 127.0.0.1 (or the page's file) refused and counted.  Also: the README's
---fail copy_mm=ENOMEM done from the app's Fail callee list."""
+--fail copy_mm=ENOMEM done from the app's Fail callee list, and a message already
+on screen said again in the other language by the page's switch."""
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from harness import ARTIFACTS, app_server, browser, need_chromium
 
 pytestmark = pytest.mark.browser
 
-JA = translator("ja")
+JA, EN = translator("ja"), translator("en")
 SIZES = ((1440, 900), (1024, 768))
 LOCAL = re.compile(r"^(https?://127\.0\.0\.1[:/]|file://|data:|blob:)")
 
@@ -180,3 +181,36 @@ def test_a_notes_placement_is_said_in_the_interface_language(server):
         assert note.status in row.locator(".fx-mark").evaluate_all("(ms) => ms.map(m => m.title)")
         ctx.close()
     assert not [u for u in requests if "fork" in u or "anywidget" in u], requests
+
+# A message already on screen follows the page's language switch: "Add a version…"
+# pressed with no label says why nothing was added, in English for an English
+# browser; the 日本語 button says that line in Japanese (ja.po) and English says it
+# back, without another press.  Screenshots said-again-*.png.
+NOT_ADDED_WHY = "give the version a label first (for example v2.6.32)"
+
+
+def message_is(page, text: str) -> None:
+    page.wait_for_function("(t) => { const e = document.querySelector('.fx-add-message');"
+                           " return e && e.textContent.trim() === t; }", arg=text)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_refusal_on_screen_is_said_again_on_the_switch(server, size):
+    english, japanese = f"{EN('Not added')}: {EN(NOT_ADDED_WHY)}", f"{JA('Not added')}: {JA(NOT_ADDED_WHY)}"
+    assert english != japanese
+    with browser() as b:
+        ctx = b.new_context(locale="en-US", viewport={"width": size[0], "height": size[1]})
+        page = ctx.new_page()
+        page.set_default_timeout(90000)
+        page.goto(server)
+        page.wait_for_selector(".fx-ready", state="attached")
+        page.locator(".fx-add-toggle").click()
+        page.locator(".fx-add-button").click()
+        message_is(page, english)
+        page.screenshot(path=str(ARTIFACTS / f"said-again-en-{size[0]}x{size[1]}.png"))
+        page.locator(".fx-lang-switch button[data-lang=ja]").click()
+        message_is(page, japanese)
+        page.screenshot(path=str(ARTIFACTS / f"said-again-ja-{size[0]}x{size[1]}.png"))
+        page.locator(".fx-lang-switch button[data-lang=en]").click()
+        message_is(page, english)
+        ctx.close()
